@@ -1,0 +1,61 @@
+"""API plumbing shared by every app: capability permission and the API root."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from association.permissions import AccessPolicy
+
+
+class ApiRootView(APIView):
+    access_policy = AccessPolicy(public=True)
+
+    @extend_schema(
+        responses=inline_serializer(
+            "ApiRoot",
+            {"association": serializers.CharField(allow_null=True), "endpoints": serializers.DictField()},
+        )
+    )
+    def get(self, request: Request) -> Response:
+        association = getattr(request, "association", None)
+        names = ["api:me", "api:offices", "api:subcommittees"]
+        return Response(
+            {
+                "association": association.name if association else None,
+                "endpoints": {n.split(":")[1]: request.build_absolute_uri(reverse(n)) for n in names},
+            }
+        )
+
+
+class RoleSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    office = serializers.IntegerField(source="office_id", allow_null=True)
+    subcommittee = serializers.IntegerField(source="subcommittee_id", allow_null=True)
+
+
+class MeSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    association = serializers.CharField()
+    roles = RoleSerializer(many=True)
+
+
+class MeView(APIView):
+    """The caller's account and roles in this association."""
+
+    access_policy = AccessPolicy(capability=None)
+
+    @extend_schema(responses=MeSerializer)
+    def get(self, request: Request) -> Response:
+        data: dict[str, Any] = {
+            "email": request.user.email,  # type: ignore[union-attr]
+            "association": request.association.name,  # type: ignore[attr-defined]
+            "roles": request.access.roles,  # type: ignore[attr-defined]
+        }
+        return Response(MeSerializer(data).data)

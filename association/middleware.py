@@ -1,0 +1,79 @@
+"""Host → association, the tenant scope around every request, and two-factor enforcement."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
+from django.http.request import split_domain_port
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.utils.functional import SimpleLazyObject
+from django_scopes import scope
+
+from association.permissions import access_for
+from association.selectors import association_for_host
+
+# Paths that answer without a tenant (load balancers call /healthz by IP address).
+TENANTLESS_PREFIXES = ("/healthz", "/static/")
+
+
+class AssociationMiddleware:
+    """Resolve the request's association from its host and run the view inside its scope."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith(TENANTLESS_PREFIXES):
+            request.association = None  # type: ignore[attr-defined]
+            request.access = access_for(None, None)  # type: ignore[attr-defined]
+            return self.get_response(request)
+
+        host, _port = split_domain_port(request.get_host())
+        association = association_for_host(host=host)
+        if association is None and _association_count() > 1:
+            # Several tenants and this host belongs to none: never guess one.
+            return HttpResponseNotFound(
+                render_to_string("association/unknown_host.html", {"host": host}, request=None)
+            )
+        request.association = association  # type: ignore[attr-defined]
+        request.access = SimpleLazyObject(  # type: ignore[attr-defined]
+            lambda: access_for(request.user, association)
+        )
+        # No association yet (a fresh install): an empty scope, so tenant queries find nothing.
+        with scope(association=association.pk if association else []):
+            return self.get_response(request)
+
+
+def _association_count() -> int:
+    from association.models import Association
+
+    return Association.objects.count()
+
+
+class RequireTwoFactorMiddleware:
+    """Officers and platform operators must set up TOTP before doing anything else."""
+
+    ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz", "/i18n/")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            settings.MFA_REQUIRED
+            and request.user.is_authenticated
+            and not request.path.startswith(self.ALLOWED_PREFIXES)
+            and (request.user.is_superuser or request.access.is_officer)  # type: ignore[attr-defined]
+            and not _has_totp(request.user)
+        ):
+            return redirect("mfa_activate_totp")
+        return self.get_response(request)
+
+
+def _has_totp(user: object) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

@@ -1,0 +1,128 @@
+"""The tenant (Association), the hosts that serve it, and the roles people hold in it."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+
+class Association(models.Model):
+    """A liaison association: the tenant. Every tenant-owned row hangs off one."""
+
+    slug = models.SlugField(_("slug"), unique=True, max_length=60)
+    name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(_("short name"), max_length=60, blank=True)
+    municipality_code = models.CharField(
+        _("local government code"),
+        max_length=6,
+        blank=True,
+        help_text=_("全国地方公共団体コード, 6 digits with its check digit (e.g. 272035)."),
+    )
+    logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
+    description = models.TextField(_("description"), blank=True)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    # Cells in anything the city sees must cover at least this many offices.
+    suppression_threshold = models.PositiveSmallIntegerField(
+        _("small-cell suppression threshold"), default=3
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("association")
+        verbose_name_plural = _("associations")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AssociationDomain(models.Model):
+    """A host name that serves one association (host → tenant)."""
+
+    domain = models.CharField(_("domain"), max_length=253, unique=True)
+    association = models.ForeignKey(
+        Association, on_delete=models.CASCADE, related_name="domains", verbose_name=_("association")
+    )
+
+    class Meta:
+        verbose_name = _("domain")
+        verbose_name_plural = _("domains")
+
+    def __str__(self) -> str:
+        return self.domain
+
+
+class RoleKind(models.TextChoices):
+    OFFICER = "officer", _("Officer")
+    SUBCOMMITTEE_LEADER = "subcommittee_leader", _("Subcommittee leader")
+    OFFICE_ADMIN = "office_admin", _("Office administrator")
+    OFFICE_STAFF = "office_staff", _("Office staff")
+    CITY_VIEWER = "city_viewer", _("City viewer")
+
+
+class Role(models.Model):
+    """One role a user holds in one association, optionally tied to an office or subcommittee."""
+
+    association = models.ForeignKey(
+        Association, on_delete=models.CASCADE, related_name="roles", verbose_name=_("association")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="roles",
+        verbose_name=_("user"),
+    )
+    kind = models.CharField(_("role"), max_length=32, choices=RoleKind.choices)
+    office = models.ForeignKey(
+        "members.Office",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="roles",
+        verbose_name=_("office"),
+    )
+    subcommittee = models.ForeignKey(
+        "subcommittees.Subcommittee",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="roles",
+        verbose_name=_("subcommittee"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ScopedManager(association="association")
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["association", "user", "kind", "office", "subcommittee"],
+                name="role_unique_per_target",
+                nulls_distinct=False,
+            ),
+            models.CheckConstraint(
+                name="role_target_matches_kind",
+                condition=(
+                    models.Q(
+                        kind__in=["office_admin", "office_staff"],
+                        office__isnull=False,
+                        subcommittee__isnull=True,
+                    )
+                    | models.Q(
+                        kind="subcommittee_leader",
+                        subcommittee__isnull=False,
+                        office__isnull=True,
+                    )
+                    | models.Q(
+                        kind__in=["officer", "city_viewer"],
+                        office__isnull=True,
+                        subcommittee__isnull=True,
+                    )
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_kind_display()}"

@@ -1,0 +1,142 @@
+"""Capabilities: what a role lets its holder do. Views and APIs name a capability, never a role.
+
+A capability is either association-wide (an officer approving offices) or bound to a target
+(an office admin managing *their* office); `Access.can()` answers both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from association.models import RoleKind
+
+if TYPE_CHECKING:
+    from association.models import Association, Role
+
+# capability -> the role kinds that grant it
+CAPABILITIES: dict[str, frozenset[str]] = {
+    "dashboard.view": frozenset({RoleKind.OFFICER, RoleKind.SUBCOMMITTEE_LEADER}),
+    "admin.access": frozenset({RoleKind.OFFICER}),
+    "association.manage": frozenset({RoleKind.OFFICER}),
+    "members.directory": frozenset(
+        {
+            RoleKind.OFFICER,
+            RoleKind.SUBCOMMITTEE_LEADER,
+            RoleKind.OFFICE_ADMIN,
+            RoleKind.OFFICE_STAFF,
+        }
+    ),
+    "members.approve": frozenset({RoleKind.OFFICER}),
+    "office.manage": frozenset({RoleKind.OFFICER, RoleKind.OFFICE_ADMIN}),
+    "kpis.file": frozenset({RoleKind.OFFICE_ADMIN, RoleKind.OFFICE_STAFF}),
+    "kpis.view_all": frozenset({RoleKind.OFFICER}),
+    "subcommittee.manage": frozenset({RoleKind.OFFICER, RoleKind.SUBCOMMITTEE_LEADER}),
+    "reports.view": frozenset({RoleKind.OFFICER, RoleKind.CITY_VIEWER}),
+    "reports.download": frozenset({RoleKind.OFFICER, RoleKind.CITY_VIEWER}),
+}
+
+# Officers' capabilities reach every office and subcommittee of their association.
+_ASSOCIATION_WIDE = frozenset({RoleKind.OFFICER, RoleKind.CITY_VIEWER})
+
+
+@dataclass
+class Access:
+    """What one user may do in one association; built once per request."""
+
+    is_superuser: bool
+    roles: list[Role] = field(default_factory=list)
+
+    @property
+    def role_kinds(self) -> frozenset[str]:
+        return frozenset(role.kind for role in self.roles)
+
+    @property
+    def is_member(self) -> bool:
+        return self.is_superuser or bool(self.roles)
+
+    @property
+    def is_officer(self) -> bool:
+        return RoleKind.OFFICER in self.role_kinds
+
+    def can(
+        self,
+        capability: str,
+        *,
+        office_id: int | None = None,
+        subcommittee_id: int | None = None,
+    ) -> bool:
+        """True when a role grants `capability`, for the given office or subcommittee if named."""
+        if capability not in CAPABILITIES:
+            raise ValueError(f"unknown capability {capability!r}")
+        if self.is_superuser:
+            return True
+        granting = CAPABILITIES[capability]
+        for role in self.roles:
+            if role.kind not in granting:
+                continue
+            if role.kind in _ASSOCIATION_WIDE:
+                return True
+            if office_id is not None and role.office_id != office_id:
+                continue
+            if subcommittee_id is not None and role.subcommittee_id != subcommittee_id:
+                continue
+            return True
+        return False
+
+    def office_ids(self, capability: str) -> set[int]:
+        """Offices on which a role (not officer-wide) grants `capability`."""
+        granting = CAPABILITIES[capability]
+        return {r.office_id for r in self.roles if r.kind in granting and r.office_id}
+
+
+def access_for(user: Any, association: Association | None) -> Access:
+    from association.selectors import roles_for_user
+
+    if not getattr(user, "is_authenticated", False):
+        return Access(is_superuser=False)
+    roles: Iterable[Role] = roles_for_user(user=user, association=association) if association else []
+    return Access(is_superuser=user.is_superuser, roles=list(roles))
+
+
+@dataclass(frozen=True)
+class AccessPolicy:
+    """How a view may be reached; the isolation matrix reads it from every route."""
+
+    public: bool = False
+    capability: str | None = None
+
+
+ViewFunc = Callable[..., HttpResponse]
+
+
+def public(view: ViewFunc) -> ViewFunc:
+    """Mark a view as open to anyone, logged in or not."""
+    view.access_policy = AccessPolicy(public=True)  # type: ignore[attr-defined]
+    return view
+
+
+def requires(capability: str) -> Callable[[ViewFunc], ViewFunc]:
+    """Log-in plus `capability` in the request's association, or 403."""
+    if capability not in CAPABILITIES:
+        raise ValueError(f"unknown capability {capability!r}")
+
+    def decorator(view: ViewFunc) -> ViewFunc:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not request.access.can(capability):  # type: ignore[attr-defined]
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapped.access_policy = AccessPolicy(capability=capability)  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator

@@ -1,0 +1,39 @@
+"""Reads about associations and roles that pages, API and tasks share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django_scopes import scopes_disabled
+
+from association.models import Association, AssociationDomain, Role
+
+
+def association_for_host(*, host: str) -> Association | None:
+    """The association a host serves: its own domain, or the only association there is.
+
+    Returns None when several associations exist and none claims the host (the caller
+    answers 404), or when there is none yet.
+    """
+    domain = (
+        AssociationDomain.objects.select_related("association").filter(domain=host.lower()).first()
+    )
+    if domain is not None:
+        return domain.association
+    candidates = list(Association.objects.all()[:2])
+    if len(candidates) == 1:
+        return candidates[0]
+    return None
+
+
+def roles_for_user(*, user: Any, association: Association) -> QuerySet[Role]:
+    """The user's roles in one association (an explicit filter: used before a scope exists)."""
+    with scopes_disabled():
+        return Role.objects.filter(user=user, association=association).select_related(
+            "office", "subcommittee"
+        )
+
+
+def associations_for_user(*, user: Any) -> QuerySet[Association]:
+    return Association.objects.filter(roles__user=user).distinct()

@@ -1,0 +1,62 @@
+"""Writes on associations and roles."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django_scopes import scopes_disabled
+
+from association.models import Association, AssociationDomain, Role, RoleKind
+from members.identifiers import clean_municipality_code
+
+
+@transaction.atomic
+def association_create(
+    *,
+    slug: str,
+    name: str,
+    short_name: str = "",
+    municipality_code: str = "",
+    domains: Iterable[str] = (),
+    description: str = "",
+    contact_email: str = "",
+) -> Association:
+    """A new tenant with its host names and its four subcommittees."""
+    from subcommittees.services import subcommittees_create_defaults
+
+    association = Association.objects.create(
+        slug=slug,
+        name=name,
+        short_name=short_name,
+        municipality_code=clean_municipality_code(municipality_code) if municipality_code else "",
+        description=description,
+        contact_email=contact_email,
+    )
+    AssociationDomain.objects.bulk_create(
+        AssociationDomain(association=association, domain=domain.lower()) for domain in domains
+    )
+    subcommittees_create_defaults(association=association)
+    return association
+
+
+@transaction.atomic
+def role_grant(
+    *,
+    association: Association,
+    user: Any,
+    kind: RoleKind | str,
+    office: Any = None,
+    subcommittee: Any = None,
+) -> Role:
+    """Give `user` a role in `association` (idempotent)."""
+    if office is not None and office.association_id != association.pk:
+        raise ValueError("office belongs to another association")
+    if subcommittee is not None and subcommittee.association_id != association.pk:
+        raise ValueError("subcommittee belongs to another association")
+    with scopes_disabled():
+        role, _created = Role.objects.get_or_create(
+            association=association, user=user, kind=kind, office=office, subcommittee=subcommittee
+        )
+    return role

@@ -1,0 +1,33 @@
+"""The base for tenant tasks: called with an association id, run inside that association's scope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Task
+from django.db import transaction
+from django_scopes import scope
+
+from association.models import Association
+
+
+class AssociationTask(Task):
+    """Every tenant task takes `association_id` as a keyword and runs inside its scope.
+
+    Arguments are ids, never model instances; queue with `enqueue_on_commit` so a task never
+    sees a transaction that has not committed yet.
+    """
+
+    abstract = True
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        association_id = kwargs.get("association_id")
+        if association_id is None:
+            raise TypeError(f"{self.name} needs association_id=")
+        association = Association.objects.get(pk=association_id)
+        with scope(association=association.pk):
+            return super().__call__(*args, **kwargs)
+
+
+def enqueue_on_commit(task: Task, **kwargs: Any) -> None:
+    transaction.on_commit(lambda: task.apply_async(kwargs=kwargs))

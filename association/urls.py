@@ -1,0 +1,11 @@
+from django.urls import path
+
+from association import views
+
+app_name = "association"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("branding/logo", views.logo, name="logo"),
+]

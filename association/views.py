@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+
+from django.core.cache import cache
+from django.db import connection
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from association.permissions import public, requires
+from members.selectors import office_status_counts, offices_pending
+from subcommittees.selectors import subcommittees_with_office_counts
+
+logger = logging.getLogger(__name__)
+
+
+@public
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "association/home.html")
+
+
+@requires("dashboard.view")
+def dashboard(request: HttpRequest) -> HttpResponse:
+    context = {
+        "status_counts": office_status_counts(),
+        "pending": list(offices_pending()[:20]),
+        "subcommittees": list(subcommittees_with_office_counts()),
+    }
+    return render(request, "association/dashboard.html", context)
+
+
+@public
+def logo(request: HttpRequest) -> HttpResponse:
+    association = getattr(request, "association", None)
+    if association is None or not association.logo:
+        raise Http404
+    response = FileResponse(association.logo.open("rb"))
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+def _check_database() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
+def _check_cache() -> None:
+    key = f"healthz:{uuid.uuid4().hex}"
+    cache.set(key, "ok", 10)
+    if cache.get(key) != "ok":
+        raise RuntimeError("cache did not return what was stored")
+    cache.delete(key)
+
+
+def _check_broker() -> str:
+    from config.celery import app
+
+    if app.conf.task_always_eager:
+        return "inline"
+    with app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, timeout=2)
+    return "ok"
+
+
+@public
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Database, cache and broker status; 503 when any is down. Never shows error details."""
+    checks: dict[str, str] = {}
+    healthy = True
+    for name, check in (("database", _check_database), ("cache", _check_cache), ("broker", _check_broker)):
+        started = time.monotonic()
+        try:
+            result = check()
+            checks[name] = result if isinstance(result, str) else "ok"
+        except Exception:
+            logger.exception("healthz check failed", extra={"check": name})
+            checks[name] = "error"
+            healthy = False
+        checks[f"{name}_ms"] = f"{(time.monotonic() - started) * 1000:.1f}"
+    payload = {"status": "ok" if healthy else "error", "checks": checks}
+    return JsonResponse(payload, status=200 if healthy else 503)

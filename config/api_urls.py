@@ -1,0 +1,37 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from association.api import ApiRootView, MeView
+from association.permissions import AccessPolicy
+from members.api import OfficeListView
+from subcommittees.api import SubcommitteeListView
+
+
+class SchemaView(SpectacularAPIView):
+    access_policy = AccessPolicy(public=True)
+
+
+class SwaggerView(SpectacularSwaggerView):
+    access_policy = AccessPolicy(public=True)
+
+
+class RedocView(SpectacularRedocView):
+    access_policy = AccessPolicy(public=True)
+
+
+api_v1 = (
+    [
+        path("", ApiRootView.as_view(), name="root"),
+        path("me/", MeView.as_view(), name="me"),
+        path("offices/", OfficeListView.as_view(), name="offices"),
+        path("subcommittees/", SubcommitteeListView.as_view(), name="subcommittees"),
+    ],
+    "api",
+)
+
+urlpatterns = [
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SchemaView.as_view(), name="schema"),
+    path("api/docs/", SwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/redoc/", RedocView.as_view(url_name="schema"), name="redoc"),
+]

@@ -1,0 +1,35 @@
+"""Celery: Redis broker when REDIS_URL is set, otherwise tasks run inline (embedded default)."""
+
+from config.env import env
+
+_redis_url = env.str("REDIS_URL", default="")
+
+CELERY_BROKER_URL = _redis_url or "memory://"
+CELERY_RESULT_BACKEND = _redis_url or None
+CELERY_TASK_ALWAYS_EAGER = not _redis_url
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_RESULT_EXPIRES = 60 * 60 * 24
+CELERY_TIMEZONE = "Asia/Tokyo"
+CELERY_TASK_TIME_LIMIT = 30 * 60
+CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
+# A killed worker's task runs again: acknowledge only after the task finished.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Recycle workers so PDF rendering memory is returned (shared/reference/performance.md).
+CELERY_WORKER_MAX_TASKS_PER_CHILD = 200
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE = {
+    "pending-applications-digest": {
+        "task": "members.tasks.pending_applications_digest_all",
+        "schedule": crontab(hour=8, minute=30),
+    },
+}

@@ -1,0 +1,23 @@
+from celery import shared_task
+
+from association.models import Association
+from association.tasks import AssociationTask
+from members.services import pending_applications_digest_send
+
+
+@shared_task(base=AssociationTask, bind=True, max_retries=3)
+def pending_applications_digest(self: AssociationTask, *, association_id: int) -> int:
+    association = Association.objects.get(pk=association_id)
+    try:
+        return pending_applications_digest_send(association=association)
+    except OSError as error:  # the mail server is away: try again later
+        raise self.retry(exc=error, countdown=300) from error
+
+
+@shared_task
+def pending_applications_digest_all() -> int:
+    """Beat entry point: one digest task per association."""
+    ids = list(Association.objects.values_list("pk", flat=True))
+    for association_id in ids:
+        pending_applications_digest.apply_async(kwargs={"association_id": association_id})
+    return len(ids)
