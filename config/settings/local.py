@@ -8,3 +8,4 @@ SECRET_KEY = env.str("SECRET_KEY", default="insecure-local-development-key-do-no
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", ".localhost"])
 MFA_REQUIRED = env.bool("MFA_REQUIRED", default=False)
 LOGGING["handlers"]["console"]["formatter"] = env.str("LOG_FORMAT", default="text")  # noqa: F405
+SILENCED_SYSTEM_CHECKS = ["models.W047"]  # SQLite: Role uniqueness is kept by role_grant

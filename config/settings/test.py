@@ -1,5 +1,8 @@
 """Tests: PostgreSQL and Redis from DATABASE_URL and REDIS_URL (the Makefile sets defaults)."""
 
+import tempfile
+from pathlib import Path
+
 from config.env import env
 from config.settings.base import *  # noqa: F403
 
@@ -7,8 +10,9 @@ DEBUG = False
 SECRET_KEY = "test-secret-key-not-used-anywhere-else-0123456789abcdef"  # noqa: S105
 ALLOWED_HOSTS = [".test", "testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+vars().update(env.email_url("EMAIL_URL", default="memorymail://"))
 MFA_REQUIRED = True
 LOGGING["handlers"]["console"]["formatter"] = env.str("LOG_FORMAT", default="text")  # noqa: F405
 # Tests drive tasks through a real worker where Celery matters; elsewhere inline.
 CELERY_TASK_ALWAYS_EAGER = True
+MEDIA_ROOT = Path(tempfile.gettempdir()) / "renkei-test-media"

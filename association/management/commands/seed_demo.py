@@ -1,0 +1,281 @@
+"""Build a demo association modelled on the Toyonaka one, through the same services pages use.
+
+Idempotent and deterministic: the same --seed always describes the same offices, and a
+second run creates only what is missing.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+from django_scopes import scope
+
+from association.models import Association, RoleKind
+from association.services import association_create, role_grant
+from members.identifiers import corporate_number_check_digit, provider_number_check_digit
+from members.models import Corporation, CorporationKind, Office, OfficeStatus
+from members.services import corporation_create, office_create
+from subcommittees.models import Subcommittee, SubcommitteeKind
+
+DEMO_PASSWORD = "renkei-demo-2026"  # noqa: S105 - printed for people trying the demo
+
+# (kanji, kana) parts for plausible names with consistent readings.
+NAME_PARTS = [
+    ("豊寿", "ほうじゅ"), ("緑風", "りょくふう"), ("千里", "せんり"), ("桜塚", "さくらづか"),
+    ("岡町", "おかまち"), ("刀根山", "とねやま"), ("服部", "はっとり"), ("庄内", "しょうない"),
+    ("蛍池", "ほたるがいけ"), ("曽根", "そね"), ("少路", "しょうじ"), ("柴原", "しばはら"),
+    ("緑丘", "みどりがおか"), ("寺内", "てらうち"), ("原田", "はらだ"), ("上野", "うえの"),
+    ("春日", "かすが"), ("若葉", "わかば"), ("あおば", "あおば"), ("ひまわり", "ひまわり"),
+    ("さくら", "さくら"), ("なごみ", "なごみ"), ("えがお", "えがお"), ("やすらぎ", "やすらぎ"),
+    ("陽光", "ようこう"), ("清風", "せいふう"), ("大樹", "たいじゅ"), ("和楽", "わらく"),
+]
+TOWNS = [
+    ("岡町", "561-0884"), ("桜塚", "561-0881"), ("服部元町", "561-0851"), ("庄内東町", "561-0831"),
+    ("新千里東町", "560-0082"), ("緑丘", "560-0002"), ("上野東", "560-0013"), ("曽根東町", "561-0802"),
+    ("螢池中町", "560-0033"), ("少路", "560-0004"), ("野田町", "561-0816"), ("寺内", "561-0872"),
+    ("刀根山", "560-0045"), ("本町", "560-0021"), ("中桜塚", "560-0881"), ("原田元町", "561-0807"),
+    ("柴原町", "560-0055"), ("東豊中町", "560-0003"), ("豊南町東", "561-0812"), ("北桜塚", "560-0022"),
+]
+OFFICE_SUFFIX = {
+    "43": ("ケアプランセンター", "けあぷらんせんたー"),
+    "11": ("ヘルパーステーション", "へるぱーすてーしょん"),
+    "13": ("訪問看護ステーション", "ほうもんかんごすてーしょん"),
+    "15": ("デイサービスセンター", "でいさーびすせんたー"),
+    "78": ("デイサービス", "でいさーびす"),
+    "16": ("通所リハビリテーション", "つうしょりはびりてーしょん"),
+    "32": ("グループホーム", "ぐるーぷほーむ"),
+    "51": ("特別養護老人ホーム", "とくべつようごろうじんほーむ"),
+    "52": ("介護老人保健施設", "かいごろうじんほけんしせつ"),
+    "73": ("小規模多機能ホーム", "しょうきぼたきのうほーむ"),
+    "33": ("介護付有料老人ホーム", "かいごつきゆうりょうろうじんほーむ"),
+    "17": ("福祉用具センター", "ふくしようぐせんたー"),
+    "12": ("訪問入浴サービス", "ほうもんにゅうよくさーびす"),
+    "14": ("訪問リハビリ", "ほうもんりはび"),
+    "72": ("認知症デイサービス", "にんちしょうでいさーびす"),
+    "21": ("ショートステイ", "しょーとすてい"),
+    "76": ("定期巡回サービス", "ていきじゅんかいさーびす"),
+}
+# (main service, extra services offered under the same number, weight): roughly the mix of a
+# large city's membership, where care planning and home help dominate.
+OFFICE_MIX = [
+    ("43", ["46"], 24), ("11", ["A2"], 22), ("13", [], 9), ("15", ["A6"], 9), ("78", ["A6"], 8),
+    ("17", [], 5), ("32", [], 4), ("51", ["21"], 3), ("33", [], 3), ("16", [], 2),
+    ("73", [], 2), ("52", ["22"], 1), ("12", [], 1), ("14", [], 1), ("72", [], 1),
+    ("21", [], 1), ("76", [], 1),
+]
+# Community-based services carry office class 9 in position 3 of the provider number.
+COMMUNITY_BASED = {"78", "32", "54", "36", "71", "72", "73", "76", "77"}
+CORPORATION_MIX = [
+    (CorporationKind.SOCIAL_WELFARE, "社会福祉法人", "しゃかいふくしほうじん", "会", "かい", (2, 8), 12),
+    (CorporationKind.MEDICAL, "医療法人", "いりょうほうじん", "会", "かい", (1, 4), 10),
+    (CorporationKind.STOCK_COMPANY, "株式会社", "かぶしきがいしゃ", "ケア", "けあ", (1, 5), 50),
+    (CorporationKind.LIMITED_COMPANY, "合同会社", "ごうどうがいしゃ", "ライフ", "らいふ", (1, 2), 12),
+    (CorporationKind.NPO, "特定非営利活動法人", "とくていひえいりかつどうほうじん", "の会", "のかい", (1, 2), 10),
+    (CorporationKind.COOPERATIVE, "生活協同組合", "せいかつきょうどうくみあい", "", "", (1, 3), 3),
+]
+
+
+@dataclass
+class PlannedOffice:
+    name: str
+    kana: str
+    provider_number: str
+    service_codes: list[str]
+    postal_code: str
+    address: str
+    phone: str
+    capacity: int | None
+    status: OfficeStatus
+
+
+@dataclass
+class PlannedCorporation:
+    name: str
+    kana: str
+    kind: CorporationKind
+    corporate_number: str
+    offices: list[PlannedOffice]
+
+
+def plan(*, offices: int, seed: int, prefecture: str, district: str, city: str) -> list[PlannedCorporation]:
+    """The whole demo roster for `seed`, decided before anything is written."""
+    rng = random.Random(seed)
+    corporations: list[PlannedCorporation] = []
+    serial = 0
+    used_corporate_numbers: set[str] = set()
+    remaining = offices
+    while remaining > 0:
+        kind, prefix, prefix_kana, suffix, suffix_kana, (low, high), _w = rng.choices(
+            CORPORATION_MIX, weights=[c[-1] for c in CORPORATION_MIX]
+        )[0]
+        part, part_kana = rng.choice(NAME_PARTS)
+        count = min(remaining, rng.randint(low, high))
+        while True:
+            body = f"{rng.randrange(10**12):012d}"
+            number = f"{corporate_number_check_digit(body)}{body}"
+            if number not in used_corporate_numbers:
+                used_corporate_numbers.add(number)
+                break
+        name = f"{prefix}{part}{suffix}"
+        if any(c.name == name for c in corporations):
+            name = f"{name}{len(corporations) + 1}"
+        corporation = PlannedCorporation(
+            name=name, kana=f"{prefix_kana}{part_kana}{suffix_kana}", kind=kind,
+            corporate_number=number, offices=[],
+        )
+        for _ in range(count):
+            serial += 1
+            main, extra, _weight = rng.choices(OFFICE_MIX, weights=[m[2] for m in OFFICE_MIX])[0]
+            office_class = "9" if main in COMMUNITY_BASED else "7"
+            first_nine = f"{prefecture}{office_class}{district}{serial:04d}"
+            town, postal = rng.choice(TOWNS)
+            place, place_kana = rng.choice(NAME_PARTS)
+            suffix_name, suffix_kana_name = OFFICE_SUFFIX[main]
+            roll = rng.random()
+            status = (
+                OfficeStatus.APPLIED if roll < 0.012 else
+                OfficeStatus.SUSPENDED if roll < 0.018 else
+                OfficeStatus.WITHDRAWN if roll < 0.022 else OfficeStatus.APPROVED
+            )
+            residential = main in {"32", "51", "52", "33", "21", "73"}
+            corporation.offices.append(
+                PlannedOffice(
+                    name=f"{place}{suffix_name}",
+                    kana=f"{place_kana}{suffix_kana_name}",
+                    provider_number=f"{first_nine}{provider_number_check_digit(first_nine)}",
+                    service_codes=[main, *extra],
+                    postal_code=postal,
+                    address=f"{city}{town}{rng.randint(1, 5)}丁目{rng.randint(1, 30)}-{rng.randint(1, 20)}",
+                    phone=f"06-68{rng.randint(40, 69)}-{rng.randint(0, 9999):04d}",
+                    capacity=rng.choice([18, 29, 50, 80, 100]) if residential else None,
+                    status=status,
+                )
+            )
+        remaining -= count
+        corporations.append(corporation)
+    return corporations
+
+
+class Command(BaseCommand):
+    help = "Create (or complete) a demo association with offices, subcommittees and demo users."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--offices", type=int, default=550)
+        parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument("--slug", default="toyonaka")
+        parser.add_argument("--name", default="豊中市介護保険事業者連絡会（デモ）")
+        parser.add_argument("--municipality-code", default="272035")
+        parser.add_argument("--city", default="大阪府豊中市")
+        parser.add_argument(
+            "--domain", action="append", dest="domains",
+            help="Host name serving this association (repeatable). "
+            "Default for the first: 127.0.0.1, localhost and SLUG.localhost; otherwise SLUG.localhost.",
+        )
+        parser.add_argument("--no-superuser", action="store_true", help="Do not create the operator.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        slug = options["slug"]
+        association = Association.objects.filter(slug=slug).first()
+        if association is None:
+            domains = options["domains"] or (
+                ["127.0.0.1", "localhost", f"{slug}.localhost"]
+                if not Association.objects.exists()
+                else [f"{slug}.localhost"]
+            )
+            association = association_create(
+                slug=slug,
+                name=options["name"],
+                short_name=options["name"].split("（")[0],
+                municipality_code=options["municipality_code"],
+                domains=domains,
+                description=(
+                    "市内の介護保険サービス事業所が集まる連絡会です。事業所間の情報交換、"
+                    "職員の勉強会、介護・福祉の就職フェア、市民向けイベントを行っています。"
+                ),
+                contact_email=f"office@{slug}.example",
+            )
+            self.stdout.write(f"Created association {association.name} ({', '.join(domains)})")
+
+        with scope(association=association.pk):
+            created = self._seed_offices(association, options)
+            logins = self._seed_users(association, superuser=not options["no_superuser"])
+
+        self.stdout.write(self.style.SUCCESS(f"{association.name}: {created} offices created"))
+        self.stdout.write("Demo log-ins (password for all: %s):" % DEMO_PASSWORD)
+        for label, email in logins:
+            self.stdout.write(f"  {label:<22} {email}")
+
+    @transaction.atomic
+    def _seed_offices(self, association: Association, options: dict[str, Any]) -> int:
+        roster = plan(
+            offices=options["offices"],
+            seed=options["seed"],
+            prefecture=options["municipality_code"][:2],
+            district=options["municipality_code"][2:4],
+            city=options["city"],
+        )
+        existing_numbers = set(Office.objects.values_list("provider_number", flat=True))
+        corporations = {c.corporate_number: c for c in Corporation.objects.all()}
+        created = 0
+        for planned in roster:
+            corporation = corporations.get(planned.corporate_number)
+            if corporation is None:
+                corporation = corporation_create(
+                    association=association, name=planned.name, kana=planned.kana,
+                    kind=planned.kind, corporate_number=planned.corporate_number,
+                )
+            for office in planned.offices:
+                if office.provider_number in existing_numbers:
+                    continue
+                office_create(
+                    association=association, corporation=corporation, name=office.name,
+                    kana=office.kana, provider_number=office.provider_number,
+                    service_codes=office.service_codes, postal_code=office.postal_code,
+                    address=office.address, phone=office.phone, capacity=office.capacity,
+                    email=f"office{office.provider_number}@{association.slug}.example",
+                    status=office.status,
+                )
+                created += 1
+        return created
+
+    @transaction.atomic
+    def _seed_users(self, association: Association, *, superuser: bool) -> list[tuple[str, str]]:
+        slug = association.slug
+        first_office = Office.objects.filter(status=OfficeStatus.APPROVED).order_by("pk").first()
+        kyotaku = Subcommittee.objects.get(kind=SubcommitteeKind.KYOTAKU)
+        people: list[tuple[str, str, dict[str, Any] | None]] = [
+            ("officer", f"officer@{slug}.example", {"kind": RoleKind.OFFICER}),
+            ("subcommittee leader", f"leader@{slug}.example",
+             {"kind": RoleKind.SUBCOMMITTEE_LEADER, "subcommittee": kyotaku}),
+            ("office admin", f"office-admin@{slug}.example",
+             {"kind": RoleKind.OFFICE_ADMIN, "office": first_office}),
+            ("office staff", f"office-staff@{slug}.example",
+             {"kind": RoleKind.OFFICE_STAFF, "office": first_office}),
+            ("city viewer", f"city@{slug}.example", {"kind": RoleKind.CITY_VIEWER}),
+        ]
+        if superuser:
+            people.insert(0, ("platform operator", "operator@renkei.example", None))
+        for label, email, role in people:
+            user = _demo_user(email, superuser=role is None)
+            if role is not None and role.get("office", first_office) is not None:
+                role_grant(association=association, user=user, **role)
+        return [(label, email) for label, email, _r in people]
+
+
+def _demo_user(email: str, *, superuser: bool) -> Any:
+    User = get_user_model()
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User(username=email, email=email, is_superuser=superuser, is_staff=superuser)
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    EmailAddress.objects.get_or_create(
+        user=user, email=email, defaults={"verified": True, "primary": True}
+    )
+    return user

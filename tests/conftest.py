@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+
+from tests.tenants import Tenant, build_tenant
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> Iterator[None]:
+    """Rate-limit counters and cached pages live in Redis: start every test clean."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def tenant_a(db: None) -> Tenant:
+    return build_tenant(slug="alpha", name="アルファ市介護保険事業者連絡会", marker="アルファ", district="20")
+
+
+@pytest.fixture
+def tenant_b(db: None) -> Tenant:
+    return build_tenant(
+        slug="beta", name="ベータ市介護保険事業者連絡会", marker="ベータ", district="22", pending=2
+    )
+
+
+def client_for(tenant: Tenant, user: object | None = None) -> Client:
+    client = Client(HTTP_HOST=tenant.host)
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def celery_worker(transactional_db: None, tmp_path: Path) -> Iterator[Path]:
+    """A real Celery worker process on Redis, reading the test database.
+
+    Yields the folder where the worker's outgoing email lands (file backend).
+    """
+    from config.celery import app
+
+    if not settings.REDIS_URL:
+        pytest.fail("REDIS_URL must point at a Redis server for the Celery tests")
+    mail_dir = tmp_path / "mail"
+    mail_dir.mkdir()
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": (
+            f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+        ),
+        "EMAIL_URL": f"filemail://{mail_dir}",
+        "CONN_MAX_AGE": "0",
+    }
+    queue = f"test-{os.getpid()}-{time.monotonic_ns()}"
+    worker = subprocess.Popen(
+        [
+            sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
+            "--concurrency=1", "--without-gossip", "--without-mingle", "--without-heartbeat",
+            "--loglevel=INFO", "-Q", queue, "-n", f"{queue}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    previous = (app.conf.task_always_eager, app.conf.task_default_queue)
+    app.conf.task_always_eager = False
+    app.conf.task_default_queue = queue
+    try:
+        deadline = time.monotonic() + 60
+        while not app.control.ping(destination=[f"{queue}@{os.uname().nodename}"], timeout=0.5):
+            if worker.poll() is not None or time.monotonic() > deadline:
+                output = worker.stdout.read() if worker.stdout else ""
+                pytest.fail(f"Celery worker did not start:\n{output}")
+        yield mail_dir
+    finally:
+        app.conf.task_always_eager, app.conf.task_default_queue = previous
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()

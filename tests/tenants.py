@@ -1,0 +1,110 @@
+"""Two small associations built through the services, with one user per role."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django_scopes import scope
+
+from association.models import Association, RoleKind
+from association.services import association_create, role_grant
+from members.identifiers import corporate_number_check_digit, provider_number_check_digit
+from members.models import CorporationKind, Office, OfficeStatus
+from members.services import corporation_create, office_create
+from subcommittees.models import Subcommittee, SubcommitteeKind
+
+PASSWORD = "correct-horse-battery-staple"  # noqa: S105
+
+ROLE_NAMES = ("officer", "leader", "office_admin", "office_staff", "city")
+
+
+def provider_number(district: str, serial: int, office_class: str = "7") -> str:
+    first_nine = f"27{office_class}{district}{serial:04d}"
+    return f"{first_nine}{provider_number_check_digit(first_nine)}"
+
+
+def corporate_number(body: int) -> str:
+    digits = f"{body:012d}"
+    return f"{corporate_number_check_digit(digits)}{digits}"
+
+
+def _logo_png() -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (48, 48), (11, 83, 148)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def make_user(email: str, *, superuser: bool = False, totp_secret: str | None = None) -> Any:
+    user = get_user_model().objects.create_user(
+        username=email, email=email, password=PASSWORD, is_superuser=superuser, is_staff=superuser
+    )
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    if totp_secret:
+        TOTP.activate(user, totp_secret)
+    return user
+
+
+@dataclass
+class Tenant:
+    association: Association
+    host: str
+    marker: str  # a string that appears only in this tenant's data
+    offices: list[Office] = field(default_factory=list)
+    users: dict[str, Any] = field(default_factory=dict)
+    totp_secrets: dict[str, str] = field(default_factory=dict)
+
+
+def build_tenant(
+    *, slug: str, name: str, marker: str, district: str, pending: int = 1, approved: int = 3
+) -> Tenant:
+    """An association with `approved` + `pending` offices and one user per role."""
+    host = f"{slug}.test"
+    association = association_create(
+        slug=slug, name=name, municipality_code="272035", domains=[host]
+    )
+    association.logo.save(f"{slug}.png", ContentFile(_logo_png()), save=True)
+    tenant = Tenant(association=association, host=host, marker=marker)
+    with scope(association=association.pk):
+        corporation = corporation_create(
+            association=association,
+            name=f"{marker}福祉会",
+            kind=CorporationKind.SOCIAL_WELFARE,
+            corporate_number=corporate_number(int(district) * 1000 + 1),
+        )
+        codes = [["43"], ["11", "A2"], ["15"], ["51", "21"], ["13"]]
+        for index in range(approved + pending):
+            tenant.offices.append(
+                office_create(
+                    association=association,
+                    corporation=corporation,
+                    name=f"{marker}事業所{index + 1}",
+                    provider_number=provider_number(district, index + 1),
+                    service_codes=codes[index % len(codes)],
+                    status=OfficeStatus.APPROVED if index < approved else OfficeStatus.APPLIED,
+                )
+            )
+        office = tenant.offices[0]
+        kyotaku = Subcommittee.objects.get(kind=SubcommitteeKind.KYOTAKU)
+        roles: dict[str, dict[str, Any]] = {
+            "officer": {"kind": RoleKind.OFFICER},
+            "leader": {"kind": RoleKind.SUBCOMMITTEE_LEADER, "subcommittee": kyotaku},
+            "office_admin": {"kind": RoleKind.OFFICE_ADMIN, "office": office},
+            "office_staff": {"kind": RoleKind.OFFICE_STAFF, "office": office},
+            "city": {"kind": RoleKind.CITY_VIEWER},
+        }
+        for role_name, role in roles.items():
+            secret = generate_totp_secret() if role_name == "officer" else None
+            user = make_user(f"{role_name}@{slug}.example", totp_secret=secret)
+            if secret:
+                tenant.totp_secrets[role_name] = secret
+            role_grant(association=association, user=user, **role)
+            tenant.users[role_name] = user
+    return tenant
