@@ -77,3 +77,17 @@ def _has_totp(user: object) -> bool:
     from allauth.mfa.models import Authenticator
 
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+class HealthzMiddleware:
+    """Answers /healthz before host validation, so a load balancer may call it by IP address."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path == "/healthz":
+            from association.views import healthz
+
+            return healthz(request)
+        return self.get_response(request)

@@ -65,7 +65,7 @@ def celery_worker(transactional_db: None, tmp_path: Path) -> Iterator[Path]:
         "DATABASE_URL": (
             f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
         ),
-        "EMAIL_URL": f"filemail://{mail_dir}",
+        "EMAIL_URL": f"filemail:///{mail_dir}",  # environ drops one leading slash
         "CONN_MAX_AGE": "0",
     }
     queue = f"test-{os.getpid()}-{time.monotonic_ns()}"
