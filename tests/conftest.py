@@ -67,13 +67,13 @@ def celery_worker(transactional_db: None, tmp_path: Path) -> Iterator[Path]:
         ),
         "EMAIL_URL": f"filemail:///{mail_dir}",  # environ drops one leading slash
         "CONN_MAX_AGE": "0",
+        "PYTHON": sys.executable,
     }
     queue = f"test-{os.getpid()}-{time.monotonic_ns()}"
     worker = subprocess.Popen(
         [
-            sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
-            "--concurrency=1", "--without-gossip", "--without-mingle", "--without-heartbeat",
-            "--loglevel=INFO", "-Q", queue, "-n", f"{queue}@%h",
+            str(ROOT / "bin" / "worker"), "--pool=solo", "--concurrency=1", "--without-gossip",
+            "--without-mingle", "--without-heartbeat", "-Q", queue, "-n", f"{queue}@%h",
         ],
         cwd=ROOT,
         env=env,

@@ -1,0 +1,54 @@
+# Two commands for people: `make run` (demo at http://127.0.0.1:8000) and `make test` (the suite).
+PYTHON ?= python3.11
+UV_VERSION := 0.13.8
+VENV := .venv
+TOOLS := .venv-tools
+UV := $(TOOLS)/bin/uv
+PY := $(VENV)/bin/python
+# Debian packages: gettext (catalogues), Japanese fonts and HarfBuzz subsetting (PDF), Pango (weasyprint).
+RUN_PACKAGES := gettext fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0
+TEST_PACKAGES := $(RUN_PACKAGES) chromium
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/renkei
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: run test install lint pytest messages system-packages-run system-packages-test
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --python $(PYTHON)
+	touch $@
+
+install: $(VENV)/.synced messages
+
+messages: $(VENV)/.synced
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=.venv-tools -v0
+
+system-packages-run:
+	@bin/debian-packages $(RUN_PACKAGES)
+
+system-packages-test:
+	@bin/debian-packages $(TEST_PACKAGES)
+
+run: system-packages-run install
+	$(PY) manage.py migrate --no-input -v0
+	$(PY) manage.py seed_demo
+	@echo "Serving the demo association at http://127.0.0.1:8000/ (admin: /admin/, API: /api/docs/)"
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} DJANGO_SETTINGS_MODULE=config.settings.test \
+		$(PY) manage.py makemigrations --check --dry-run
+
+# pytest exits 5 when it collected nothing: here that is a broken suite, not a pass.
+pytest: install
+	@DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+		$(VENV)/bin/pytest $(PYTEST_ARGS); status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$status
+
+test: system-packages-test lint pytest

@@ -1,0 +1,129 @@
+"""The production processes, started as docker-compose starts them: gunicorn web and one beat.
+
+(The Celery worker is started through bin/worker by the `celery_worker` fixture.)
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django_celery_beat.models import PeriodicTask
+
+from tests.tenants import Tenant
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRET = "process-test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
+
+
+def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    db = connection.settings_dict
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "PYTHON": sys.executable,
+        "SECRET_KEY": SECRET,
+        "ALLOWED_HOSTS": "alpha.test,beta.test,127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
+        "DATABASE_URL": (
+            f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+        ),
+        "REDIS_URL": settings.REDIS_URL,
+        "STATIC_ROOT": str(tmp_path / "static"),
+        "LOG_FORMAT": "json",
+        **extra,
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def fetch(url: str, host: str) -> tuple[int, str]:
+    request = urllib.request.Request(url, headers={"Host": host})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+@pytest.fixture
+def gunicorn(tmp_path: Path) -> Iterator[str]:
+    env = production_env(tmp_path)
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
+        cwd=ROOT, env=env, check=True,
+    )
+    port = free_port()
+    process = subprocess.Popen(
+        [str(ROOT / "bin" / "web")],
+        cwd=ROOT, env={**env, "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "1"},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/healthz", timeout=1)  # noqa: S310 - loopback
+            break
+        except OSError:  # refused, reset or timed out while gunicorn boots
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"gunicorn did not start:\n{process.stdout.read() if process.stdout else ''}")
+            time.sleep(0.2)
+    try:
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def test_gunicorn_serves_the_tenant_with_production_settings(
+    gunicorn: str, tenant_a: Tenant, tenant_b: Tenant
+) -> None:
+    status, body = fetch(f"{gunicorn}/healthz", "127.0.0.1")
+    assert status == 200 and '"broker": "ok"' in body
+
+    status, body = fetch(f"{gunicorn}/", tenant_a.host)
+    assert status == 200
+    assert tenant_a.association.name in body and tenant_b.association.name not in body
+    assert "/static/css/site." in body  # hashed name from the manifest storage
+
+    status, body = fetch(f"{gunicorn}/no-such-page/", tenant_a.host)
+    assert status == 404
+    assert "Traceback" not in body and "DEBUG" not in body
+
+
+def test_one_beat_loads_the_schedule_into_the_database(tmp_path: Path, tenant_a: Tenant) -> None:
+    assert not PeriodicTask.objects.filter(name="pending-applications-digest").exists()
+    process = subprocess.Popen(
+        [str(ROOT / "bin" / "beat"), "--schedule", str(tmp_path / "beat-schedule")],
+        cwd=ROOT, env=production_env(tmp_path),
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not PeriodicTask.objects.filter(name="pending-applications-digest").exists():
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("beat did not start or did not write its schedule")
+            time.sleep(0.3)
+        task = PeriodicTask.objects.get(name="pending-applications-digest")
+        assert task.task == "members.tasks.pending_applications_digest_all"
+        assert task.enabled
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
