@@ -7,6 +7,7 @@ shared/reference/domain.md, not copied from the code's output.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -173,7 +174,9 @@ def test_corporate_number_wrong_length_is_refused(number: str) -> None:
     assert _error_code(excinfo) == "corporate_number_shape"
 
 
-@pytest.mark.parametrize("typed", ["７０００－０１２０－５０００２", "7000 0120 50002", "７０００ー０１２０５０００２"])
+@pytest.mark.parametrize(
+    "typed", ["７０００－０１２０－５０００２", "7000 0120 50002", "７０００ー０１２０５０００２"]
+)
 def test_corporate_number_full_width_input_is_normalised(typed: str) -> None:
     """Full-width digits, hyphens and spaces fold to the 13 plain digits."""
     assert clean_corporate_number(typed) == "7000012050002"
@@ -209,7 +212,9 @@ def test_municipality_code_invalid(code: str) -> None:
 # --- 郵便番号 -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("typed", ["〒５６０－００２２", "〒560-0022", "5600022", "５６０ー００２２", "560 0022"])
+@pytest.mark.parametrize(
+    "typed", ["〒５６０－００２２", "〒560-0022", "5600022", "５６０ー００２２", "560 0022"]
+)
 def test_postal_code_is_normalised(typed: str) -> None:
     """Any way of typing 〒560-0022 becomes 560-0022."""
     assert clean_postal_code(typed) == "560-0022"
@@ -237,7 +242,7 @@ def test_postal_code_wrong_length_is_refused(typed: str) -> None:
     ],
     ids=["provider", "corporate", "municipality", "postal"],
 )
-def test_cleaned_identifiers_are_ascii(clean, typed: str) -> None:  # type: ignore[no-untyped-def]
+def test_cleaned_identifiers_are_ascii(clean: Callable[[str], str], typed: str) -> None:
     """A cleaned value is stored and compared as text: it must be ASCII whatever was typed.
 
     Otherwise "271٠٠٠٠٠١٥" and "2710000015" are two different provider numbers to the
@@ -264,7 +269,9 @@ def test_cleaned_identifiers_are_ascii(clean, typed: str) -> None:  # type: igno
         (clean_municipality_code, "２７２０３６", "272036"),
     ],
 )
-def test_error_messages_are_japanese_and_show_the_normalised_value(clean, typed, normalised) -> None:  # type: ignore[no-untyped-def]
+def test_error_messages_are_japanese_and_show_the_normalised_value(
+    clean: Callable[[str], str], typed: str, normalised: str
+) -> None:
     """Under the ja locale the message is Japanese and quotes the value as normalised."""
     with translation.override("ja"), pytest.raises(ValidationError) as excinfo:
         clean(typed)
@@ -294,7 +301,7 @@ def test_postal_code_message_is_japanese_and_shows_the_normalised_value() -> Non
 
 
 def test_error_messages_are_english_under_en() -> None:
-    """The same error in English has no Japanese text (the ja catalogue really is what translates)."""
+    """Under en the same error has no Japanese: the ja catalogue is what translates."""
     with translation.override("en"), pytest.raises(ValidationError) as excinfo:
         clean_provider_number("2710000016")
     message = excinfo.value.messages[0]
@@ -311,8 +318,10 @@ def _office_count(tenant: Tenant) -> tuple[int, int]:
 
 
 @pytest.mark.django_db
-def test_office_create_refuses_a_provider_number_the_association_already_has(tenant_a: Tenant) -> None:
-    """The provider_number error names the office already holding the number; nothing is saved."""
+def test_office_create_refuses_a_provider_number_the_association_already_has(
+    tenant_a: Tenant,
+) -> None:
+    """The provider_number error names the office holding the number; nothing is saved."""
     holder = tenant_a.offices[0]
     before = _office_count(tenant_a)
     with scope(association=tenant_a.association.pk), pytest.raises(ValidationError) as excinfo:

@@ -1,0 +1,331 @@
+"""The demo seed: what it creates, that it is idempotent and deterministic, and a second tenant."""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django_scopes import scope, scopes_disabled
+
+from association.management.commands.seed_demo import DEMO_PASSWORD, PlannedCorporation, plan
+from association.models import Association, AssociationDomain, Role, RoleKind
+from association.selectors import association_for_host
+from members.identifiers import clean_corporate_number, clean_provider_number
+from members.models import Corporation, Office, OfficeService, OfficeStatus
+from subcommittees.models import Subcommittee, SubcommitteeKind
+
+pytestmark = pytest.mark.django_db
+
+OFFICES = 60
+SEED = 5
+
+
+def seed(*args: str) -> str:
+    out = io.StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def seed_default(seed_value: int = SEED, *extra: str) -> str:
+    return seed("--offices", str(OFFICES), "--seed", str(seed_value), *extra)
+
+
+def toyonaka_plan(seed_value: int = SEED, offices: int = OFFICES) -> list[PlannedCorporation]:
+    """The plan as the command computes it for the default association (豊中市 272035)."""
+    return plan(
+        offices=offices, seed=seed_value, prefecture="27", district="20", city="大阪府豊中市"
+    )
+
+
+def roster(corporations: list[PlannedCorporation]) -> list[tuple[str, str]]:
+    return [(o.provider_number, o.name) for c in corporations for o in c.offices]
+
+
+def db_roster(association: Association) -> list[tuple[str, str]]:
+    with scope(association=association.pk):
+        return sorted(Office.objects.values_list("provider_number", "name"))
+
+
+def db_details(association: Association) -> list[tuple]:
+    """Everything that should be reproducible about the offices, in a stable order."""
+    with scope(association=association.pk):
+        return sorted(
+            (
+                office.provider_number,
+                office.name,
+                office.kana,
+                office.corporation.name,
+                office.corporation.corporate_number,
+                office.status,
+                office.postal_code,
+                office.address,
+                tuple(sorted(s.service_code for s in office.services.all())),
+            )
+            for office in Office.objects.select_related("corporation").prefetch_related("services")
+        )
+
+
+def wipe(association: Association) -> None:
+    """Remove an association and all it owns (offices first: Office.corporation is PROTECT)."""
+    with scopes_disabled():
+        Office.objects.filter(association=association).delete()
+        association.delete()
+
+
+def table_counts() -> dict[str, int]:
+    with scopes_disabled():
+        return {
+            "associations": Association.objects.count(),
+            "domains": AssociationDomain.objects.count(),
+            "corporations": Corporation.objects.count(),
+            "offices": Office.objects.count(),
+            "services": OfficeService.objects.count(),
+            "subcommittees": Subcommittee.objects.count(),
+            "roles": Role.objects.count(),
+            "users": get_user_model().objects.count(),
+            "emails": EmailAddress.objects.count(),
+        }
+
+
+def test_seed_creates_sixty_valid_offices_and_four_subcommittees() -> None:
+    """60 offices whose provider and corporate numbers pass the identifier rules."""
+    output = seed_default()
+    association = Association.objects.get(slug="toyonaka")
+    with scope(association=association.pk):
+        offices = list(Office.objects.select_related("corporation"))
+        assert len(offices) == OFFICES
+        for office in offices:
+            assert clean_provider_number(office.provider_number) == office.provider_number
+            # Prefecture 27 (大阪府) and district 20 from the municipality code 272035.
+            assert office.provider_number[:2] == "27"
+            assert office.provider_number[3:5] == "20"
+            assert office.services.exists()
+        numbers = [o.provider_number for o in offices]
+        assert len(set(numbers)) == OFFICES
+        corporations = list(Corporation.objects.all())
+        assert corporations
+        for corporation in corporations:
+            assert (
+                clean_corporate_number(corporation.corporate_number) == corporation.corporate_number
+            )
+        assert len({c.corporate_number for c in corporations}) == len(corporations)
+        kinds = set(Subcommittee.objects.values_list("kind", flat=True))
+        assert kinds == {k.value for k in SubcommitteeKind}
+        assert Subcommittee.objects.count() == 4
+        # Most offices are approved members; the seed lets a few be in other states.
+        approved = sum(o.status == OfficeStatus.APPROVED for o in offices)
+        assert approved >= OFFICES * 0.8
+    assert f"{OFFICES} offices created" in output
+
+
+def test_first_association_is_served_on_localhost() -> None:
+    """The first association answers on 127.0.0.1, localhost and toyonaka.localhost."""
+    seed_default()
+    association = Association.objects.get(slug="toyonaka")
+    assert set(association.domains.values_list("domain", flat=True)) == {
+        "127.0.0.1",
+        "localhost",
+        "toyonaka.localhost",
+    }
+    assert association.municipality_code == "272035"
+
+
+EXPECTED_ROLES = {
+    "officer@toyonaka.example": RoleKind.OFFICER,
+    "leader@toyonaka.example": RoleKind.SUBCOMMITTEE_LEADER,
+    "office-admin@toyonaka.example": RoleKind.OFFICE_ADMIN,
+    "office-staff@toyonaka.example": RoleKind.OFFICE_STAFF,
+    "city@toyonaka.example": RoleKind.CITY_VIEWER,
+}
+
+
+def test_demo_users_have_their_roles_and_verified_email() -> None:
+    """One demo user per role, each with a verified primary address and the demo password."""
+    seed_default()
+    association = Association.objects.get(slug="toyonaka")
+    User = get_user_model()
+    with scope(association=association.pk):
+        for email, kind in EXPECTED_ROLES.items():
+            user = User.objects.get(email=email)
+            roles = list(Role.objects.filter(user=user))
+            assert [r.kind for r in roles] == [kind], email
+            role = roles[0]
+            if kind in (RoleKind.OFFICE_ADMIN, RoleKind.OFFICE_STAFF):
+                assert role.office is not None
+                assert role.office.status == OfficeStatus.APPROVED
+            if kind == RoleKind.SUBCOMMITTEE_LEADER:
+                assert role.subcommittee is not None
+                assert role.subcommittee.kind == SubcommitteeKind.KYOTAKU
+            assert EmailAddress.objects.filter(
+                user=user, email=email, verified=True, primary=True
+            ).exists(), email
+            assert user.check_password(DEMO_PASSWORD)
+            assert not user.is_superuser
+    operator = User.objects.get(email="operator@renkei.example")
+    assert operator.is_superuser and operator.is_staff
+    assert EmailAddress.objects.filter(user=operator, verified=True).exists()
+
+
+def test_output_lists_the_log_ins() -> None:
+    """Someone trying the demo reads every log-in and the password from the output."""
+    output = seed_default()
+    assert DEMO_PASSWORD in output
+    for email in [*EXPECTED_ROLES, "operator@renkei.example"]:
+        assert email in output
+
+
+def test_no_superuser_option() -> None:
+    """--no-superuser leaves the platform operator out."""
+    output = seed_default(SEED, "--no-superuser")
+    assert not get_user_model().objects.filter(email="operator@renkei.example").exists()
+    assert "operator@renkei.example" not in output
+
+
+def test_second_run_creates_nothing() -> None:
+    """Running the seed again with the same arguments adds no rows anywhere."""
+    seed_default()
+    before = table_counts()
+    association = Association.objects.get(slug="toyonaka")
+    details = db_details(association)
+    output = seed_default()
+    assert table_counts() == before
+    assert db_details(association) == details
+    assert "0 offices created" in output
+    assert "Created association" not in output
+
+
+def test_second_run_with_more_offices_adds_only_the_missing_ones() -> None:
+    """A larger --offices completes the roster: the first 60 are kept, the rest are created."""
+    seed_default()
+    association = Association.objects.get(slug="toyonaka")
+    first = set(db_roster(association))
+    output = seed("--offices", "70", "--seed", str(SEED))
+    assert "10 offices created" in output
+    after = set(db_roster(association))
+    assert first <= after
+    assert len(after) == 70
+
+
+def test_plan_is_deterministic_and_matches_the_database() -> None:
+    """The same seed plans the same roster, and the database holds exactly that roster."""
+    first = toyonaka_plan()
+    second = toyonaka_plan()
+    assert roster(first) == roster(second)
+    assert [(c.name, c.corporate_number) for c in first] == [
+        (c.name, c.corporate_number) for c in second
+    ]
+    assert len(roster(first)) == OFFICES
+    seed_default()
+    association = Association.objects.get(slug="toyonaka")
+    assert db_roster(association) == sorted(roster(first))
+
+
+def test_two_fresh_databases_get_the_same_roster() -> None:
+    """Seeding, wiping the association and seeding again reproduces every office detail."""
+    seed_default()
+    association = Association.objects.get(slug="toyonaka")
+    first = db_details(association)
+    wipe(association)
+    assert not Association.objects.exists()
+    seed_default()
+    again = Association.objects.get(slug="toyonaka")
+    assert again.pk != association.pk
+    assert db_details(again) == first
+    assert len(first) == OFFICES
+
+
+def test_a_different_seed_gives_a_different_roster() -> None:
+    """--seed 6 describes other offices than --seed 5."""
+    five = toyonaka_plan(5)
+    six = toyonaka_plan(6)
+    assert roster(five) != roster(six)
+    names_five = [name for _n, name in roster(five)]
+    names_six = [name for _n, name in roster(six)]
+    # Not just shuffled: the multiset of names differs too.
+    assert Counter(names_five) != Counter(names_six)
+    assert {c.corporate_number for c in five}.isdisjoint({c.corporate_number for c in six})
+
+
+def test_a_different_seed_in_the_database() -> None:
+    """The database seeded with --seed 6 differs from the one seeded with --seed 5."""
+    seed_default(5)
+    association = Association.objects.get(slug="toyonaka")
+    five = db_details(association)
+    wipe(association)
+    seed_default(6)
+    six = db_details(Association.objects.get(slug="toyonaka"))
+    assert five != six
+
+
+def test_second_association_has_its_own_domain_and_offices() -> None:
+    """--slug other --municipality-code 272205: other.localhost, its own offices and numbers."""
+    seed_default()
+    output = seed(
+        "--offices", "20", "--seed", str(SEED), "--slug", "other", "--municipality-code", "272205"
+    )
+    first = Association.objects.get(slug="toyonaka")
+    other = Association.objects.get(slug="other")
+    assert "Created association" in output
+    assert "20 offices created" in output
+    assert set(other.domains.values_list("domain", flat=True)) == {"other.localhost"}
+    # The first association keeps its host names.
+    assert set(first.domains.values_list("domain", flat=True)) == {
+        "127.0.0.1",
+        "localhost",
+        "toyonaka.localhost",
+    }
+    assert association_for_host(host="other.localhost") == other
+    assert association_for_host(host="localhost") == first
+    assert other.municipality_code == "272205"
+
+    first_numbers = {n for n, _name in db_roster(first)}
+    other_numbers = {n for n, _name in db_roster(other)}
+    assert len(first_numbers) == OFFICES
+    assert len(other_numbers) == 20
+    assert first_numbers.isdisjoint(other_numbers)
+    for number in other_numbers:
+        assert clean_provider_number(number) == number
+        assert number[:2] == "27" and number[3:5] == "22"  # district 22 from 272205
+    with scope(association=other.pk):
+        assert Subcommittee.objects.count() == 4
+        officer = get_user_model().objects.get(email="officer@other.example")
+        assert list(Role.objects.filter(user=officer).values_list("kind", flat=True)) == [
+            RoleKind.OFFICER
+        ]
+    # The first association's demo users have no role in the second.
+    with scope(association=other.pk):
+        assert not Role.objects.filter(user__email__endswith="@toyonaka.example").exists()
+
+
+def test_service_types_in_realistic_proportions() -> None:
+    """Care planning (43) and home help (11) present, at least five main service types in all."""
+    planned = toyonaka_plan()
+    main_codes = Counter(o.service_codes[0] for c in planned for o in c.offices)
+    assert len(main_codes) >= 5, main_codes
+    assert main_codes["43"] > 0 and main_codes["11"] > 0, main_codes
+    # No single type swamps the membership.
+    assert max(main_codes.values()) <= OFFICES * 0.6, main_codes
+
+    seed_default()
+    association = Association.objects.get(slug="toyonaka")
+    with scope(association=association.pk):
+        in_db = Counter(OfficeService.objects.values_list("service_code", flat=True))
+        assert in_db["43"] == main_codes["43"]
+        assert in_db["11"] == main_codes["11"]
+        assert len(set(in_db)) >= 5
+
+
+def test_seed_without_offices_still_grants_association_wide_roles() -> None:
+    """With --offices 0 there is no office to tie office roles to, but the officer,
+    leader and city viewer do not need one and must still get their roles."""
+    output = seed("--offices", "0", "--seed", str(SEED), "--no-superuser")
+    assert "0 offices created" in output
+    association = Association.objects.get(slug="toyonaka")
+    with scope(association=association.pk):
+        kinds = set(Role.objects.values_list("kind", flat=True))
+    assert {RoleKind.OFFICER, RoleKind.SUBCOMMITTEE_LEADER, RoleKind.CITY_VIEWER} <= kinds
+    assert not kinds & {RoleKind.OFFICE_ADMIN, RoleKind.OFFICE_STAFF}
