@@ -66,7 +66,9 @@ class RoleAdmin(TenantModelAdmin):
     def user_email(self, obj: Role) -> str:
         return obj.user.email
 
-    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
         if obj is not None:
             kwargs["form"] = forms.ModelForm
             kwargs["fields"] = ["kind", "office", "subcommittee"]
@@ -84,4 +86,3 @@ class RoleAdmin(TenantModelAdmin):
             subcommittee=form.cleaned_data.get("subcommittee"),
         )
         obj.pk = role.pk
-

@@ -59,7 +59,7 @@ class TenantModelAdmin(admin.ModelAdmin):
     """
 
     capability = "association.manage"
-    exclude: Any = ("association",)
+    exclude = ("association",)
     show_facets = admin.ShowFacets.ALWAYS
 
     def _allowed(self, request: HttpRequest) -> bool:

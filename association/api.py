@@ -20,7 +20,10 @@ class ApiRootView(APIView):
     @extend_schema(
         responses=inline_serializer(
             "ApiRoot",
-            {"association": serializers.CharField(allow_null=True), "endpoints": serializers.DictField()},
+            {
+                "association": serializers.CharField(allow_null=True),
+                "endpoints": serializers.DictField(),
+            },
         )
     )
     def get(self, request: Request) -> Response:
@@ -29,7 +32,9 @@ class ApiRootView(APIView):
         return Response(
             {
                 "association": association.name if association else None,
-                "endpoints": {n.split(":")[1]: request.build_absolute_uri(reverse(n)) for n in names},
+                "endpoints": {
+                    n.split(":")[1]: request.build_absolute_uri(reverse(n)) for n in names
+                },
             }
         )
 

@@ -28,5 +28,5 @@ class HasCapability(BasePermission):
         if getattr(request, "association", None) is None:
             return False
         if policy.capability is None:
-            return bool(request.access.is_member)  # type: ignore[attr-defined]
-        return bool(request.access.can(policy.capability))  # type: ignore[attr-defined]
+            return bool(request.access.is_member)
+        return bool(request.access.can(policy.capability))

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 
 from association.models import RoleKind
 
@@ -101,7 +102,9 @@ def access_for(user: Any, association: Association | None) -> Access:
 
     if not getattr(user, "is_authenticated", False):
         return Access(is_superuser=False)
-    roles: Iterable[Role] = roles_for_user(user=user, association=association) if association else []
+    roles: Iterable[Role] = (
+        roles_for_user(user=user, association=association) if association else []
+    )
     return Access(is_superuser=user.is_superuser, roles=list(roles))
 
 
@@ -113,7 +116,7 @@ class AccessPolicy:
     capability: str | None = None
 
 
-ViewFunc = Callable[..., HttpResponse]
+ViewFunc = Callable[..., HttpResponseBase]
 
 
 def public(view: ViewFunc) -> ViewFunc:
@@ -129,7 +132,7 @@ def requires(capability: str) -> Callable[[ViewFunc], ViewFunc]:
 
     def decorator(view: ViewFunc) -> ViewFunc:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not request.access.can(capability):  # type: ignore[attr-defined]

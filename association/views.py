@@ -34,7 +34,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @public
-def logo(request: HttpRequest) -> HttpResponse:
+def logo(request: HttpRequest) -> FileResponse:
     association = getattr(request, "association", None)
     if association is None or not association.logo:
         raise Http404
@@ -68,11 +68,15 @@ def _check_broker() -> str:
 
 @public
 @never_cache
-def healthz(request: HttpRequest) -> JsonResponse:
+def healthz(request: HttpRequest) -> HttpResponse:
     """Database, cache and broker status; 503 when any is down. Never shows error details."""
     checks: dict[str, str] = {}
     healthy = True
-    for name, check in (("database", _check_database), ("cache", _check_cache), ("broker", _check_broker)):
+    for name, check in (
+        ("database", _check_database),
+        ("cache", _check_cache),
+        ("broker", _check_broker),
+    ):
         started = time.monotonic()
         try:
             result = check()

@@ -1,3 +1,4 @@
+from django.db.models import QuerySet
 from rest_framework import generics, serializers
 
 from association.permissions import AccessPolicy
@@ -24,5 +25,5 @@ class OfficeListView(generics.ListAPIView):
     serializer_class = OfficeSerializer
     queryset = Office.objects.none()
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[Office]:
         return office_list().filter(status=OfficeStatus.APPROVED).order_by("kana", "pk")

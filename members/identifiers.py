@@ -22,7 +22,9 @@ def normalize_code(value: str) -> str:
     return _STRIP.sub("", unicodedata.normalize("NFKC", value or "")).upper()
 
 
-_PROVIDER_SHAPE = re.compile(r"^\d{2}[0-9A-HJ-NPR-Z]\d{7}$")
+# ASCII digits only: `\d`, isdigit() and int() also accept other scripts' digits.
+_DIGITS = "0123456789"
+_PROVIDER_SHAPE = re.compile(r"^[0-9]{2}[0-9A-HJ-NPR-Z][0-9]{7}$")
 
 
 def provider_number_check_digit(first_nine: str) -> int:
@@ -53,7 +55,7 @@ def clean_provider_number(value: str) -> str:
             params={"prefix": number[:2]},
         )
     # The letter's weighting is not public: only digits-only numbers are checked.
-    if number[2].isdigit() and int(number[9]) != provider_number_check_digit(number[:9]):
+    if number[2] in _DIGITS and int(number[9]) != provider_number_check_digit(number[:9]):
         raise ValidationError(
             _("The check digit of provider number %(value)s is wrong; please check the number."),
             code="provider_number_check_digit",
@@ -73,7 +75,7 @@ def corporate_number_check_digit(last_twelve: str) -> int:
 def clean_corporate_number(value: str) -> str:
     """法人番号: 13 digits, the first a check digit over the other twelve (国税庁's rule)."""
     number = normalize_code(value)
-    if not re.fullmatch(r"\d{13}", number):
+    if not re.fullmatch(r"[0-9]{13}", number):
         raise ValidationError(
             _("A corporate number has 13 digits. You entered “%(value)s”."),
             code="corporate_number_shape",
@@ -89,14 +91,18 @@ def clean_corporate_number(value: str) -> str:
 
 
 def municipality_code_check_digit(first_five: str) -> int:
-    total = sum(int(char) * weight for char, weight in zip(first_five, (6, 5, 4, 3, 2), strict=True))
+    total = sum(
+        int(char) * weight for char, weight in zip(first_five, (6, 5, 4, 3, 2), strict=True)
+    )
     return (11 - total % 11) % 10
 
 
 def clean_municipality_code(value: str) -> str:
     """全国地方公共団体コード: 5 digits and a mod-11 check digit (豊中市 272035)."""
     code = normalize_code(value)
-    if not re.fullmatch(r"\d{6}", code) or int(code[5]) != municipality_code_check_digit(code[:5]):
+    if not re.fullmatch(r"[0-9]{6}", code) or int(code[5]) != municipality_code_check_digit(
+        code[:5]
+    ):
         raise ValidationError(
             _("“%(value)s” is not a valid local government code (6 digits with a check digit)."),
             code="municipality_code",
@@ -108,10 +114,10 @@ def clean_municipality_code(value: str) -> str:
 def clean_postal_code(value: str) -> str:
     """〒560-0022, ５６００DD22 … → 560-0022."""
     digits = normalize_code(value).removeprefix("〒")
-    if not re.fullmatch(r"\d{7}", digits):
+    if not re.fullmatch(r"[0-9]{7}", digits):
         raise ValidationError(
             _("A postal code has 7 digits, like 560-0022. You entered “%(value)s”."),
             code="postal_code",
-            params={"value": value},
+            params={"value": digits},
         )
     return f"{digits[:3]}-{digits[3:]}"

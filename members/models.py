@@ -70,7 +70,8 @@ class Office(models.Model):
     )
     corporation = models.ForeignKey(
         Corporation,
-        on_delete=models.PROTECT,
+        # RESTRICT: a corporation with offices cannot be deleted, but an association can.
+        on_delete=models.RESTRICT,
         related_name="offices",
         verbose_name=_("corporation"),
     )

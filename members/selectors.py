@@ -9,7 +9,10 @@ from members.models import Office, OfficeStatus
 
 def office_status_counts() -> dict[str, int]:
     counts = dict(
-        Office.objects.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+        Office.objects.order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
     )
     return {status: counts.get(status, 0) for status in OfficeStatus.values}
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import NamedTuple
 
 
-
 class ServiceType(NamedTuple):
     code: str
     name: str
@@ -58,4 +57,3 @@ SERVICE_TYPES: tuple[ServiceType, ...] = (
 
 SERVICE_TYPES_BY_CODE = {service.code: service for service in SERVICE_TYPES}
 SERVICE_CODE_CHOICES = [(s.code, f"{s.code} {s.name}") for s in SERVICE_TYPES]
-

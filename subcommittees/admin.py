@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.db.models import Model
+from django.http import HttpRequest
 
 from association.admin_site import TenantModelAdmin
 from subcommittees.models import ServiceTypeMapping, Subcommittee
@@ -9,10 +11,10 @@ class SubcommitteeAdmin(TenantModelAdmin):
     list_display = ["name", "kind"]
     readonly_fields = ["kind"]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
-        return False
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # the four 部会 are created with the association
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 

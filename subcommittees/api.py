@@ -1,3 +1,4 @@
+from django.db.models import QuerySet
 from rest_framework import generics, serializers
 
 from association.permissions import AccessPolicy
@@ -19,5 +20,5 @@ class SubcommitteeListView(generics.ListAPIView):
     queryset = Subcommittee.objects.none()
     pagination_class = None
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> QuerySet[Subcommittee]:
         return subcommittees_with_office_counts()

@@ -32,7 +32,9 @@ class Subcommittee(models.Model):
         verbose_name_plural = _("subcommittees")
         ordering = ["association", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["association", "kind"], name="subcommittee_one_per_kind")
+            models.UniqueConstraint(
+                fields=["association", "kind"], name="subcommittee_one_per_kind"
+            )
         ]
 
     def __str__(self) -> str:

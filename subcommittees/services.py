@@ -1,5 +1,4 @@
 from django.db import transaction
-from django.utils.translation import gettext
 
 from association.models import Association
 from members.service_types import SERVICE_TYPES
@@ -22,7 +21,7 @@ def subcommittees_create_defaults(*, association: Association) -> list[Subcommit
         subcommittee, _created = Subcommittee.objects.with_scopes_disabled().get_or_create(
             association=association,
             kind=kind,
-            defaults={"name": DEFAULT_NAMES.get(kind) or gettext(kind.label)},
+            defaults={"name": DEFAULT_NAMES[kind]},
         )
         subcommittees[kind.value] = subcommittee
     existing = set(

@@ -7,6 +7,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -16,6 +17,13 @@ from django.test import Client
 from tests.tenants import Tenant, build_tenant
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def database_url_for_subprocesses() -> str:
+    """The URL of the database this test run created, for processes the tests start."""
+    db = connection.settings_dict
+    port = db["PORT"] or 5432
+    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{port}/{db['NAME']}"
 
 
 @pytest.fixture(autouse=True)
@@ -29,7 +37,9 @@ def _clear_cache() -> Iterator[None]:
 
 @pytest.fixture
 def tenant_a(db: None) -> Tenant:
-    return build_tenant(slug="alpha", name="アルファ市介護保険事業者連絡会", marker="アルファ", district="20")
+    return build_tenant(
+        slug="alpha", name="アルファ市介護保険事業者連絡会", marker="アルファ", district="20"
+    )
 
 
 @pytest.fixture
@@ -39,7 +49,7 @@ def tenant_b(db: None) -> Tenant:
     )
 
 
-def client_for(tenant: Tenant, user: object | None = None) -> Client:
+def client_for(tenant: Tenant, user: Any = None) -> Client:
     client = Client(HTTP_HOST=tenant.host)
     if user is not None:
         client.force_login(user)
@@ -58,13 +68,10 @@ def celery_worker(transactional_db: None, tmp_path: Path) -> Iterator[Path]:
         pytest.fail("REDIS_URL must point at a Redis server for the Celery tests")
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
-    db = connection.settings_dict
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": (
-            f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
-        ),
+        "DATABASE_URL": database_url_for_subprocesses(),
         "EMAIL_URL": f"filemail:///{mail_dir}",  # environ drops one leading slash
         "CONN_MAX_AGE": "0",
         "PYTHON": sys.executable,
@@ -72,8 +79,16 @@ def celery_worker(transactional_db: None, tmp_path: Path) -> Iterator[Path]:
     queue = f"test-{os.getpid()}-{time.monotonic_ns()}"
     worker = subprocess.Popen(
         [
-            str(ROOT / "bin" / "worker"), "--pool=solo", "--concurrency=1", "--without-gossip",
-            "--without-mingle", "--without-heartbeat", "-Q", queue, "-n", f"{queue}@%h",
+            str(ROOT / "bin" / "worker"),
+            "--pool=solo",
+            "--concurrency=1",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-Q",
+            queue,
+            "-n",
+            f"{queue}@%h",
         ],
         cwd=ROOT,
         env=env,

@@ -19,7 +19,7 @@ from members.models import CorporationKind, Office, OfficeStatus
 from members.services import corporation_create, office_create
 from subcommittees.models import Subcommittee, SubcommitteeKind
 
-PASSWORD = "correct-horse-battery-staple"  # noqa: S105
+PASSWORD = "correct-horse-battery-staple"
 
 ROLE_NAMES = ("officer", "leader", "office_admin", "office_staff", "city")
 

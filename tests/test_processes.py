@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django_celery_beat.models import PeriodicTask
 
+from tests.conftest import database_url_for_subprocesses
 from tests.tenants import Tenant
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -29,7 +29,6 @@ SECRET = "process-test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
 
 
 def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    db = connection.settings_dict
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
@@ -37,9 +36,7 @@ def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
         "SECRET_KEY": SECRET,
         "ALLOWED_HOSTS": "alpha.test,beta.test,127.0.0.1",
         "SECURE_SSL_REDIRECT": "false",
-        "DATABASE_URL": (
-            f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
-        ),
+        "DATABASE_URL": database_url_for_subprocesses(),
         "REDIS_URL": settings.REDIS_URL,
         "STATIC_ROOT": str(tmp_path / "static"),
         "LOG_FORMAT": "json",
@@ -56,7 +53,7 @@ def free_port() -> int:
 def fetch(url: str, host: str) -> tuple[int, str]:
     request = urllib.request.Request(url, headers={"Host": host})
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback
+        with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode()
@@ -67,23 +64,30 @@ def gunicorn(tmp_path: Path) -> Iterator[str]:
     env = production_env(tmp_path)
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
-        cwd=ROOT, env=env, check=True,
+        cwd=ROOT,
+        env=env,
+        check=True,
     )
     port = free_port()
     process = subprocess.Popen(
         [str(ROOT / "bin" / "web")],
-        cwd=ROOT, env={**env, "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "1"},
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=ROOT,
+        env={**env, "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
         try:
-            urllib.request.urlopen(f"{base}/healthz", timeout=1)  # noqa: S310 - loopback
+            urllib.request.urlopen(f"{base}/healthz", timeout=1)
             break
         except OSError:  # refused, reset or timed out while gunicorn boots
             if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"gunicorn did not start:\n{process.stdout.read() if process.stdout else ''}")
+                pytest.fail(
+                    f"gunicorn did not start:\n{process.stdout.read() if process.stdout else ''}"
+                )
             time.sleep(0.2)
     try:
         yield base
@@ -112,8 +116,11 @@ def test_one_beat_loads_the_schedule_into_the_database(tmp_path: Path, tenant_a:
     assert not PeriodicTask.objects.filter(name="pending-applications-digest").exists()
     process = subprocess.Popen(
         [str(ROOT / "bin" / "beat"), "--schedule", str(tmp_path / "beat-schedule")],
-        cwd=ROOT, env=production_env(tmp_path),
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=ROOT,
+        env=production_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         deadline = time.monotonic() + 30

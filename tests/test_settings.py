@@ -36,7 +36,10 @@ def test_production_refuses_a_short_secret_key() -> None:
 
 def test_production_passes_check_deploy_without_warnings() -> None:
     result = run_manage(
-        "check", "--deploy", "--fail-level", "WARNING",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
         SECRET_KEY="a-long-random-production-secret-0123456789-abcdefghijklmnopqrstuvwxyz",
         ALLOWED_HOSTS="renkei.example",
     )
@@ -54,7 +57,11 @@ def test_embedded_default_uses_sqlite_and_inline_tasks() -> None:
         " s.CACHES['default']['BACKEND'])"
     )
     result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
         env={**env, "DJANGO_SETTINGS_MODULE": "config.settings.local"},
     )
     assert result.returncode == 0, result.stderr

@@ -12,7 +12,7 @@ ALLOWED_HOSTS = [".test", "testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 vars().update(env.email_url("EMAIL_URL", default="memorymail://"))
 MFA_REQUIRED = True
-LOGGING["handlers"]["console"]["formatter"] = env.str("LOG_FORMAT", default="text")  # noqa: F405
+LOGGING["handlers"]["console"]["formatter"] = env.str("LOG_FORMAT", default="text")  # type: ignore[index]  # noqa: F405
 # Tests drive tasks through a real worker where Celery matters; elsewhere inline.
 CELERY_TASK_ALWAYS_EAGER = True
 MEDIA_ROOT = Path(tempfile.gettempdir()) / "renkei-test-media"

@@ -47,7 +47,7 @@ class Migration(migrations.Migration):
                 ('approved_at', models.DateTimeField(blank=True, null=True, verbose_name='approved at')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
                 ('association', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='offices', to='association.association', verbose_name='association')),
-                ('corporation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='offices', to='members.corporation', verbose_name='corporation')),
+                ('corporation', models.ForeignKey(on_delete=django.db.models.deletion.RESTRICT, related_name='offices', to='members.corporation', verbose_name='corporation')),
             ],
             options={
                 'verbose_name': 'office',

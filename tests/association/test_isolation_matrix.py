@@ -89,7 +89,9 @@ def _kwargs(route: Route, tenant: Tenant) -> dict[str, Any]:
         elif converter in {"office_pk", "office_id"}:
             values[converter] = tenant.offices[0].pk
         else:
-            pytest.fail(f"{route.pattern}: add a value for URL parameter {converter!r} to the matrix")
+            pytest.fail(
+                f"{route.pattern}: add a value for URL parameter {converter!r} to the matrix"
+            )
     return values
 
 
@@ -124,8 +126,12 @@ def _expected(policy: AccessPolicy, who: str, a: Tenant, is_api: bool) -> set[in
 def _assert_no_leak(response: Any, other: Tenant, where: str) -> None:
     body = b"".join(response.streaming_content) if response.streaming else response.content
     text = body.decode("utf-8", errors="replace")
-    for needle in [other.marker, other.association.name, other.host,
-                   *(o.provider_number for o in other.offices)]:
+    for needle in [
+        other.marker,
+        other.association.name,
+        other.host,
+        *(o.provider_number for o in other.offices),
+    ]:
         assert needle not in text, f"{where} shows {needle!r} of another association"
 
 
@@ -185,10 +191,10 @@ def test_admin_matrix(tenant_a: Tenant, tenant_b: Tenant) -> None:
     clients = _clients(tenant_a, tenant_b)
     for model, model_admin in admin.site._registry.items():
         info = (model._meta.app_label, model._meta.model_name)
-        urls = [reverse("admin:%s_%s_changelist" % info)]
+        urls = [reverse("admin:{}_{}_changelist".format(*info))]
         own = _admin_object(model, tenant_a)
         if own is not None:
-            urls.append(reverse("admin:%s_%s_change" % info, args=[own.pk]))
+            urls.append(reverse("admin:{}_{}_change".format(*info), args=[own.pk]))
         is_tenant = isinstance(model_admin, TenantModelAdmin)
         for url in urls:
             for who, client in clients.items():
@@ -201,19 +207,23 @@ def test_admin_matrix(tenant_a: Tenant, tenant_b: Tenant) -> None:
                     assert response.status_code == 403, where
                 else:
                     assert response.status_code == 302, where
-                    assert response["Location"].startswith(("/admin/login/", "/accounts/login/")), where
+                    assert response["Location"].startswith(("/admin/login/", "/accounts/login/")), (
+                        where
+                    )
                 _assert_no_leak(response, tenant_b, where)
 
         # B's row, asked for by id on A's host by A's officer, does not exist there.
         other = _admin_object(model, tenant_b)
         if is_tenant and other is not None:
             response = clients["officer"].get(
-                reverse("admin:%s_%s_change" % info, args=[other.pk]), follow=True
+                reverse("admin:{}_{}_change".format(*info), args=[other.pk]), follow=True
             )
             _assert_no_leak(response, tenant_b, f"{model.__name__} of B on A's host")
 
 
-def test_superuser_admin_sees_only_the_hosts_association(tenant_a: Tenant, tenant_b: Tenant) -> None:
+def test_superuser_admin_sees_only_the_hosts_association(
+    tenant_a: Tenant, tenant_b: Tenant
+) -> None:
     from tests.tenants import make_user
 
     operator = make_user("operator@renkei.example", superuser=True, totp_secret="JBSWY3DPEHPK3PXP")

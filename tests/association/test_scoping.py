@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.apps import apps
 from django_scopes import ScopeError, scope
@@ -15,7 +17,7 @@ PROJECT_APPS = {"association", "members", "subcommittees", "events", "recruitmen
 UNSCOPED = {"association.Association", "association.AssociationDomain"}
 
 
-def project_models() -> list[type]:
+def project_models() -> list[Any]:
     return [
         model
         for model in apps.get_models()
@@ -28,7 +30,7 @@ def test_project_has_tenant_models() -> None:
 
 
 @pytest.mark.parametrize("model", project_models(), ids=lambda m: m._meta.label)
-def test_query_outside_a_scope_raises(model: type) -> None:
+def test_query_outside_a_scope_raises(model: Any) -> None:
     with pytest.raises(ScopeError):
         list(model.objects.all())
     with pytest.raises(ScopeError):
@@ -36,7 +38,9 @@ def test_query_outside_a_scope_raises(model: type) -> None:
 
 
 @pytest.mark.parametrize("model", project_models(), ids=lambda m: m._meta.label)
-def test_scope_shows_only_its_own_association(model: type, tenant_a: Tenant, tenant_b: Tenant) -> None:
+def test_scope_shows_only_its_own_association(
+    model: Any, tenant_a: Tenant, tenant_b: Tenant
+) -> None:
     with scope(association=tenant_a.association.pk):
         in_a = set(model.objects.values_list("pk", flat=True))
     with scope(association=tenant_b.association.pk):

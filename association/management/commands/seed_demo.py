@@ -27,20 +27,56 @@ DEMO_PASSWORD = "renkei-demo-2026"  # noqa: S105 - printed for people trying the
 
 # (kanji, kana) parts for plausible names with consistent readings.
 NAME_PARTS = [
-    ("豊寿", "ほうじゅ"), ("緑風", "りょくふう"), ("千里", "せんり"), ("桜塚", "さくらづか"),
-    ("岡町", "おかまち"), ("刀根山", "とねやま"), ("服部", "はっとり"), ("庄内", "しょうない"),
-    ("蛍池", "ほたるがいけ"), ("曽根", "そね"), ("少路", "しょうじ"), ("柴原", "しばはら"),
-    ("緑丘", "みどりがおか"), ("寺内", "てらうち"), ("原田", "はらだ"), ("上野", "うえの"),
-    ("春日", "かすが"), ("若葉", "わかば"), ("あおば", "あおば"), ("ひまわり", "ひまわり"),
-    ("さくら", "さくら"), ("なごみ", "なごみ"), ("えがお", "えがお"), ("やすらぎ", "やすらぎ"),
-    ("陽光", "ようこう"), ("清風", "せいふう"), ("大樹", "たいじゅ"), ("和楽", "わらく"),
+    ("豊寿", "ほうじゅ"),
+    ("緑風", "りょくふう"),
+    ("千里", "せんり"),
+    ("桜塚", "さくらづか"),
+    ("岡町", "おかまち"),
+    ("刀根山", "とねやま"),
+    ("服部", "はっとり"),
+    ("庄内", "しょうない"),
+    ("蛍池", "ほたるがいけ"),
+    ("曽根", "そね"),
+    ("少路", "しょうじ"),
+    ("柴原", "しばはら"),
+    ("緑丘", "みどりがおか"),
+    ("寺内", "てらうち"),
+    ("原田", "はらだ"),
+    ("上野", "うえの"),
+    ("春日", "かすが"),
+    ("若葉", "わかば"),
+    ("あおば", "あおば"),
+    ("ひまわり", "ひまわり"),
+    ("さくら", "さくら"),
+    ("なごみ", "なごみ"),
+    ("えがお", "えがお"),
+    ("やすらぎ", "やすらぎ"),
+    ("陽光", "ようこう"),
+    ("清風", "せいふう"),
+    ("大樹", "たいじゅ"),
+    ("和楽", "わらく"),
 ]
 TOWNS = [
-    ("岡町", "561-0884"), ("桜塚", "561-0881"), ("服部元町", "561-0851"), ("庄内東町", "561-0831"),
-    ("新千里東町", "560-0082"), ("緑丘", "560-0002"), ("上野東", "560-0013"), ("曽根東町", "561-0802"),
-    ("螢池中町", "560-0033"), ("少路", "560-0004"), ("野田町", "561-0816"), ("寺内", "561-0872"),
-    ("刀根山", "560-0045"), ("本町", "560-0021"), ("中桜塚", "560-0881"), ("原田元町", "561-0807"),
-    ("柴原町", "560-0055"), ("東豊中町", "560-0003"), ("豊南町東", "561-0812"), ("北桜塚", "560-0022"),
+    ("岡町", "561-0884"),
+    ("桜塚", "561-0881"),
+    ("服部元町", "561-0851"),
+    ("庄内東町", "561-0831"),
+    ("新千里東町", "560-0082"),
+    ("緑丘", "560-0002"),
+    ("上野東", "560-0013"),
+    ("曽根東町", "561-0802"),
+    ("螢池中町", "560-0033"),
+    ("少路", "560-0004"),
+    ("野田町", "561-0816"),
+    ("寺内", "561-0872"),
+    ("刀根山", "560-0045"),
+    ("本町", "560-0021"),
+    ("中桜塚", "560-0881"),
+    ("原田元町", "561-0807"),
+    ("柴原町", "560-0055"),
+    ("東豊中町", "560-0003"),
+    ("豊南町東", "561-0812"),
+    ("北桜塚", "560-0022"),
 ]
 OFFICE_SUFFIX = {
     "43": ("ケアプランセンター", "けあぷらんせんたー"),
@@ -64,19 +100,56 @@ OFFICE_SUFFIX = {
 # (main service, extra services offered under the same number, weight): roughly the mix of a
 # large city's membership, where care planning and home help dominate.
 OFFICE_MIX = [
-    ("43", ["46"], 24), ("11", ["A2"], 22), ("13", [], 9), ("15", ["A6"], 9), ("78", ["A6"], 8),
-    ("17", [], 5), ("32", [], 4), ("51", ["21"], 3), ("33", [], 3), ("16", [], 2),
-    ("73", [], 2), ("52", ["22"], 1), ("12", [], 1), ("14", [], 1), ("72", [], 1),
-    ("21", [], 1), ("76", [], 1),
+    ("43", ["46"], 24),
+    ("11", ["A2"], 22),
+    ("13", [], 9),
+    ("15", ["A6"], 9),
+    ("78", ["A6"], 8),
+    ("17", [], 5),
+    ("32", [], 4),
+    ("51", ["21"], 3),
+    ("33", [], 3),
+    ("16", [], 2),
+    ("73", [], 2),
+    ("52", ["22"], 1),
+    ("12", [], 1),
+    ("14", [], 1),
+    ("72", [], 1),
+    ("21", [], 1),
+    ("76", [], 1),
 ]
 # Community-based services carry office class 9 in position 3 of the provider number.
 COMMUNITY_BASED = {"78", "32", "54", "36", "71", "72", "73", "76", "77"}
 CORPORATION_MIX = [
-    (CorporationKind.SOCIAL_WELFARE, "社会福祉法人", "しゃかいふくしほうじん", "会", "かい", (2, 8), 12),
+    (
+        CorporationKind.SOCIAL_WELFARE,
+        "社会福祉法人",
+        "しゃかいふくしほうじん",
+        "会",
+        "かい",
+        (2, 8),
+        12,
+    ),
     (CorporationKind.MEDICAL, "医療法人", "いりょうほうじん", "会", "かい", (1, 4), 10),
     (CorporationKind.STOCK_COMPANY, "株式会社", "かぶしきがいしゃ", "ケア", "けあ", (1, 5), 50),
-    (CorporationKind.LIMITED_COMPANY, "合同会社", "ごうどうがいしゃ", "ライフ", "らいふ", (1, 2), 12),
-    (CorporationKind.NPO, "特定非営利活動法人", "とくていひえいりかつどうほうじん", "の会", "のかい", (1, 2), 10),
+    (
+        CorporationKind.LIMITED_COMPANY,
+        "合同会社",
+        "ごうどうがいしゃ",
+        "ライフ",
+        "らいふ",
+        (1, 2),
+        12,
+    ),
+    (
+        CorporationKind.NPO,
+        "特定非営利活動法人",
+        "とくていひえいりかつどうほうじん",
+        "の会",
+        "のかい",
+        (1, 2),
+        10,
+    ),
     (CorporationKind.COOPERATIVE, "生活協同組合", "せいかつきょうどうくみあい", "", "", (1, 3), 3),
 ]
 
@@ -103,7 +176,9 @@ class PlannedCorporation:
     offices: list[PlannedOffice]
 
 
-def plan(*, offices: int, seed: int, prefecture: str, district: str, city: str) -> list[PlannedCorporation]:
+def plan(
+    *, offices: int, seed: int, prefecture: str, district: str, city: str
+) -> list[PlannedCorporation]:
     """The whole demo roster for `seed`, decided before anything is written."""
     rng = random.Random(seed)
     corporations: list[PlannedCorporation] = []
@@ -126,8 +201,11 @@ def plan(*, offices: int, seed: int, prefecture: str, district: str, city: str) 
         if any(c.name == name for c in corporations):
             name = f"{name}{len(corporations) + 1}"
         corporation = PlannedCorporation(
-            name=name, kana=f"{prefix_kana}{part_kana}{suffix_kana}", kind=kind,
-            corporate_number=number, offices=[],
+            name=name,
+            kana=f"{prefix_kana}{part_kana}{suffix_kana}",
+            kind=kind,
+            corporate_number=number,
+            offices=[],
         )
         for _ in range(count):
             serial += 1
@@ -139,9 +217,13 @@ def plan(*, offices: int, seed: int, prefecture: str, district: str, city: str) 
             suffix_name, suffix_kana_name = OFFICE_SUFFIX[main]
             roll = rng.random()
             status = (
-                OfficeStatus.APPLIED if roll < 0.012 else
-                OfficeStatus.SUSPENDED if roll < 0.018 else
-                OfficeStatus.WITHDRAWN if roll < 0.022 else OfficeStatus.APPROVED
+                OfficeStatus.APPLIED
+                if roll < 0.012
+                else OfficeStatus.SUSPENDED
+                if roll < 0.018
+                else OfficeStatus.WITHDRAWN
+                if roll < 0.022
+                else OfficeStatus.APPROVED
             )
             residential = main in {"32", "51", "52", "33", "21", "73"}
             corporation.offices.append(
@@ -151,7 +233,10 @@ def plan(*, offices: int, seed: int, prefecture: str, district: str, city: str) 
                     provider_number=f"{first_nine}{provider_number_check_digit(first_nine)}",
                     service_codes=[main, *extra],
                     postal_code=postal,
-                    address=f"{city}{town}{rng.randint(1, 5)}丁目{rng.randint(1, 30)}-{rng.randint(1, 20)}",
+                    address=(
+                        f"{city}{town}{rng.randint(1, 5)}丁目"
+                        f"{rng.randint(1, 30)}-{rng.randint(1, 20)}"
+                    ),
                     phone=f"06-68{rng.randint(40, 69)}-{rng.randint(0, 9999):04d}",
                     capacity=rng.choice([18, 29, 50, 80, 100]) if residential else None,
                     status=status,
@@ -173,11 +258,15 @@ class Command(BaseCommand):
         parser.add_argument("--municipality-code", default="272035")
         parser.add_argument("--city", default="大阪府豊中市")
         parser.add_argument(
-            "--domain", action="append", dest="domains",
-            help="Host name serving this association (repeatable). "
-            "Default for the first: 127.0.0.1, localhost and SLUG.localhost; otherwise SLUG.localhost.",
+            "--domain",
+            action="append",
+            dest="domains",
+            help="Host name serving this association (repeatable). Default for the first "
+            "association: 127.0.0.1, localhost and SLUG.localhost; otherwise SLUG.localhost.",
         )
-        parser.add_argument("--no-superuser", action="store_true", help="Do not create the operator.")
+        parser.add_argument(
+            "--no-superuser", action="store_true", help="Do not create the operator."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         slug = options["slug"]
@@ -207,7 +296,7 @@ class Command(BaseCommand):
             logins = self._seed_users(association, superuser=not options["no_superuser"])
 
         self.stdout.write(self.style.SUCCESS(f"{association.name}: {created} offices created"))
-        self.stdout.write("Demo log-ins (password for all: %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"Demo log-ins (password for all: {DEMO_PASSWORD}):")
         for label, email in logins:
             self.stdout.write(f"  {label:<22} {email}")
 
@@ -227,17 +316,26 @@ class Command(BaseCommand):
             corporation = corporations.get(planned.corporate_number)
             if corporation is None:
                 corporation = corporation_create(
-                    association=association, name=planned.name, kana=planned.kana,
-                    kind=planned.kind, corporate_number=planned.corporate_number,
+                    association=association,
+                    name=planned.name,
+                    kana=planned.kana,
+                    kind=planned.kind,
+                    corporate_number=planned.corporate_number,
                 )
             for office in planned.offices:
                 if office.provider_number in existing_numbers:
                     continue
                 office_create(
-                    association=association, corporation=corporation, name=office.name,
-                    kana=office.kana, provider_number=office.provider_number,
-                    service_codes=office.service_codes, postal_code=office.postal_code,
-                    address=office.address, phone=office.phone, capacity=office.capacity,
+                    association=association,
+                    corporation=corporation,
+                    name=office.name,
+                    kana=office.kana,
+                    provider_number=office.provider_number,
+                    service_codes=office.service_codes,
+                    postal_code=office.postal_code,
+                    address=office.address,
+                    phone=office.phone,
+                    capacity=office.capacity,
                     email=f"office{office.provider_number}@{association.slug}.example",
                     status=office.status,
                 )
@@ -251,19 +349,28 @@ class Command(BaseCommand):
         kyotaku = Subcommittee.objects.get(kind=SubcommitteeKind.KYOTAKU)
         people: list[tuple[str, str, dict[str, Any] | None]] = [
             ("officer", f"officer@{slug}.example", {"kind": RoleKind.OFFICER}),
-            ("subcommittee leader", f"leader@{slug}.example",
-             {"kind": RoleKind.SUBCOMMITTEE_LEADER, "subcommittee": kyotaku}),
-            ("office admin", f"office-admin@{slug}.example",
-             {"kind": RoleKind.OFFICE_ADMIN, "office": first_office}),
-            ("office staff", f"office-staff@{slug}.example",
-             {"kind": RoleKind.OFFICE_STAFF, "office": first_office}),
+            (
+                "subcommittee leader",
+                f"leader@{slug}.example",
+                {"kind": RoleKind.SUBCOMMITTEE_LEADER, "subcommittee": kyotaku},
+            ),
+            (
+                "office admin",
+                f"office-admin@{slug}.example",
+                {"kind": RoleKind.OFFICE_ADMIN, "office": first_office},
+            ),
+            (
+                "office staff",
+                f"office-staff@{slug}.example",
+                {"kind": RoleKind.OFFICE_STAFF, "office": first_office},
+            ),
             ("city viewer", f"city@{slug}.example", {"kind": RoleKind.CITY_VIEWER}),
         ]
         if superuser:
             people.insert(0, ("platform operator", "operator@renkei.example", None))
-        for label, email, role in people:
+        for _label, email, role in people:
             user = _demo_user(email, superuser=role is None)
-            if role is not None and role.get("office", first_office) is not None:
+            if role is not None and not ("office" in role and role["office"] is None):
                 role_grant(association=association, user=user, **role)
         return [(label, email) for label, email, _r in people]
 
