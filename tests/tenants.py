@@ -107,4 +107,6 @@ def build_tenant(
                 tenant.totp_secrets[role_name] = secret
             role_grant(association=association, user=user, **role)
             tenant.users[role_name] = user
+        # --- members: more objects for the isolation matrix go here
+        # --- subcommittees: more objects for the isolation matrix go here
     return tenant

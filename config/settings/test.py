@@ -16,4 +16,6 @@ LOGGING["handlers"]["console"]["formatter"] = env.str("LOG_FORMAT", default="tex
 # Tests drive tasks through a real worker where Celery matters; elsewhere inline.
 CELERY_TASK_ALWAYS_EAGER = True
 MEDIA_ROOT = Path(tempfile.gettempdir()) / "renkei-test-media"
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405 - live-server threads must not hold connections

@@ -80,19 +80,37 @@ def policy_of(route: Route) -> AccessPolicy | None:
     return policy
 
 
-# Values for URL parameters: objects of the association under test where they name one.
+# Values for URL parameters. `<model>_pk` names the first object of that model (any project
+# app) in the association under test: tests/tenants.py must create one.
 def _kwargs(route: Route, tenant: Tenant) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for converter in route.converters:
         if converter in {"key", "uidb36", "uidb64", "token"}:
             values[converter] = "not-a-real-key"
-        elif converter in {"office_pk", "office_id"}:
-            values[converter] = tenant.offices[0].pk
+        elif converter.endswith("_pk"):
+            values[converter] = _object_of(converter.removesuffix("_pk"), tenant, route).pk
         else:
-            pytest.fail(
-                f"{route.pattern}: add a value for URL parameter {converter!r} to the matrix"
-            )
+            pytest.fail(f"{route.pattern}: name URL parameter {converter!r} <model>_pk")
     return values
+
+
+def _object_of(model_name: str, tenant: Tenant, route: Route) -> Model:
+    from django.apps import apps
+
+    from tests.association.test_scoping import PROJECT_APPS
+
+    models = [
+        m
+        for m in apps.get_models()
+        if m._meta.app_label in PROJECT_APPS and m._meta.model_name == model_name.replace("_", "")
+    ]
+    if not models:
+        pytest.fail(f"{route.pattern}: no model called {model_name!r} for its URL parameter")
+    with scope(association=tenant.association.pk):
+        obj = models[0]._default_manager.order_by("pk").first()
+    if obj is None:
+        pytest.fail(f"{route.pattern}: tests/tenants.py creates no {model_name} for the matrix")
+    return obj
 
 
 def _url(route: Route, tenant: Tenant) -> str:

@@ -12,6 +12,18 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 @pytest.fixture
+def live_server(transactional_db: None) -> Iterator[object]:
+    """A live server per test (pytest-django's is per session and outlives the test database)."""
+    from pytest_django.live_server_helper import LiveServer
+
+    server = LiveServer("localhost:0")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
 def browser_page(tmp_path: Path) -> Iterator[object]:
     """A page in Debian's headless Chromium, driven by Playwright (no downloaded browser)."""
     from playwright.sync_api import sync_playwright
@@ -40,6 +52,11 @@ def browser_page(tmp_path: Path) -> Iterator[object]:
         try:
             yield page
         finally:
+            # Inside Playwright's loop the ORM opens its own connection: close it, or the
+            # test database cannot be dropped at the end of the run.
+            from django.db import connections
+
+            connections.close_all()
             ARTIFACTS.mkdir(exist_ok=True)
             context.close()
             browser.close()
