@@ -1,5 +1,6 @@
 """法人 (Corporation) and 事業所 (Office), both owned by one association."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
@@ -53,8 +54,9 @@ class Corporation(models.Model):
 
 
 class OfficeStatus(models.TextChoices):
-    APPLIED = "applied", _("Applied")
+    APPLIED = "applied", _("Waiting for approval")
     APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
     SUSPENDED = "suspended", _("Suspended")
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
@@ -88,6 +90,25 @@ class Office(models.Model):
     )
     applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    # Who asked to join through self-registration; gets office-admin rights on approval.
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="office_applications",
+        verbose_name=_("applicant"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decision_reason = models.TextField(_("reason"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = ScopedManager(association="association")
@@ -128,3 +149,35 @@ class OfficeService(models.Model):
 
     def __str__(self) -> str:
         return self.get_service_code_display()
+
+
+class OfficeInvitation(models.Model):
+    """An office admin's invitation for a person to join the office's staff accounts."""
+
+    office = models.ForeignKey(
+        Office, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("office")
+    )
+    email = models.EmailField(_("email"))
+    kind = models.CharField(
+        _("role"),
+        max_length=32,
+        choices=[("office_admin", _("Office administrator")), ("office_staff", _("Office staff"))],
+        default="office_staff",
+    )
+    key = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+
+    objects = ScopedManager(association="office__association")
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.email

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TypedDict
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -138,3 +139,65 @@ def pending_applications_digest_send(*, association: Association) -> int:
         body = render_to_string("members/email/pending_digest_body.txt", context)
     send_mail(subject, body, None, recipients)
     return count
+
+
+class OfficeChanges(TypedDict, total=False):
+    """Fields of an office that a profile edit or a roster import may change."""
+
+    name: str
+    kana: str
+    corporation: Corporation
+    service_codes: list[str]
+    postal_code: str
+    address: str
+    phone: str
+    email: str
+    capacity: int | None
+    status: OfficeStatus
+
+
+@transaction.atomic
+def office_update(*, office: Office, changes: OfficeChanges) -> list[str]:
+    """Apply `changes` after validating them; returns the names of fields that really changed.
+
+    The provider number is not editable here: it identifies the office (re-register instead).
+    """
+    errors: dict[str, list[str]] = {}
+    values: dict[str, object] = dict(changes)
+    if values.get("postal_code"):
+        try:
+            values["postal_code"] = clean_postal_code(str(values["postal_code"]))
+        except ValidationError as error:
+            errors["postal_code"] = error.messages
+    codes = values.pop("service_codes", None)
+    if codes is not None:
+        codes = sorted(set(codes))  # type: ignore[call-overload]
+        unknown = [code for code in codes if code not in SERVICE_TYPES_BY_CODE]
+        if not codes or unknown:
+            errors["service_codes"] = [
+                _("Unknown service type code: %(codes)s.") % {"codes": ", ".join(unknown)}
+                if unknown
+                else _("Choose at least one service type.")
+            ]
+    corporation = values.get("corporation")
+    if isinstance(corporation, Corporation) and corporation.association_id != office.association_id:
+        errors["corporation"] = [_("This corporation belongs to another association.")]
+    if errors:
+        raise ValidationError(errors)
+
+    changed = [name for name, value in values.items() if getattr(office, name) != value]
+    for name in changed:
+        setattr(office, name, values[name])
+    if changed:
+        office.save(update_fields=changed)
+    if codes is not None:
+        current = set(office.services.values_list("service_code", flat=True))
+        if current != set(codes):
+            office.services.exclude(service_code__in=codes).delete()
+            OfficeService.objects.bulk_create(
+                OfficeService(office=office, service_code=code)
+                for code in codes
+                if code not in current
+            )
+            changed.append("service_codes")
+    return changed
