@@ -114,6 +114,8 @@ class AccessPolicy:
 
     public: bool = False
     capability: str | None = None
+    # Any logged-in person, member of this association or not (e.g. applying to join).
+    authenticated: bool = False
 
 
 ViewFunc = Callable[..., HttpResponseBase]
@@ -123,6 +125,19 @@ def public(view: ViewFunc) -> ViewFunc:
     """Mark a view as open to anyone, logged in or not."""
     view.access_policy = AccessPolicy(public=True)  # type: ignore[attr-defined]
     return view
+
+
+def authenticated(view: ViewFunc) -> ViewFunc:
+    """Log-in required, nothing more: for people who are not members yet."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    wrapped.access_policy = AccessPolicy(authenticated=True)  # type: ignore[attr-defined]
+    return wrapped
 
 
 def requires(capability: str) -> Callable[[ViewFunc], ViewFunc]:

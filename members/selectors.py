@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
+from association.models import Role
 from members.models import Office, OfficeStatus
 
 
@@ -27,3 +28,39 @@ def offices_pending() -> QuerySet[Office]:
 
 def office_list() -> QuerySet[Office]:
     return Office.objects.select_related("corporation").prefetch_related("services")
+
+
+def office_directory(
+    *, query: str = "", service_code: str = "", subcommittee_id: int | None = None
+) -> QuerySet[Office]:
+    """Approved offices matching a search, with their corporation and services."""
+    from members.identifiers import normalize_code
+    from subcommittees.models import ServiceTypeMapping
+
+    offices = office_list().filter(status=OfficeStatus.APPROVED)
+    if query:
+        number = normalize_code(query)
+        offices = offices.filter(
+            Q(name__icontains=query)
+            | Q(kana__icontains=query)
+            | Q(corporation__name__icontains=query)
+            | Q(provider_number__startswith=number)
+        )
+    if service_code:
+        offices = offices.filter(services__service_code=service_code)
+    if subcommittee_id:
+        codes = ServiceTypeMapping.objects.filter(subcommittee_id=subcommittee_id).values(
+            "service_code"
+        )
+        offices = offices.filter(services__service_code__in=codes)
+    return offices.distinct().order_by("kana", "name", "pk")
+
+
+def applications_of(*, user: object) -> QuerySet[Office]:
+    return (
+        Office.objects.filter(applicant=user).select_related("corporation").order_by("-applied_at")
+    )
+
+
+def office_staff(*, office: Office) -> QuerySet[Role]:
+    return Role.objects.filter(office=office).select_related("user").order_by("kind", "user__email")

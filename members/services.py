@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
-from typing import TypedDict
+from datetime import timedelta
+from typing import Any, TypedDict
+from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from association.models import Association
+from association.mail import send_templated_mail
+from association.models import Association, Role, RoleKind
 from members.identifiers import clean_corporate_number, clean_postal_code, clean_provider_number
-from members.models import Corporation, CorporationKind, Office, OfficeService, OfficeStatus
+from members.models import (
+    Corporation,
+    CorporationKind,
+    Office,
+    OfficeInvitation,
+    OfficeService,
+    OfficeStatus,
+)
 from members.service_types import SERVICE_TYPES_BY_CODE
 
 
@@ -111,34 +122,23 @@ def pending_applications_digest_send(*, association: Association) -> int:
 
     Sends nothing when no office waits. Runs inside the association's scope.
     """
-    from django.core.mail import send_mail
-    from django.template.loader import render_to_string
-    from django.utils import translation
-
-    from association.models import Role, RoleKind
     from members.selectors import offices_pending
 
     pending = offices_pending()
     count = pending.count()
-    if count == 0:
-        return 0
-    recipients = sorted(
-        {
-            email
-            for email in Role.objects.filter(kind=RoleKind.OFFICER).values_list(
-                "user__email", flat=True
-            )
-            if email
-        }
-    )
-    if not recipients:
-        return count
-    context = {"association": association, "count": count, "offices": list(pending[:50])}
-    with translation.override("ja"):
-        subject = render_to_string("members/email/pending_digest_subject.txt", context).strip()
-        body = render_to_string("members/email/pending_digest_body.txt", context)
-    send_mail(subject, body, None, recipients)
+    if count:
+        send_templated_mail(
+            template="members/email/pending_digest",
+            context={"association": association, "count": count, "offices": list(pending[:50])},
+            to=officer_emails(),
+        )
     return count
+
+
+def officer_emails() -> list[str]:
+    return list(
+        Role.objects.filter(kind=RoleKind.OFFICER).values_list("user__email", flat=True).distinct()
+    )
 
 
 class OfficeChanges(TypedDict, total=False):
@@ -201,3 +201,202 @@ def office_update(*, office: Office, changes: OfficeChanges) -> list[str]:
             )
             changed.append("service_codes")
     return changed
+
+
+@transaction.atomic
+def office_register(
+    *,
+    association: Association,
+    applicant: Any,
+    corporation_name: str,
+    corporation_kind: CorporationKind | str,
+    corporation_kana: str = "",
+    corporate_number: str = "",
+    name: str,
+    provider_number: str,
+    service_codes: Iterable[str],
+    kana: str = "",
+    postal_code: str = "",
+    address: str = "",
+    phone: str = "",
+    email: str = "",
+    capacity: int | None = None,
+) -> Office:
+    """Self-registration: an office (and its corporation if new) waiting for an officer.
+
+    A corporation the association already has is found by its 法人番号, so a head office
+    adding its next office does not create a second corporation.
+    """
+    corporation = None
+    if corporate_number:
+        number = clean_corporate_number(corporate_number)
+        corporation = Corporation.objects.filter(corporate_number=number).first()
+    if corporation is None:
+        corporation = corporation_create(
+            association=association,
+            name=corporation_name,
+            kana=corporation_kana,
+            kind=corporation_kind,
+            corporate_number=corporate_number,
+        )
+    office = office_create(
+        association=association,
+        corporation=corporation,
+        name=name,
+        kana=kana,
+        provider_number=provider_number,
+        service_codes=service_codes,
+        postal_code=postal_code,
+        address=address,
+        phone=phone,
+        email=email,
+        capacity=capacity,
+        status=OfficeStatus.APPLIED,
+    )
+    office.applicant = applicant
+    office.save(update_fields=["applicant"])
+    context = {"association": association, "office": office}
+    send_templated_mail(
+        template="members/email/application_received", context=context, to=[applicant.email]
+    )
+    send_templated_mail(
+        template="members/email/application_new", context=context, to=officer_emails()
+    )
+    return office
+
+
+def _decide(*, office: Office, by: Any, status: OfficeStatus, reason: str) -> Office:
+    if office.status != OfficeStatus.APPLIED:
+        raise ValidationError(
+            _("%(office)s has already been decided (%(status)s).")
+            % {"office": office.name, "status": office.get_status_display()}
+        )
+    now = timezone.now()
+    office.status = status
+    office.decided_at = now
+    office.decided_by = by
+    office.decision_reason = reason
+    fields = ["status", "decided_at", "decided_by", "decision_reason"]
+    if status == OfficeStatus.APPROVED:
+        office.approved_at = now
+        fields.append("approved_at")
+    office.save(update_fields=fields)
+    return office
+
+
+@transaction.atomic
+def office_approve(*, office: Office, by: Any, reason: str = "") -> Office:
+    """Approve an application: the applicant becomes the office's administrator and is told."""
+    from association.services import role_grant
+
+    office = Office.objects.select_for_update().get(pk=office.pk)
+    _decide(office=office, by=by, status=OfficeStatus.APPROVED, reason=reason)
+    if office.applicant is not None:
+        role_grant(
+            association=office.association,
+            user=office.applicant,
+            kind=RoleKind.OFFICE_ADMIN,
+            office=office,
+        )
+        send_templated_mail(
+            template="members/email/application_approved",
+            context={"association": office.association, "office": office},
+            to=[office.applicant.email],
+        )
+    return office
+
+
+@transaction.atomic
+def office_reject(*, office: Office, by: Any, reason: str) -> Office:
+    """Refuse an application with a reason the applicant reads."""
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Give the applicant a reason for the rejection.")]})
+    office = Office.objects.select_for_update().get(pk=office.pk)
+    _decide(office=office, by=by, status=OfficeStatus.REJECTED, reason=reason.strip())
+    if office.applicant is not None:
+        send_templated_mail(
+            template="members/email/application_rejected",
+            context={"association": office.association, "office": office},
+            to=[office.applicant.email],
+        )
+    return office
+
+
+INVITATION_LIFETIME_DAYS = 14
+
+
+@transaction.atomic
+def office_invitation_create(
+    *, office: Office, email: str, kind: str, invited_by: Any, accept_url: str
+) -> OfficeInvitation:
+    """Invite a person by email to the office's staff; `accept_url` gets `?key=…` appended."""
+    if kind not in (RoleKind.OFFICE_ADMIN, RoleKind.OFFICE_STAFF):
+        raise ValidationError({"kind": [_("Choose office administrator or office staff.")]})
+    invitation = OfficeInvitation.objects.create(
+        office=office,
+        email=email.strip().lower(),
+        kind=kind,
+        key=secrets.token_urlsafe(32),
+        invited_by=invited_by,
+        expires_at=timezone.now() + timedelta(days=INVITATION_LIFETIME_DAYS),
+    )
+    send_templated_mail(
+        template="members/email/invitation",
+        context={
+            "association": office.association,
+            "office": office,
+            "invitation": invitation,
+            "url": f"{accept_url}?{urlencode({'key': invitation.key})}",
+            "days": INVITATION_LIFETIME_DAYS,
+        },
+        to=[invitation.email],
+    )
+    return invitation
+
+
+@transaction.atomic
+def office_invitation_accept(*, key: str, user: Any) -> Role:
+    """The invited person, logged in with the invited (verified) address, joins the office."""
+    from allauth.account.models import EmailAddress
+
+    from association.services import role_grant
+
+    invitation = (
+        OfficeInvitation.objects.select_for_update()
+        .select_related("office")
+        .filter(key=key)
+        .first()
+    )
+    if invitation is None or invitation.accepted_at or invitation.expires_at < timezone.now():
+        raise ValidationError(_("This invitation is not valid any more. Ask for a new one."))
+    if not EmailAddress.objects.filter(
+        user=user, email__iexact=invitation.email, verified=True
+    ).exists():
+        raise ValidationError(
+            _("This invitation was sent to %(email)s. Log in with that address to accept it.")
+            % {"email": invitation.email}
+        )
+    role = role_grant(
+        association=invitation.office.association,
+        user=user,
+        kind=invitation.kind,
+        office=invitation.office,
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    return role
+
+
+@transaction.atomic
+def office_staff_remove(*, office: Office, role: Role) -> None:
+    """Take a person's role at the office away; the last administrator cannot be removed."""
+    if role.office_id != office.pk:
+        raise ValidationError(_("This person does not work at this office."))
+    if (
+        role.kind == RoleKind.OFFICE_ADMIN
+        and not Role.objects.filter(office=office, kind=RoleKind.OFFICE_ADMIN)
+        .exclude(pk=role.pk)
+        .exists()
+    ):
+        raise ValidationError(_("An office needs at least one administrator."))
+    role.delete()

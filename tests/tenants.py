@@ -16,7 +16,7 @@ from association.models import Association, RoleKind
 from association.services import association_create, role_grant
 from members.identifiers import corporate_number_check_digit, provider_number_check_digit
 from members.models import CorporationKind, Office, OfficeStatus
-from members.services import corporation_create, office_create
+from members.services import corporation_create, office_create, office_invitation_create
 from subcommittees.models import Subcommittee, SubcommitteeKind
 
 PASSWORD = "correct-horse-battery-staple"
@@ -108,5 +108,12 @@ def build_tenant(
             role_grant(association=association, user=user, **role)
             tenant.users[role_name] = user
         # --- members: more objects for the isolation matrix go here
+        office_invitation_create(
+            office=office,
+            email=f"invited@{slug}.example",
+            kind=RoleKind.OFFICE_STAFF,
+            invited_by=tenant.users["office_admin"],
+            accept_url=f"http://{host}/members/invitation/",
+        )
         # --- subcommittees: more objects for the isolation matrix go here
     return tenant

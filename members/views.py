@@ -1,0 +1,217 @@
+"""Member pages: self-registration, decisions, directory, office profile and staff."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from association.forms import add_service_errors
+from association.models import Role
+from association.permissions import authenticated, requires
+from members.forms import (
+    DecisionForm,
+    DirectoryFilterForm,
+    InvitationForm,
+    OfficeProfileForm,
+    OfficeRegistrationForm,
+)
+from members.models import Office, OfficeInvitation, OfficeStatus
+from members.selectors import applications_of, office_directory, office_list, office_staff
+from members.services import (
+    office_approve,
+    office_invitation_accept,
+    office_invitation_create,
+    office_register,
+    office_reject,
+    office_staff_remove,
+    office_update,
+)
+
+DIRECTORY_PAGE_SIZE = 50
+
+
+@authenticated
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    form = OfficeRegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            office = office_register(
+                association=request.association,  # type: ignore[attr-defined]
+                applicant=request.user,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Thank you. %(office)s has applied; an officer will review it.")
+                % {"office": office.name},
+            )
+            return redirect("members:applications")
+    return render(request, "members/register.html", {"form": form})
+
+
+@authenticated
+def applications(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "members/applications.html", {"offices": applications_of(user=request.user)}
+    )
+
+
+@requires("members.approve")
+@require_http_methods(["GET", "POST"])
+def application_decide(request: HttpRequest, office_pk: int) -> HttpResponse:
+    office = get_object_or_404(office_list(), pk=office_pk)
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if form.cleaned_data["decision"] == "approve":
+                office_approve(office=office, by=request.user, reason=form.cleaned_data["reason"])
+                messages.success(request, _("%(office)s approved.") % {"office": office.name})
+            else:
+                office_reject(office=office, by=request.user, reason=form.cleaned_data["reason"])
+                messages.success(request, _("%(office)s rejected.") % {"office": office.name})
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect("association:dashboard")
+    return render(request, "members/decide.html", {"office": office, "form": form})
+
+
+@requires("members.directory")
+def directory(request: HttpRequest) -> HttpResponse:
+    form = DirectoryFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    offices = office_directory(
+        query=filters.get("q", ""),
+        service_code=filters.get("service_code", ""),
+        subcommittee_id=filters.get("subcommittee") or None,
+    )
+    page = Paginator(offices, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "members/directory.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+def _office_for(request: HttpRequest, office_pk: int, capability: str) -> Office:
+    office = get_object_or_404(office_list(), pk=office_pk)
+    if not request.access.can(capability, office_id=office.pk):  # type: ignore[attr-defined]
+        raise PermissionDenied
+    return office
+
+
+@requires("members.directory")
+def office_detail(request: HttpRequest, office_pk: int) -> HttpResponse:
+    office = get_object_or_404(office_list(), pk=office_pk)
+    if office.status != OfficeStatus.APPROVED and not request.access.can(  # type: ignore[attr-defined]
+        "office.manage", office_id=office.pk
+    ):
+        raise PermissionDenied
+    can_manage = request.access.can("office.manage", office_id=office.pk)  # type: ignore[attr-defined]
+    return render(
+        request, "members/office_detail.html", {"office": office, "can_manage": can_manage}
+    )
+
+
+@requires("office.manage")
+@require_http_methods(["GET", "POST"])
+def office_edit(request: HttpRequest, office_pk: int) -> HttpResponse:
+    office = _office_for(request, office_pk, "office.manage")
+    initial = {
+        field: getattr(office, field)
+        for field in ("name", "kana", "postal_code", "address", "phone", "email", "capacity")
+    }
+    initial["service_codes"] = [s.service_code for s in office.services.all()]
+    form = OfficeProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = office_update(office=office, changes=form.cleaned_data)  # type: ignore[arg-type]
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if changed:
+                messages.success(request, _("The office profile has been saved."))
+            else:
+                messages.info(request, _("Nothing was changed."))
+            return redirect("members:office", office_pk=office.pk)
+    return render(request, "members/office_edit.html", {"office": office, "form": form})
+
+
+@requires("office.manage")
+@require_http_methods(["GET", "POST"])
+def office_staff_page(request: HttpRequest, office_pk: int) -> HttpResponse:
+    office = _office_for(request, office_pk, "office.manage")
+    form = InvitationForm()
+    if request.method == "POST" and request.POST.get("action") == "remove":
+        role = get_object_or_404(Role.objects.filter(office=office), pk=request.POST.get("role"))
+        try:
+            office_staff_remove(office=office, role=role)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("%(email)s was removed.") % {"email": role.user.email})
+        return redirect("members:office_staff", office_pk=office.pk)
+    if request.method == "POST":
+        form = InvitationForm(request.POST)
+        if form.is_valid():
+            try:
+                office_invitation_create(
+                    office=office,
+                    email=form.cleaned_data["email"],
+                    kind=form.cleaned_data["kind"],
+                    invited_by=request.user,
+                    accept_url=request.build_absolute_uri(reverse("members:invitation")),
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("An invitation was sent to %(email)s.")
+                    % {"email": form.cleaned_data["email"]},
+                )
+                return redirect("members:office_staff", office_pk=office.pk)
+    pending = OfficeInvitation.objects.filter(office=office, accepted_at__isnull=True)
+    return render(
+        request,
+        "members/office_staff.html",
+        {
+            "office": office,
+            "staff": office_staff(office=office),
+            "invitations": pending,
+            "form": form,
+        },
+    )
+
+
+@authenticated
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest) -> HttpResponse:
+    key = request.POST.get("key") or request.GET.get("key", "")
+    invitation = (
+        OfficeInvitation.objects.select_related("office").filter(key=key).first() if key else None
+    )
+    if request.method == "POST":
+        try:
+            role = office_invitation_accept(key=key, user=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("You have joined %(office)s.") % {"office": role.office.name},  # type: ignore[union-attr]
+            )
+            return redirect("members:office", office_pk=role.office_id)
+    return render(request, "members/invitation_accept.html", {"invitation": invitation, "key": key})
