@@ -6,6 +6,12 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 
+def validate_municipality_code(value: str) -> None:
+    from members.identifiers import clean_municipality_code
+
+    clean_municipality_code(value)
+
+
 class Association(models.Model):
     """A liaison association: the tenant. Every tenant-owned row hangs off one."""
 
@@ -16,6 +22,7 @@ class Association(models.Model):
         _("local government code"),
         max_length=6,
         blank=True,
+        validators=[validate_municipality_code],
         help_text=_("全国地方公共団体コード, 6 digits with its check digit (e.g. 272035)."),
     )
     logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)

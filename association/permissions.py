@@ -35,6 +35,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         }
     ),
     "members.approve": frozenset({RoleKind.OFFICER}),
+    "members.import": frozenset({RoleKind.OFFICER}),
     "office.manage": frozenset({RoleKind.OFFICER, RoleKind.OFFICE_ADMIN}),
     "kpis.file": frozenset({RoleKind.OFFICE_ADMIN, RoleKind.OFFICE_STAFF}),
     "kpis.view_all": frozenset({RoleKind.OFFICER}),
