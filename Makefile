@@ -11,7 +11,7 @@ TEST_PACKAGES := $(RUN_PACKAGES) chromium
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/renkei
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test install lint pytest messages system-packages-run system-packages-test
+.PHONY: run test install lint pytest messages system-packages-run system-packages-test bench
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -52,3 +52,8 @@ pytest: install
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$status
 
 test: system-packages-test lint pytest
+
+# Page throughput (not a test): needs PostgreSQL, Redis and Debian's wrk. Figures go in the README.
+bench: install
+	@bin/debian-packages wrk
+	$(PY) bench/pages.py
