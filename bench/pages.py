@@ -139,7 +139,7 @@ def main() -> None:
             ("/members/directory/ office staff, page 1 of 11", "/members/directory/", staff),
             ("/api/v1/offices/ office staff, 100 rows", "/api/v1/offices/", staff),
         ]
-        print(f"| page | requests/s | p50 | p99 |\n|---|---|---|---|")
+        print("| page | requests/s | p50 | p99 |\n|---|---|---|---|")
         for label, path, cookie in pages:
             rate, p50, p99 = wrk(f"{base}{path}", cookie)
             print(f"| {label} | {rate:,.0f} | {p50} | {p99} |", flush=True)
