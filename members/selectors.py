@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Count, Q, QuerySet
 
 from association.models import Role
@@ -56,7 +58,7 @@ def office_directory(
     return offices.distinct().order_by("kana", "name", "pk")
 
 
-def applications_of(*, user: object) -> QuerySet[Office]:
+def applications_of(*, user: Any) -> QuerySet[Office]:
     return (
         Office.objects.filter(applicant=user).select_related("corporation").order_by("-applied_at")
     )

@@ -155,7 +155,9 @@ def office_staff_page(request: HttpRequest, office_pk: int) -> HttpResponse:
     office = _office_for(request, office_pk, "office.manage")
     form = InvitationForm()
     if request.method == "POST" and request.POST.get("action") == "remove":
-        role = get_object_or_404(Role.objects.filter(office=office), pk=request.POST.get("role"))
+        role: Role = get_object_or_404(
+            Role.objects.filter(office=office), pk=request.POST.get("role")
+        )
         try:
             office_staff_remove(office=office, role=role)
         except ValidationError as error:

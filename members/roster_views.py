@@ -1,0 +1,208 @@
+"""Officers' roster pages: upload → preview → apply, and the export in the same columns.
+
+The uploaded bytes wait in the cache between preview and apply, under a random key bound to
+the association and the officer, so the apply imports exactly the file that was previewed.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any, Literal
+
+from django import forms
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+
+from association.permissions import requires
+from members.roster import (
+    MAX_ROWS,
+    ROSTER_COLUMNS,
+    RosterPlan,
+    roster_export,
+    roster_import_apply,
+    roster_plan,
+    roster_read,
+)
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+UPLOAD_TIMEOUT_SECONDS = 60 * 60
+ALLOWED_EXTENSIONS = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
+
+
+class RosterUploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Roster file (CSV or XLSX)"),
+        help_text=gettext_lazy(
+            "CSV in UTF-8 (with or without BOM) or Shift_JIS, or an Excel .xlsx file; "
+            "at most 5 MB. The first row holds the column headers."
+        ),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(ALLOWED_EXTENSIONS):
+            raise ValidationError(
+                _("Upload a .csv or .xlsx file (this one is “%(name)s”)."),
+                params={"name": upload.name},
+            )
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise ValidationError(
+                _("The file is %(size).1f MB; the limit is 5 MB. Split it into smaller files."),
+                params={"size": upload.size / (1024 * 1024)},
+            )
+        return upload
+
+
+def _cache_key(request: HttpRequest, token: str) -> str:
+    association = request.association  # type: ignore[attr-defined]
+    return f"members:roster-upload:{association.pk}:{request.user.pk}:{token}"
+
+
+def _upload_page(
+    request: HttpRequest, form: RosterUploadForm | None = None, status: int = 200
+) -> HttpResponse:
+    context = {
+        "form": form or RosterUploadForm(),
+        "columns": ROSTER_COLUMNS,
+        "max_rows": MAX_ROWS,
+    }
+    return render(request, "members/roster/roster.html", context, status=status)
+
+
+def _preview_page(
+    request: HttpRequest,
+    plan: RosterPlan,
+    *,
+    token: str,
+    filename: str,
+    apply_errors: list[str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    counts = plan.counts
+    context = {
+        "plan": plan,
+        "counts": counts,
+        "token": token,
+        "filename": filename,
+        "apply_errors": apply_errors or [],
+        "listed_rows": [row for row in plan.rows if row.action != "unchanged"],
+        "unchanged_rows": [row for row in plan.rows if row.action == "unchanged"],
+    }
+    return render(request, "members/roster/preview.html", context, status=status)
+
+
+@requires("members.import")
+def roster(request: HttpRequest) -> HttpResponse:
+    """The upload form, the export links and the columns a roster file may have."""
+    return _upload_page(request)
+
+
+@requires("members.import")
+def roster_preview(request: HttpRequest) -> HttpResponse:
+    """Read the uploaded file and show what an import would do; writes nothing."""
+    if request.method != "POST":
+        return _upload_page(request)
+    form = RosterUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _upload_page(request, form, status=400)
+    upload = form.cleaned_data["file"]
+    data = upload.read()
+    try:
+        rows = roster_read(data=data, filename=upload.name)
+    except ValidationError as error:
+        form.add_error("file", error)
+        return _upload_page(request, form, status=400)
+    plan = roster_plan(association=request.association, rows=rows)  # type: ignore[attr-defined]
+    token = secrets.token_urlsafe(24)
+    cache.set(
+        _cache_key(request, token),
+        {"data": data, "filename": upload.name},
+        UPLOAD_TIMEOUT_SECONDS,
+    )
+    return _preview_page(request, plan, token=token, filename=upload.name)
+
+
+@requires("members.import")
+def roster_apply(request: HttpRequest) -> HttpResponse:
+    """Import the previewed file, all rows or none."""
+    if request.method != "POST":
+        return _upload_page(request)
+    token = request.POST.get("upload", "")
+    stored = cache.get(_cache_key(request, token)) if token else None
+    if stored is None:
+        messages.error(
+            request,
+            _("The uploaded file is no longer kept (after one hour). Please upload it again."),
+        )
+        return redirect("members:roster")
+    association = request.association  # type: ignore[attr-defined]
+    try:
+        plan = roster_import_apply(
+            association=association,
+            data=stored["data"],
+            filename=stored["filename"],
+            user=request.user,
+            expected_fingerprint=request.POST.get("fingerprint", ""),
+        )
+    except ValidationError as error:
+        plan = roster_plan(
+            association=association,
+            rows=roster_read(data=stored["data"], filename=stored["filename"]),
+        )
+        return _preview_page(
+            request,
+            plan,
+            token=token,
+            filename=stored["filename"],
+            apply_errors=error.messages,
+            status=400,
+        )
+    cache.delete(_cache_key(request, token))
+    counts = plan.counts
+    messages.success(
+        request,
+        _(
+            "Roster imported from %(filename)s: %(created)d offices registered, "
+            "%(updated)d updated, %(unchanged)d unchanged."
+        )
+        % {
+            "filename": stored["filename"],
+            "created": counts["create"],
+            "updated": counts["update"],
+            "unchanged": counts["unchanged"],
+        },
+    )
+    return redirect("members:roster")
+
+
+def _export(request: HttpRequest, fmt: Literal["csv", "xlsx"]) -> HttpResponse:
+    content_types = {
+        "csv": "text/csv; charset=utf-8",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }
+    association = request.association  # type: ignore[attr-defined]
+    today = timezone.localdate().isoformat()
+    response = HttpResponse(roster_export(fmt=fmt), content_type=content_types[fmt])
+    response["Content-Disposition"] = (
+        f'attachment; filename="roster-{association.slug}-{today}.{fmt}"'
+    )
+    return response
+
+
+@requires("members.import")
+@never_cache
+def roster_export_csv(request: HttpRequest) -> HttpResponse:
+    return _export(request, "csv")
+
+
+@requires("members.import")
+@never_cache
+def roster_export_xlsx(request: HttpRequest) -> HttpResponse:
+    return _export(request, "xlsx")
