@@ -1,5 +1,7 @@
-"""The four 部会 of an association and the mapping from service types to them."""
+"""The four 部会 of an association, the mapping from service types to them, and their work:
+meetings with per-office attendance, and announcements emailed to member offices' staff."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
@@ -76,3 +78,139 @@ class ServiceTypeMapping(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service_code} → {self.subcommittee}"
+
+
+class Meeting(models.Model):
+    """A subcommittee meeting: when, where (a place, an online link or both), agenda, minutes."""
+
+    subcommittee = models.ForeignKey(
+        Subcommittee,
+        on_delete=models.CASCADE,
+        related_name="meetings",
+        verbose_name=_("subcommittee"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    online_url = models.URLField(_("online meeting link"), blank=True)
+    agenda = models.TextField(_("agenda"), blank=True)
+    minutes = models.TextField(_("minutes"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ScopedManager(association="subcommittee__association")
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["-starts_at", "-pk"]
+        indexes = [models.Index(fields=["subcommittee", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(
+                name="meeting_ends_after_start",
+                condition=models.Q(ends_at__isnull=True)
+                | models.Q(ends_at__gte=models.F("starts_at")),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class AttendanceStatus(models.TextChoices):
+    ATTENDING = "attending", _("Will attend")
+    ABSENT = "absent", _("Absent")
+    ATTENDED = "attended", _("Attended")
+
+
+class MeetingAttendance(models.Model):
+    """One office's attendance at one meeting; no row means nothing recorded yet."""
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="attendances", verbose_name=_("meeting")
+    )
+    office = models.ForeignKey(
+        "members.Office",
+        on_delete=models.CASCADE,
+        related_name="meeting_attendances",
+        verbose_name=_("office"),
+    )
+    status = models.CharField(_("status"), max_length=16, choices=AttendanceStatus.choices)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ScopedManager(association="meeting__subcommittee__association")
+
+    class Meta:
+        verbose_name = _("meeting attendance")
+        verbose_name_plural = _("meeting attendances")
+        ordering = ["meeting", "office"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "office"], name="meeting_attendance_one_per_office"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.office_id} · {self.get_status_display()}"
+
+
+class Announcement(models.Model):
+    """A message from a subcommittee to its member offices' staff, emailed once.
+
+    A draft until someone sends it (`queued_at`); `sent_at` is set when the emails went out,
+    and guards against sending twice.
+    """
+
+    subcommittee = models.ForeignKey(
+        Subcommittee,
+        on_delete=models.CASCADE,
+        related_name="announcements",
+        verbose_name=_("subcommittee"),
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    queued_at = models.DateTimeField(_("send requested at"), null=True, blank=True)
+    queued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sent by"),
+    )
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    recipient_count = models.PositiveIntegerField(_("recipients"), default=0)
+
+    objects = ScopedManager(association="subcommittee__association")
+
+    class Meta:
+        verbose_name = _("announcement")
+        verbose_name_plural = _("announcements")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["subcommittee", "sent_at"])]
+
+    def __str__(self) -> str:
+        return self.subject
+
+    @property
+    def is_draft(self) -> bool:
+        return self.queued_at is None

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from datetime import datetime
+
+from django.db.models import CharField, Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from association.models import Role, RoleKind
 from members.models import Office, OfficeStatus
-from subcommittees.models import ServiceTypeMapping, Subcommittee
+from subcommittees.models import (
+    Announcement,
+    AttendanceStatus,
+    Meeting,
+    MeetingAttendance,
+    ServiceTypeMapping,
+    Subcommittee,
+)
 
 
 def offices_in_subcommittee(*, subcommittee: Subcommittee) -> QuerySet[Office]:
@@ -34,3 +44,113 @@ def subcommittees_with_office_counts() -> QuerySet[Subcommittee]:
     return Subcommittee.objects.annotate(
         office_count=Coalesce(Subquery(members, output_field=IntegerField()), 0)
     ).order_by("pk")
+
+
+def subcommittee_office_list(*, subcommittee: Subcommittee) -> QuerySet[Office]:
+    """The subcommittee's member offices for a page: corporation and services in two queries."""
+    return (
+        offices_in_subcommittee(subcommittee=subcommittee)
+        .select_related("corporation")
+        .prefetch_related("services")
+        .order_by("kana", "name", "pk")
+    )
+
+
+def meetings_upcoming(*, subcommittee: Subcommittee, now: datetime) -> QuerySet[Meeting]:
+    """Meetings not yet over (those under way included), soonest first."""
+    return (
+        Meeting.objects.filter(subcommittee=subcommittee)
+        .filter(Q(ends_at__gte=now) | Q(ends_at__isnull=True, starts_at__gte=now))
+        .order_by("starts_at", "pk")
+    )
+
+
+def meetings_past(*, subcommittee: Subcommittee, now: datetime) -> QuerySet[Meeting]:
+    """Meetings that are over, latest first."""
+    return (
+        Meeting.objects.filter(subcommittee=subcommittee)
+        .filter(Q(ends_at__lt=now) | Q(ends_at__isnull=True, starts_at__lt=now))
+        .order_by("-starts_at", "-pk")
+    )
+
+
+def announcements_sent(*, subcommittee: Subcommittee) -> QuerySet[Announcement]:
+    """What members may read on the subcommittee's page: announcements already emailed."""
+    return Announcement.objects.filter(subcommittee=subcommittee, sent_at__isnull=False).order_by(
+        "-sent_at", "-pk"
+    )
+
+
+def announcements_unsent(*, subcommittee: Subcommittee) -> QuerySet[Announcement]:
+    """Drafts and announcements waiting for the mail task, for the subcommittee's managers."""
+    return Announcement.objects.filter(subcommittee=subcommittee, sent_at__isnull=True).order_by(
+        "-created_at", "-pk"
+    )
+
+
+def meeting_attendance_sheet(*, meeting: Meeting) -> QuerySet[Office]:
+    """The offices whose attendance a meeting records, each with `attendance_status` (or None).
+
+    The subcommittee's current members, plus any office already recorded for this meeting
+    (an office that has left since keeps its history). One query, whatever the size.
+    """
+    recorded = MeetingAttendance.objects.filter(meeting=meeting)
+    members = offices_in_subcommittee(subcommittee=meeting.subcommittee)
+    return (
+        Office.objects.filter(
+            Q(pk__in=members.values("pk")) | Q(pk__in=recorded.values("office_id"))
+        )
+        .annotate(
+            attendance_status=Subquery(
+                recorded.filter(office=OuterRef("pk")).values("status")[:1],
+                output_field=CharField(),
+            )
+        )
+        .order_by("kana", "name", "pk")
+    )
+
+
+def attendance_counts(*, meeting: Meeting) -> dict[str, int]:
+    """How many offices have each attendance status at a meeting."""
+    counts = dict(
+        MeetingAttendance.objects.filter(meeting=meeting)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    return {status: counts.get(status, 0) for status in AttendanceStatus.values}
+
+
+def announcement_recipient_emails(*, subcommittee: Subcommittee) -> list[str]:
+    """The addresses an announcement goes to: every active user holding an office-admin or
+    office-staff role for an approved office in the subcommittee, each address once.
+
+    Membership is the derived one (`offices_in_subcommittee`); the explicit association filter
+    backs up the scope, so nobody of another association is ever a recipient.
+    """
+    emails = (
+        Role.objects.filter(
+            association_id=subcommittee.association_id,
+            kind__in=[RoleKind.OFFICE_ADMIN, RoleKind.OFFICE_STAFF],
+            office__in=offices_in_subcommittee(subcommittee=subcommittee).values("pk"),
+            user__is_active=True,
+        )
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+        .distinct()
+    )
+    unique: dict[str, str] = {}
+    for email in emails:
+        unique.setdefault(email.strip().lower(), email.strip())
+    return sorted(unique.values())
+
+
+def subcommittee_overview(*, now: datetime) -> QuerySet[Subcommittee]:
+    """Each subcommittee with `office_count` and `next_meeting_at` (None when none is planned)."""
+    next_meeting = (
+        Meeting.objects.filter(subcommittee=OuterRef("pk"), starts_at__gte=now)
+        .order_by("starts_at")
+        .values("starts_at")[:1]
+    )
+    return subcommittees_with_office_counts().annotate(next_meeting_at=Subquery(next_meeting))

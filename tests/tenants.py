@@ -116,4 +116,31 @@ def build_tenant(
             accept_url=f"http://{host}/members/invitation/",
         )
         # --- subcommittees: more objects for the isolation matrix go here
+        # A meeting with one attendance row and a draft announcement (nothing is emailed),
+        # in 居宅部会, whose leader is tenant.users["leader"].
+        from datetime import datetime
+        from zoneinfo import ZoneInfo
+
+        from subcommittees.models import AttendanceStatus
+        from subcommittees.services import (
+            announcement_create,
+            meeting_attendance_set,
+            meeting_create,
+        )
+
+        meeting = meeting_create(
+            subcommittee=kyotaku,
+            title=f"{marker}居宅部会 定例会",
+            starts_at=datetime(2026, 6, 18, 14, 0, tzinfo=ZoneInfo("Asia/Tokyo")),
+            place=f"{marker}市民会館 会議室A",
+            agenda="1. 報告事項",
+            created_by=tenant.users["leader"],
+        )
+        meeting_attendance_set(meeting=meeting, statuses={office.pk: AttendanceStatus.ATTENDING})
+        announcement_create(
+            subcommittee=kyotaku,
+            subject=f"{marker}居宅部会からのお知らせ",
+            body="次回の定例会のご案内です。",
+            created_by=tenant.users["leader"],
+        )
     return tenant

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django_scopes import scope
 
@@ -51,9 +52,7 @@ def test_operator_creates_an_association_with_its_subcommittees(tenant_a: Tenant
     assert "ガンマ市" in client_for_host("gamma.test").get("/").content.decode()
 
 
-def client_for_host(host: str):  # type: ignore[no-untyped-def]
-    from django.test import Client
-
+def client_for_host(host: str) -> Client:
     return Client(HTTP_HOST=host)
 
 

@@ -31,7 +31,7 @@ def test_register_approve_first_login(live_server, tenant_a: Tenant, browser_pag
     page.fill("input[name=password2]", APPLICANT_PASSWORD)
     page.locator("form button[type=submit]").last.click()
     page.wait_for_url("**/accounts/confirm-email/")
-    link = re.search(r"https?://\S+/accounts/confirm-email/\S+", mail.outbox[-1].body)
+    link = re.search(r"https?://\S+/accounts/confirm-email/\S+", str(mail.outbox[-1].body))
     assert link, mail.outbox[-1].body
     page.goto(link.group(0).replace("testserver", "localhost"))
     page.locator("main form button[type=submit]").click()
@@ -81,6 +81,6 @@ def test_register_approve_first_login(live_server, tenant_a: Tenant, browser_pag
     page.get_by_role("link", name="しんきヘルパーステーション").first.click()
     page.wait_for_url(re.compile(r".*/members/offices/\d+/$"))
     assert "承認済み" in page.inner_text("main")
-    page.locator(f"a[href$='/edit/']").click()
+    page.locator("a[href$='/edit/']").click()
     assert page.locator("input[name=name]").input_value() == "しんきヘルパーステーション"
     page.screenshot(path=str(ARTIFACTS / "office-profile-edit.png"), full_page=True)

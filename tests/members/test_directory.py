@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -17,7 +19,7 @@ from tests.tenants import Tenant, provider_number
 pytestmark = pytest.mark.django_db
 
 
-def names(response) -> set[str]:  # type: ignore[no-untyped-def]
+def names(response: Any) -> set[str]:
     return {office.name for office in response.context["page"].object_list}
 
 
