@@ -13,8 +13,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 # Every dash people type for 〒560-0022 or 06-1234-5678, after NFKC has folded full-width forms.
-_DASHES = "-‐‑‒–—―−ーｰ─━"
-_STRIP = re.compile(f"[\\s{re.escape(_DASHES)}]+")
+DASHES = "-‐‑‒–—―−ーｰ─━"
+_STRIP = re.compile(f"[\\s{re.escape(DASHES)}]+")
 
 
 def normalize_code(value: str) -> str:

@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy
 
 from association.models import Association
 from members.identifiers import (
+    DASHES,
     clean_corporate_number,
     clean_postal_code,
     clean_provider_number,
@@ -177,8 +178,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Identifiers that Excel turns into numbers, dropping leading zeros (北海道 = 01).
 _ZERO_PADDED = {"provider_number": 10, "corporate_number": 13, "postal_code": 7}
 _SERVICE_CODE_SEPARATORS = re.compile(r"[\s、,，・/／;；]+")
-_DASHES = "-‐‑‒–—―−ーｰ─━"
-_PHONE_DASHES = re.compile(f"[{re.escape(_DASHES)}\\s]+")
+_PHONE_DASHES = re.compile(f"[{re.escape(DASHES)}\\s]+")
 _PHONE_SHAPE = re.compile(r"^[0-9()\-]+$")
 _MAX_LENGTHS = {
     "corporation_name": 200,

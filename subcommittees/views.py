@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from association.forms import add_service_errors
 from association.permissions import Access, requires
 from subcommittees.forms import AnnouncementForm, AttendanceForm, MeetingForm
 from subcommittees.models import Announcement, Meeting, Subcommittee
@@ -128,7 +129,7 @@ def meeting_new(request: HttpRequest, subcommittee_pk: int) -> HttpResponse:
                 subcommittee=subcommittee, created_by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The meeting has been scheduled."))
             return redirect("subcommittees:meeting_detail", meeting_pk=meeting.pk)
@@ -148,7 +149,7 @@ def meeting_edit(request: HttpRequest, meeting_pk: int) -> HttpResponse:
         try:
             changed = meeting_update(meeting=meeting, changes=form.cleaned_data)  # type: ignore[arg-type]
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             if changed:
                 messages.success(request, _("The meeting has been saved."))
@@ -171,7 +172,7 @@ def meeting_attendance(request: HttpRequest, meeting_pk: int) -> HttpResponse:
         try:
             changed = meeting_attendance_set(meeting=meeting, statuses=form.statuses())
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -195,7 +196,7 @@ def announcement_new(request: HttpRequest, subcommittee_pk: int) -> HttpResponse
                 subcommittee=subcommittee, created_by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Draft saved. Check it, then send it."))
             return redirect("subcommittees:announcement_detail", announcement_pk=announcement.pk)
@@ -220,7 +221,7 @@ def announcement_edit(request: HttpRequest, announcement_pk: int) -> HttpRespons
         try:
             announcement_update(announcement=announcement, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Draft saved."))
             return redirect("subcommittees:announcement_detail", announcement_pk=announcement.pk)

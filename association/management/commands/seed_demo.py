@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
+from django.utils import timezone
 from django_scopes import scope
 
 from association.models import Association, RoleKind
@@ -21,7 +24,9 @@ from association.services import association_create, role_grant
 from members.identifiers import corporate_number_check_digit, provider_number_check_digit
 from members.models import Corporation, CorporationKind, Office, OfficeStatus
 from members.services import corporation_create, office_create
-from subcommittees.models import Subcommittee, SubcommitteeKind
+from subcommittees.models import AttendanceStatus, Meeting, Subcommittee, SubcommitteeKind
+from subcommittees.selectors import offices_in_subcommittee
+from subcommittees.services import announcement_create, meeting_attendance_set, meeting_create
 
 DEMO_PASSWORD = "renkei-demo-2026"  # noqa: S105 - printed for people trying the demo
 
@@ -294,6 +299,7 @@ class Command(BaseCommand):
         with scope(association=association.pk):
             created = self._seed_offices(association, options)
             logins = self._seed_users(association, superuser=not options["no_superuser"])
+            self._seed_subcommittee_activity(seed=options["seed"])
 
         self.stdout.write(self.style.SUCCESS(f"{association.name}: {created} offices created"))
         self.stdout.write(f"Demo log-ins (password for all: {DEMO_PASSWORD}):")
@@ -343,6 +349,43 @@ class Command(BaseCommand):
         return created
 
     @transaction.atomic
+    def _seed_subcommittee_activity(self, *, seed: int) -> None:
+        """A past meeting with minutes and attendance, a coming one and a draft notice per 部会."""
+        if Meeting.objects.exists():
+            return
+        rng = random.Random(seed)
+        today = timezone.localdate()
+        for subcommittee in Subcommittee.objects.order_by("pk"):
+            past = meeting_create(
+                subcommittee=subcommittee,
+                title=f"{subcommittee.name} 定例会",
+                starts_at=_at(today - timedelta(days=30 + rng.randint(0, 10)), 14),
+                place="豊中市立文化芸術センター 会議室",
+                agenda="1. 各事業所の人材確保の状況\n2. 次回の合同研修について",
+                minutes="人材確保の状況を共有し、合同研修の日程案を確認した。",
+            )
+            offices = list(offices_in_subcommittee(subcommittee=subcommittee)[:40])
+            meeting_attendance_set(
+                meeting=past,
+                statuses={
+                    office.pk: rng.choice([AttendanceStatus.ATTENDED, AttendanceStatus.ABSENT])
+                    for office in offices
+                },
+            )
+            meeting_create(
+                subcommittee=subcommittee,
+                title=f"{subcommittee.name} 勉強会",
+                starts_at=_at(today + timedelta(days=14 + rng.randint(0, 10)), 18),
+                online_url="https://meet.example/renkei-demo",
+                agenda="介護職員の定着に向けた取り組み事例の紹介",
+            )
+            announcement_create(
+                subcommittee=subcommittee,
+                subject=f"{subcommittee.name}からのお知らせ（下書き）",
+                body="次回の勉強会はオンラインで開催します。ご参加をお待ちしています。",
+            )
+
+    @transaction.atomic
     def _seed_users(self, association: Association, *, superuser: bool) -> list[tuple[str, str]]:
         slug = association.slug
         first_office = Office.objects.filter(status=OfficeStatus.APPROVED).order_by("pk").first()
@@ -373,6 +416,10 @@ class Command(BaseCommand):
             if role is not None and not ("office" in role and role["office"] is None):
                 role_grant(association=association, user=user, **role)
         return [(label, email) for label, email, _r in people]
+
+
+def _at(day: date, hour: int) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=ZoneInfo("Asia/Tokyo"))
 
 
 def _demo_user(email: str, *, superuser: bool) -> Any:
