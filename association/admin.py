@@ -41,8 +41,12 @@ class RoleForm(forms.ModelForm):
 
     class Meta:
         model = Role
-        fields = ["kind", "office", "subcommittee"]
-        field_classes = {"office": SafeModelChoiceField, "subcommittee": SafeModelChoiceField}
+        fields = ["kind", "office", "subcommittee", "corporation"]
+        field_classes = {
+            "office": SafeModelChoiceField,
+            "subcommittee": SafeModelChoiceField,
+            "corporation": SafeModelChoiceField,
+        }
 
     def clean_user_email(self) -> Any:
         from allauth.account.models import EmailAddress
@@ -56,10 +60,10 @@ class RoleForm(forms.ModelForm):
 
 @admin.register(Role)
 class RoleAdmin(TenantModelAdmin):
-    list_display = ["user_email", "kind", "office", "subcommittee", "created_at"]
+    list_display = ["user_email", "kind", "office", "subcommittee", "corporation", "created_at"]
     list_filter = ["kind", "subcommittee"]
     search_fields = ["user__email", "office__name"]
-    list_select_related = ["user", "office", "subcommittee"]
+    list_select_related = ["user", "office", "subcommittee", "corporation"]
     form = RoleForm
 
     @admin.display(description=_("email"), ordering="user__email")
@@ -71,7 +75,7 @@ class RoleAdmin(TenantModelAdmin):
     ) -> Any:
         if obj is not None:
             kwargs["form"] = forms.ModelForm
-            kwargs["fields"] = ["kind", "office", "subcommittee"]
+            kwargs["fields"] = ["kind", "office", "subcommittee", "corporation"]
         return super().get_form(request, obj, change, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
@@ -84,5 +88,6 @@ class RoleAdmin(TenantModelAdmin):
             kind=form.cleaned_data["kind"],
             office=form.cleaned_data.get("office"),
             subcommittee=form.cleaned_data.get("subcommittee"),
+            corporation=form.cleaned_data.get("corporation"),
         )
         obj.pk = role.pk

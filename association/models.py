@@ -64,6 +64,8 @@ class RoleKind(models.TextChoices):
     SUBCOMMITTEE_LEADER = "subcommittee_leader", _("Subcommittee leader")
     OFFICE_ADMIN = "office_admin", _("Office administrator")
     OFFICE_STAFF = "office_staff", _("Office staff")
+    # A corporation's head office: acts as office admin for every office of the corporation.
+    CORPORATION_ADMIN = "corporation_admin", _("Corporation head office")
     CITY_VIEWER = "city_viewer", _("City viewer")
 
 
@@ -96,6 +98,14 @@ class Role(models.Model):
         related_name="roles",
         verbose_name=_("subcommittee"),
     )
+    corporation = models.ForeignKey(
+        "members.Corporation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="roles",
+        verbose_name=_("corporation"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = ScopedManager(association="association")
@@ -105,7 +115,7 @@ class Role(models.Model):
         verbose_name_plural = _("roles")
         constraints = [
             models.UniqueConstraint(
-                fields=["association", "user", "kind", "office", "subcommittee"],
+                fields=["association", "user", "kind", "office", "subcommittee", "corporation"],
                 name="role_unique_per_target",
                 nulls_distinct=False,
             ),
@@ -116,16 +126,25 @@ class Role(models.Model):
                         kind__in=["office_admin", "office_staff"],
                         office__isnull=False,
                         subcommittee__isnull=True,
+                        corporation__isnull=True,
                     )
                     | models.Q(
                         kind="subcommittee_leader",
                         subcommittee__isnull=False,
                         office__isnull=True,
+                        corporation__isnull=True,
+                    )
+                    | models.Q(
+                        kind="corporation_admin",
+                        corporation__isnull=False,
+                        office__isnull=True,
+                        subcommittee__isnull=True,
                     )
                     | models.Q(
                         kind__in=["officer", "city_viewer"],
                         office__isnull=True,
                         subcommittee__isnull=True,
+                        corporation__isnull=True,
                     )
                 ),
             ),

@@ -6,7 +6,7 @@ A capability is either association-wide (an officer approving offices) or bound 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
 from typing import TYPE_CHECKING, Any
@@ -32,12 +32,17 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             RoleKind.SUBCOMMITTEE_LEADER,
             RoleKind.OFFICE_ADMIN,
             RoleKind.OFFICE_STAFF,
+            RoleKind.CORPORATION_ADMIN,
         }
     ),
     "members.approve": frozenset({RoleKind.OFFICER}),
     "members.import": frozenset({RoleKind.OFFICER}),
-    "office.manage": frozenset({RoleKind.OFFICER, RoleKind.OFFICE_ADMIN}),
-    "kpis.file": frozenset({RoleKind.OFFICE_ADMIN, RoleKind.OFFICE_STAFF}),
+    "office.manage": frozenset(
+        {RoleKind.OFFICER, RoleKind.OFFICE_ADMIN, RoleKind.CORPORATION_ADMIN}
+    ),
+    "kpis.file": frozenset(
+        {RoleKind.OFFICE_ADMIN, RoleKind.OFFICE_STAFF, RoleKind.CORPORATION_ADMIN}
+    ),
     "kpis.view_all": frozenset({RoleKind.OFFICER}),
     "subcommittee.manage": frozenset({RoleKind.OFFICER, RoleKind.SUBCOMMITTEE_LEADER}),
     "reports.view": frozenset({RoleKind.OFFICER, RoleKind.CITY_VIEWER}),
@@ -54,6 +59,13 @@ class Access:
 
     is_superuser: bool
     roles: list[Role] = field(default_factory=list)
+    # corporation id -> its offices, for head-office roles
+    corporation_offices: dict[int, frozenset[int]] = field(default_factory=dict)
+
+    def _role_offices(self, role: Role) -> frozenset[int]:
+        if role.corporation_id:
+            return self.corporation_offices.get(role.corporation_id, frozenset())
+        return frozenset({role.office_id}) if role.office_id else frozenset()
 
     @property
     def role_kinds(self) -> frozenset[str]:
@@ -85,28 +97,45 @@ class Access:
                 continue
             if role.kind in _ASSOCIATION_WIDE:
                 return True
-            if office_id is not None and role.office_id != office_id:
+            if office_id is not None and office_id not in self._role_offices(role):
                 continue
             if subcommittee_id is not None and role.subcommittee_id != subcommittee_id:
                 continue
             return True
         return False
 
+    @property
+    def managed_office_ids(self) -> set[int]:
+        """Offices the user administers through an office or head-office role."""
+        return self.office_ids("office.manage")
+
     def office_ids(self, capability: str) -> set[int]:
         """Offices on which a role (not officer-wide) grants `capability`."""
         granting = CAPABILITIES[capability]
-        return {r.office_id for r in self.roles if r.kind in granting and r.office_id}
+        return {
+            office
+            for role in self.roles
+            if role.kind in granting
+            for office in self._role_offices(role)
+        }
 
 
 def access_for(user: Any, association: Association | None) -> Access:
-    from association.selectors import roles_for_user
+    from association.selectors import corporation_office_ids, roles_for_user
 
     if not getattr(user, "is_authenticated", False):
         return Access(is_superuser=False)
-    roles: Iterable[Role] = (
-        roles_for_user(user=user, association=association) if association else []
+    roles: list[Role] = (
+        list(roles_for_user(user=user, association=association)) if association else []
     )
-    return Access(is_superuser=user.is_superuser, roles=list(roles))
+    corporations = {role.corporation_id for role in roles if role.corporation_id}
+    return Access(
+        is_superuser=user.is_superuser,
+        roles=roles,
+        corporation_offices=corporation_office_ids(corporation_ids=corporations)
+        if corporations
+        else {},
+    )
 
 
 @dataclass(frozen=True)

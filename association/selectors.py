@@ -31,9 +31,23 @@ def roles_for_user(*, user: Any, association: Association) -> QuerySet[Role]:
     """The user's roles in one association (an explicit filter: used before a scope exists)."""
     with scopes_disabled():
         return Role.objects.filter(user=user, association=association).select_related(
-            "office", "subcommittee"
+            "office", "subcommittee", "corporation"
         )
 
 
 def associations_for_user(*, user: Any) -> QuerySet[Association]:
     return Association.objects.filter(roles__user=user).distinct()
+
+
+def corporation_office_ids(*, corporation_ids: set[int]) -> dict[int, frozenset[int]]:
+    """The offices of each corporation, for head-office roles (one query)."""
+    from members.models import Office
+
+    offices: dict[int, set[int]] = {pk: set() for pk in corporation_ids}
+    with scopes_disabled():
+        rows = Office.objects.filter(corporation_id__in=corporation_ids).values_list(
+            "corporation_id", "pk"
+        )
+        for corporation_id, office_id in rows:
+            offices[corporation_id].add(office_id)
+    return {pk: frozenset(ids) for pk, ids in offices.items()}

@@ -49,14 +49,22 @@ def role_grant(
     kind: RoleKind | str,
     office: Any = None,
     subcommittee: Any = None,
+    corporation: Any = None,
 ) -> Role:
     """Give `user` a role in `association` (idempotent)."""
     if office is not None and office.association_id != association.pk:
         raise ValueError("office belongs to another association")
     if subcommittee is not None and subcommittee.association_id != association.pk:
         raise ValueError("subcommittee belongs to another association")
+    if corporation is not None and corporation.association_id != association.pk:
+        raise ValueError("corporation belongs to another association")
     with scopes_disabled():
         role, _created = Role.objects.get_or_create(
-            association=association, user=user, kind=kind, office=office, subcommittee=subcommittee
+            association=association,
+            user=user,
+            kind=kind,
+            office=office,
+            subcommittee=subcommittee,
+            corporation=corporation,
         )
     return role

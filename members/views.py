@@ -105,6 +105,14 @@ def directory(request: HttpRequest) -> HttpResponse:
     )
 
 
+@authenticated
+def my_offices(request: HttpRequest) -> HttpResponse:
+    """The offices this person administers: one, or all of a corporation's for a head office."""
+    ids = request.access.managed_office_ids  # type: ignore[attr-defined]
+    offices = office_list().filter(pk__in=ids).order_by("kana", "name", "pk")
+    return render(request, "members/my_offices.html", {"offices": offices})
+
+
 def _office_for(request: HttpRequest, office_pk: int, capability: str) -> Office:
     office = get_object_or_404(office_list(), pk=office_pk)
     if not request.access.can(capability, office_id=office.pk):  # type: ignore[attr-defined]

@@ -21,7 +21,7 @@ from subcommittees.models import Subcommittee, SubcommitteeKind
 
 PASSWORD = "correct-horse-battery-staple"
 
-ROLE_NAMES = ("officer", "leader", "office_admin", "office_staff", "city")
+ROLE_NAMES = ("officer", "leader", "office_admin", "office_staff", "corp_admin", "city")
 
 
 def provider_number(district: str, serial: int, office_class: str = "7") -> str:
@@ -98,6 +98,7 @@ def build_tenant(
             "leader": {"kind": RoleKind.SUBCOMMITTEE_LEADER, "subcommittee": kyotaku},
             "office_admin": {"kind": RoleKind.OFFICE_ADMIN, "office": office},
             "office_staff": {"kind": RoleKind.OFFICE_STAFF, "office": office},
+            "corp_admin": {"kind": RoleKind.CORPORATION_ADMIN, "corporation": corporation},
             "city": {"kind": RoleKind.CITY_VIEWER},
         }
         for role_name, role in roles.items():

@@ -16,6 +16,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django_scopes import scope
 
@@ -390,6 +391,7 @@ class Command(BaseCommand):
         slug = association.slug
         first_office = Office.objects.filter(status=OfficeStatus.APPROVED).order_by("pk").first()
         kyotaku = Subcommittee.objects.get(kind=SubcommitteeKind.KYOTAKU)
+        largest = Corporation.objects.annotate(n=Count("offices")).order_by("-n", "pk").first()
         people: list[tuple[str, str, dict[str, Any] | None]] = [
             ("officer", f"officer@{slug}.example", {"kind": RoleKind.OFFICER}),
             (
@@ -407,13 +409,22 @@ class Command(BaseCommand):
                 f"office-staff@{slug}.example",
                 {"kind": RoleKind.OFFICE_STAFF, "office": first_office},
             ),
+            (
+                "corporation head office",
+                f"head-office@{slug}.example",
+                {"kind": RoleKind.CORPORATION_ADMIN, "corporation": largest},
+            ),
             ("city viewer", f"city@{slug}.example", {"kind": RoleKind.CITY_VIEWER}),
         ]
         if superuser:
             people.insert(0, ("platform operator", "operator@renkei.example", None))
         for _label, email, role in people:
             user = _demo_user(email, superuser=role is None)
-            if role is not None and not ("office" in role and role["office"] is None):
+            missing_target = any(
+                key in (role or {}) and (role or {})[key] is None
+                for key in ("office", "corporation")
+            )
+            if role is not None and not missing_target:
                 role_grant(association=association, user=user, **role)
         return [(label, email) for label, email, _r in people]
 
