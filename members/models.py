@@ -7,6 +7,8 @@ from django_scopes import ScopedManager
 
 from members.service_types import SERVICE_CODE_CHOICES
 
+SERVICE_LABELS = dict(SERVICE_CODE_CHOICES)
+
 
 class CorporationKind(models.TextChoices):
     SOCIAL_WELFARE = "social_welfare", _("Social welfare corporation (社会福祉法人)")
@@ -148,7 +150,12 @@ class OfficeService(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.get_service_code_display()
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """ "43 居宅介護支援": a dict lookup (get_FOO_display flattens all choices each call)."""
+        return SERVICE_LABELS.get(self.service_code, self.service_code)
 
 
 class OfficeInvitation(models.Model):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from association.models import Role
-from members.models import Office, OfficeStatus
+from members.models import Office, OfficeService, OfficeStatus
 
 
 def office_status_counts() -> dict[str, int]:
@@ -48,14 +48,19 @@ def office_directory(
             | Q(corporation__name__icontains=query)
             | Q(provider_number__startswith=number)
         )
+    # Filters by service use EXISTS, so no join multiplies rows and no DISTINCT is needed.
     if service_code:
-        offices = offices.filter(services__service_code=service_code)
+        offices = offices.filter(
+            Exists(OfficeService.objects.filter(office=OuterRef("pk"), service_code=service_code))
+        )
     if subcommittee_id:
         codes = ServiceTypeMapping.objects.filter(subcommittee_id=subcommittee_id).values(
             "service_code"
         )
-        offices = offices.filter(services__service_code__in=codes)
-    return offices.distinct().order_by("kana", "name", "pk")
+        offices = offices.filter(
+            Exists(OfficeService.objects.filter(office=OuterRef("pk"), service_code__in=codes))
+        )
+    return offices.order_by("kana", "name", "pk")
 
 
 def applications_of(*, user: Any) -> QuerySet[Office]:
