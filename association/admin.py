@@ -28,9 +28,11 @@ class AssociationAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         if not change:
+            from kpis.services import national_benchmarks_create_defaults
             from subcommittees.services import subcommittees_create_defaults
 
             subcommittees_create_defaults(association=obj)
+            national_benchmarks_create_defaults(association=obj)
 
 
 class RoleForm(forms.ModelForm):

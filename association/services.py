@@ -24,6 +24,7 @@ def association_create(
     contact_email: str = "",
 ) -> Association:
     """A new tenant with its host names and its four subcommittees."""
+    from kpis.services import national_benchmarks_create_defaults
     from subcommittees.services import subcommittees_create_defaults
 
     association = Association.objects.create(
@@ -38,6 +39,7 @@ def association_create(
         AssociationDomain(association=association, domain=domain.lower()) for domain in domains
     )
     subcommittees_create_defaults(association=association)
+    national_benchmarks_create_defaults(association=association)
     return association
 
 

@@ -144,4 +144,59 @@ def build_tenant(
             body="次回の定例会のご案内です。",
             created_by=tenant.users["leader"],
         )
+        # --- kpis: objects for the isolation matrix (through the services where they exist)
+        build_kpi_objects(tenant)
     return tenant
+
+
+def build_kpi_objects(tenant: Tenant) -> None:
+    """A submitted filing, a target, a sent reminder, an API token and an idempotency key."""
+    import hashlib
+    from datetime import date
+
+    from kpis.models import ApiIdempotencyKey, KpiTarget, OfficeApiToken, ReminderSent
+    from kpis.selectors import kpi_settings
+    from kpis.services import staffing_report_save
+
+    office = tenant.offices[0]
+    association = tenant.association
+    kpi_settings(association_id=association.pk)
+    row = {
+        "job_category": "care_worker",
+        "employment_type": "regular",
+        "headcount_start": 10,
+        "hires": 1,
+        "separations": 1,
+        "separations_within_year": 0,
+        "headcount_end": 10,
+        "open_positions": 2,
+        "hires_hello_work": 1,
+    }
+    staffing_report_save(
+        office=office,
+        month=date(2026, 9, 1),
+        rows=[row],
+        user=tenant.users["office_staff"],
+        expected_version=None,
+        submit=True,
+        today=date(2026, 10, 1),
+    )
+    KpiTarget.objects.create(
+        association=association, fiscal_year=2026, metric="separation_rate", at_most=True, value=12
+    )
+    ReminderSent.objects.create(
+        association=association, office=office, month=date(2026, 9, 1), kind="before"
+    )
+    OfficeApiToken.objects.create(
+        office=office,
+        name="matrix",
+        prefix="abc",
+        key_hash=hashlib.sha256(tenant.host.encode()).hexdigest(),
+    )
+    ApiIdempotencyKey.objects.create(
+        office=office,
+        key=f"matrix-{tenant.host}",
+        request_hash="0" * 64,
+        response_status=201,
+        response_body={},
+    )
