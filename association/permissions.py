@@ -44,6 +44,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         {RoleKind.OFFICE_ADMIN, RoleKind.OFFICE_STAFF, RoleKind.CORPORATION_ADMIN}
     ),
     "kpis.view_all": frozenset({RoleKind.OFFICER}),
+    "kpis.manage": frozenset({RoleKind.OFFICER}),
     "subcommittee.manage": frozenset({RoleKind.OFFICER, RoleKind.SUBCOMMITTEE_LEADER}),
     "reports.view": frozenset({RoleKind.OFFICER, RoleKind.CITY_VIEWER}),
     "reports.download": frozenset({RoleKind.OFFICER, RoleKind.CITY_VIEWER}),

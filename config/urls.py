@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("association.urls")),
     path("members/", include("members.urls")),
     path("subcommittees/", include("subcommittees.urls")),
+    path("kpis/", include("kpis.urls")),
     path("healthz", healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
