@@ -69,3 +69,32 @@ def test_embedded_default_uses_sqlite_and_inline_tasks() -> None:
     assert engine == "django.db.backends.sqlite3"
     assert eager == "True"
     assert cache.endswith("LocMemCache")
+
+
+def test_logs_are_one_json_object_per_line() -> None:
+    """Production logs are structured: every record is a JSON object with level and logger."""
+    code = (
+        "import django, logging; django.setup();"
+        "logging.getLogger('renkei.test').warning('disk almost full', extra={'percent': 93})"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.production",
+            "SECRET_KEY": "a-long-random-production-secret-0123456789-abcdefghijklmnopqrstuvwxyz",
+            "ALLOWED_HOSTS": "renkei.example",
+            "LOG_FORMAT": "json",
+        },
+    )
+    import json
+
+    record = json.loads(result.stderr.strip().splitlines()[-1])
+    assert record["level"] == "WARNING"
+    assert record["logger"] == "renkei.test"
+    assert record["message"] == "disk almost full"
+    assert record["percent"] == 93

@@ -106,3 +106,22 @@ def test_english_is_selectable(tenant_a: Tenant) -> None:
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     body = client.get("/").content.decode()
     assert 'lang="en"' in body and "Log in" in body
+
+
+def test_password_reset_by_email(tenant_a: Tenant) -> None:
+    client = client_for(tenant_a)
+    email = tenant_a.users["office_staff"].email
+    response = client.post(reverse("account_reset_password"), {"email": email})
+    assert response.status_code == 302
+    assert mail.outbox[-1].to == [email]
+    link = re.search(
+        r"https?://[^/\s]+(/accounts/password/reset/key/\S+)", str(mail.outbox[-1].body)
+    )
+    assert link, mail.outbox[-1].body
+    form_page = client.get(link.group(1), follow=True)
+    action = form_page.redirect_chain[-1][0] if form_page.redirect_chain else link.group(1)
+    response = client.post(
+        action, {"password1": "a-brand-new-password-77", "password2": "a-brand-new-password-77"}
+    )
+    assert response.status_code == 302
+    assert login(client_for(tenant_a), email, "a-brand-new-password-77").status_code == 302
