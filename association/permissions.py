@@ -106,6 +106,11 @@ class Access:
         return False
 
     @property
+    def own_office_ids(self) -> set[int]:
+        """Offices the user works for: files for, or administers."""
+        return self.office_ids("kpis.file") | self.office_ids("office.manage")
+
+    @property
     def managed_office_ids(self) -> set[int]:
         """Offices the user administers through an office or head-office role."""
         return self.office_ids("office.manage")

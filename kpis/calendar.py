@@ -48,7 +48,16 @@ def filing_deadline(month: date, *, deadline_day: int) -> date:
     """The last day to file `month`: `deadline_day` of the next month, or the next business day."""
     following = add_months(month_start(month), 1)
     last_day = add_months(following, 1) - timedelta(days=1)
-    return next_business_day(following.replace(day=min(deadline_day, last_day.day)))
+    day = max(1, min(deadline_day, last_day.day))  # 31 in a short month is its last day
+    return next_business_day(following.replace(day=day))
+
+
+def last_closed_month(today: date, *, deadline_day: int) -> date:
+    """The latest month whose filing deadline is over on `today` (its figures are final)."""
+    month = add_months(month_start(today), -1)
+    while filing_deadline(month, deadline_day=deadline_day) >= today:
+        month = add_months(month, -1)
+    return month
 
 
 def fiscal_year_of(day: date) -> int:
@@ -63,6 +72,16 @@ def fiscal_year_months(fiscal_year: int) -> tuple[date, date]:
 def survey_year_months(year: int) -> tuple[date, date]:
     """The national survey's year: October of `year - 1` to September of `year`."""
     return date(year - 1, 10, 1), date(year, 9, 1)
+
+
+def survey_year_of(day: date) -> int:
+    """The survey year (named by the September it ends in) that `day` falls in."""
+    return day.year + 1 if day.month >= 10 else day.year
+
+
+def latest_complete_survey_year(last_month: date) -> int:
+    """The latest survey year whose September is `last_month` or earlier."""
+    return last_month.year if last_month.month >= 9 else last_month.year - 1
 
 
 def rolling_months(last_month: date) -> tuple[date, date]:
@@ -81,18 +100,25 @@ def _era_year(number: int) -> str:
     return "元" if number == 1 else str(number)
 
 
+def wareki_year(month: date) -> str:
+    """令和7年（2025年）: the year of `month` (a chart's year label)."""
+    era, number = _era(month_start(month))
+    return f"{era}{_era_year(number)}年（{month.year}年）"
+
+
 def wareki_month(month: date) -> str:
     """令和7年（2025年）10月"""
-    era, number = _era(month_start(month))
-    return f"{era}{_era_year(number)}年（{month.year}年）{month.month}月"
+    return f"{wareki_year(month)}{month.month}月"
 
 
 def wareki_date(day: date) -> str:
-    """令和7年（2025年）10月10日"""
-    return f"{wareki_month(day)}{day.day}日"
+    """令和7年（2025年）10月10日; the era of the day itself (1989-01-08 is 平成元年)."""
+    era, number = _era(day)
+    return f"{era}{_era_year(number)}年（{day.year}年）{day.month}月{day.day}日"
 
 
 def wareki_fiscal_year(fiscal_year: int) -> str:
-    """令和元年度（2019年度）: the era of the fiscal year's first day (1 April)."""
+    """令和元年度（2019年度）: the era of the fiscal year's first day (1 April), except that
+    official usage names FY2019 (from 1 April 2019, still 平成31年) 令和元年度."""
     era, number = _era(date(fiscal_year, 4, 1) if fiscal_year != 2019 else date(2019, 5, 1))
     return f"{era}{_era_year(number)}年度（{fiscal_year}年度）"

@@ -6,7 +6,9 @@
 
 An office counts towards a window only when it filed every month of it: its headcount at the
 window's start is the first month's start headcount (last month's end, carried forward). Offices
-that joined mid-window or skipped a month are left out and counted as not covered. Aggregates
+that joined mid-window or skipped a month are left out and counted as not covered. In a slice
+(a job category, an employment type) a filed month without rows of the slice counts as zeros,
+and an office with no row of the slice in the whole window is not part of it at all. Aggregates
 sum numerators and denominators across offices; office rates are never averaged. A figure with
 no denominator is None (shown empty), never zero.
 """
@@ -17,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from kpis.calendar import months_between
 
@@ -33,6 +35,8 @@ class OfficeMonth:
     separations: int
     separations_within_year: int
     headcount_end: int
+    # False when the filing had no row of the chosen slice (all the counts above are then 0).
+    has_rows: bool = True
 
 
 @dataclass(frozen=True)
@@ -45,8 +49,9 @@ class Rate:
         """Percent with one decimal (half up), or None when there is nothing to divide by."""
         if not self.denominator or self.numerator is None:
             return None
-        percent = Decimal(self.numerator) * 100 / Decimal(self.denominator)
-        return percent.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        # Exact in integers: tenths of a percent, half rounded up (counts are never negative).
+        tenths = (self.numerator * 2000 + self.denominator) // (self.denominator * 2)
+        return Decimal(tenths).scaleb(-1)
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,8 @@ def window_figures(
     hires = separations = early = start_headcount = 0
     covered = not_covered = 0
     for months in by_office.values():
+        if not any(item.has_rows for item in months.values()):
+            continue  # the office has none of the slice's staff in this window
         if set(months) != window:
             not_covered += 1
             continue
@@ -99,3 +106,11 @@ def window_figures(
         offices=covered,
         offices_not_covered=not_covered,
     )
+
+
+def target_status(value: Decimal | None, *, target: Decimal, at_most: bool) -> str:
+    """ "met", "not_met" or "no_data": the published (rounded) figure against a target."""
+    if value is None:
+        return "no_data"
+    met = value <= target if at_most else value >= target
+    return "met" if met else "not_met"

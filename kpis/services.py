@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -270,7 +270,8 @@ def staffing_report_save(
 
     `expected_version` is the version the caller started from (None for a new filing); a
     mismatch raises FilingConflict. Hard errors raise FilingInvalid; on submit, soft findings
-    raise FilingNeedsConfirmation unless confirmed or explained by a comment.
+    raise FilingNeedsConfirmation unless confirmed or explained by a comment. A submitted filing
+    stays submitted: saving it again, even as a draft, is a resubmission (soft checks apply).
     """
     month = month_start(month)
     today = today or timezone.localdate()
@@ -281,6 +282,8 @@ def staffing_report_save(
     if expected_version != current_version:
         last = report.changes.select_related("user").first() if report else None
         raise FilingConflict(report, last)  # type: ignore[arg-type]
+    if report is not None and report.status == ReportStatus.SUBMITTED:
+        submit = True
 
     cleaned, findings = staffing_rows_clean(rows)
     if findings.errors:
@@ -297,8 +300,6 @@ def staffing_report_save(
 
     before = _snapshot(report)
     status = ReportStatus.SUBMITTED if submit else ReportStatus.DRAFT
-    if report is not None and report.status == ReportStatus.SUBMITTED and not submit:
-        status = ReportStatus.SUBMITTED  # a submitted filing stays submitted; edits resubmit
     after = {
         "status": status,
         "comment": comment,
@@ -312,6 +313,7 @@ def staffing_report_save(
     if before == after and not (report and report.reopened_at and submit):
         return report  # type: ignore[return-value]  # the same filing again: nothing to do
 
+    creating = report is None
     if report is None:
         report = StaffingReport(association_id=office.association_id, office=office, month=month)
     else:
@@ -322,7 +324,19 @@ def staffing_report_save(
         report.submitted_at = timezone.now()
         report.submitted_by = user
         report.reopened_at = None  # submitting a reopened month locks it again
-    report.save()
+    if creating:
+        # Two first saves at once: select_for_update() had no row to lock, so the unique
+        # constraint decides; the loser gets the conflict, never a server error.
+        try:
+            with transaction.atomic():
+                report.save()
+        except IntegrityError:
+            report = StaffingReport.objects.filter(office=office, month=month).first()
+            if report is None:
+                raise
+            raise FilingConflict(report, report.changes.select_related("user").first()) from None
+    else:
+        report.save()
     report.rows.all().delete()
     StaffingRow.objects.bulk_create(StaffingRow(report=report, **values) for values in cleaned)
     StaffingChange.objects.create(

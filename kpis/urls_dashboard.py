@@ -1,1 +1,7 @@
-urlpatterns: list = []
+from django.urls import path
+
+from kpis import dashboard_views
+
+urlpatterns = [
+    path("", dashboard_views.dashboard, name="dashboard"),
+]

@@ -107,10 +107,14 @@ def directory(request: HttpRequest) -> HttpResponse:
 
 @authenticated
 def my_offices(request: HttpRequest) -> HttpResponse:
-    """The offices this person administers: one, or all of a corporation's for a head office."""
-    ids = request.access.managed_office_ids  # type: ignore[attr-defined]
-    offices = office_list().filter(pk__in=ids).order_by("kana", "name", "pk")
-    return render(request, "members/my_offices.html", {"offices": offices})
+    """The offices this person works for: one, or all of a corporation's for a head office."""
+    access = request.access  # type: ignore[attr-defined]
+    offices = office_list().filter(pk__in=access.own_office_ids).order_by("kana", "name", "pk")
+    return render(
+        request,
+        "members/my_offices.html",
+        {"offices": offices, "managed": access.managed_office_ids},
+    )
 
 
 def _office_for(request: HttpRequest, office_pk: int, capability: str) -> Office:
@@ -127,10 +131,14 @@ def office_detail(request: HttpRequest, office_pk: int) -> HttpResponse:
         "office.manage", office_id=office.pk
     ):
         raise PermissionDenied
-    can_manage = request.access.can("office.manage", office_id=office.pk)  # type: ignore[attr-defined]
-    return render(
-        request, "members/office_detail.html", {"office": office, "can_manage": can_manage}
-    )
+    access = request.access  # type: ignore[attr-defined]
+    context = {
+        "office": office,
+        "can_manage": access.can("office.manage", office_id=office.pk),
+        "can_file": access.can("kpis.file", office_id=office.pk),
+        "can_review": access.can("kpis.view_all"),
+    }
+    return render(request, "members/office_detail.html", context)
 
 
 @requires("office.manage")

@@ -1,0 +1,444 @@
+"""An office's monthly filing form and history, and officers' reopening of a locked month.
+
+Offices (capability kpis.file, for their own offices) file and see their history at
+`filing/` and `history/`; officers (kpis.view_all) see the same pages read-only at
+`filing/review/` and `history/review/`, and reopen a locked month (kpis.manage). The routes are
+separate because a route declares one capability, and the isolation matrix checks every route
+against it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from association.forms import add_service_errors
+from association.permissions import requires
+from kpis.calendar import (
+    add_months,
+    filing_deadline,
+    month_start,
+    wareki_date,
+    wareki_fiscal_year,
+    wareki_month,
+)
+from kpis.filing_forms import (
+    CHANNEL_FIELDS,
+    FilingForm,
+    field_label,
+    row_label,
+    saved_values,
+)
+from kpis.history import (
+    RateWindow,
+    WindowKind,
+    filing_for,
+    last_change,
+    office_changes,
+    office_filing_months,
+    office_rates,
+    office_trend,
+    trend_chart,
+)
+from kpis.models import ReportStatus, StaffingReport
+from kpis.selectors import kpi_settings
+from kpis.services import (
+    FilingConflict,
+    FilingInvalid,
+    FilingLocked,
+    FilingNeedsConfirmation,
+    is_locked,
+    previous_rows,
+    staffing_report_reopen,
+    staffing_report_save,
+    staffing_rows_clean,
+)
+from members.models import Office, OfficeStatus
+
+EARLIEST_MONTH = date(2000, 1, 1)
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for reopening"),
+        help_text=gettext_lazy("Kept in the filing's history and shown to the office."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+    )
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _office(request: HttpRequest, office_pk: int, capability: str) -> Office:
+    """The office if it is in this association (else 404) and `capability` reaches it (else 403)."""
+    office: Office = get_object_or_404(Office.objects.all(), pk=office_pk)
+    if not request.access.can(capability, office_id=office.pk):  # type: ignore[attr-defined]
+        raise PermissionDenied
+    return office
+
+
+def default_month(today: date) -> date:
+    """The month an office files now: the one before today's (Asia/Tokyo)."""
+    return add_months(month_start(today), -1)
+
+
+def _month(value: str | None, today: date) -> date:
+    """`YYYY-MM` (full-width digits accepted) up to the current month; else 404."""
+    if not value:
+        return default_month(today)
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})", unicodedata.normalize("NFKC", value).strip())
+    if not match or not 1 <= int(match[2]) <= 12:
+        raise Http404
+    month = date(int(match[1]), int(match[2]), 1)
+    if not EARLIEST_MONTH <= month <= month_start(today):
+        raise Http404
+    return month
+
+
+def _version(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def _url(name: str, office: Office, month: date | None = None) -> str:
+    url = reverse(name, kwargs={"office_pk": office.pk})
+    return f"{url}?month={month:%Y-%m}" if month else url
+
+
+# --- the filing page -------------------------------------------------------------------------
+
+
+def _filing_page(request: HttpRequest, office: Office, *, officer_view: bool) -> HttpResponse:
+    today = timezone.localdate()
+    month = _month(request.POST.get("month") or request.GET.get("month"), today)
+    settings = kpi_settings(association_id=office.association_id)
+    deadline = filing_deadline(month, deadline_day=settings.deadline_day)
+    report = filing_for(office_id=office.pk, month=month)
+    locked = is_locked(report=report, office=office, month=month, today=today)
+    previous = previous_rows(office=office, month=month)
+    access = request.access  # type: ignore[attr-defined]
+    can_file = not officer_view and access.can("kpis.file", office_id=office.pk)
+    approved = office.status == OfficeStatus.APPROVED
+    editable = can_file and approved and not locked
+    form = FilingForm(
+        saved=saved_values(report), previous=previous, comment=report.comment if report else ""
+    )
+    version = str(report.version) if report else ""
+
+    if request.method == "POST":
+        if not editable:
+            if not locked:
+                raise PermissionDenied
+            messages.error(request, _locked_message(month, deadline))
+            return redirect(_url("kpis:filing", office, month))
+        form = FilingForm(saved=saved_values(report), previous=previous, data=request.POST)
+        expected = _version(request.POST.get("expected_version"))
+        # A re-shown form keeps the version its values started from, so a later save by
+        # someone else is still caught as a conflict.
+        version = "" if expected is None else str(expected)
+        submit = request.POST.get("action") == "submit"
+        if form.has_errors:
+            # Show the service's findings on the other cells too; nothing is saved.
+            _cleaned, findings = staffing_rows_clean(form.rows_for_service())
+            form.add_problems(findings.errors)
+        else:
+            try:
+                saved = staffing_report_save(
+                    office=office,
+                    month=month,
+                    rows=form.rows_for_service(),
+                    user=request.user,
+                    expected_version=expected,
+                    submit=submit,
+                    comment=form.comment,
+                    confirm_warnings=form.confirm,
+                    via="web",
+                    today=today,
+                )
+            except FilingConflict as conflict:
+                return _conflict_page(request, office, month, form, conflict)
+            except FilingLocked:
+                messages.error(request, _locked_message(month, deadline))
+                return redirect(_url("kpis:filing", office, month))
+            except FilingInvalid as invalid:
+                form.add_problems(invalid.findings.errors)
+            except FilingNeedsConfirmation as needs:
+                form.add_problems(needs.findings.warnings, warning=True)
+            else:
+                messages.success(request, _saved_message(saved, expected, month))
+                return redirect(_url("kpis:filing", office, month))
+
+    current = month_start(today)
+    context: dict[str, Any] = {
+        "office": office,
+        "month": month,
+        "month_label": wareki_month(month),
+        "month_value": f"{month:%Y-%m}",
+        "deadline": deadline,
+        "deadline_label": wareki_date(deadline),
+        "deadline_passed": today > deadline,
+        "report": report,
+        "last_change": last_change(report=report),
+        "version": version,
+        "form": form,
+        "editable": editable,
+        "can_file": can_file,
+        "approved": approved,
+        "locked": locked,
+        "locked_message": _locked_message(month, deadline) if locked else "",
+        "reopened": report is not None and report.reopened_at is not None,
+        "officer_view": officer_view,
+        "can_reopen": locked and access.can("kpis.manage", office_id=office.pk),
+        "reopen_form": ReopenForm(),
+        "channel_fields": CHANNEL_FIELDS,
+        "previous_month": add_months(month, -1),
+        "next_month": add_months(month, 1) if add_months(month, 1) <= current else None,
+        "current_month": current,
+        "url_name": "kpis:filing_review" if officer_view else "kpis:filing",
+        "history_url": _url("kpis:history_review" if officer_view else "kpis:history", office),
+    }
+    return render(request, "kpis/filing/filing.html", context)
+
+
+def _locked_message(month: date, deadline: date) -> str:
+    return _(
+        "The filing for %(month)s is locked because its deadline, %(deadline)s, has passed. "
+        "An officer of the association can reopen it if it needs to change."
+    ) % {"month": wareki_month(month), "deadline": wareki_date(deadline)}
+
+
+def _saved_message(saved: StaffingReport, expected: int | None, month: date) -> str:
+    if expected is not None and saved.version == expected:
+        return _("Nothing was changed.")
+    if saved.status == ReportStatus.SUBMITTED:
+        return _("The filing for %(month)s has been submitted. Thank you.") % {
+            "month": wareki_month(month)
+        }
+    return _("The draft for %(month)s has been saved. Submit it when it is complete.") % {
+        "month": wareki_month(month)
+    }
+
+
+def _conflict_page(
+    request: HttpRequest, office: Office, month: date, form: FilingForm, conflict: FilingConflict
+) -> HttpResponse:
+    """Someone saved first: say who and when, keep what this person typed, overwrite nothing."""
+    return render(
+        request,
+        "kpis/filing/conflict.html",
+        {
+            "office": office,
+            "month_label": wareki_month(month),
+            "change": conflict.change,
+            "reload_url": _url("kpis:filing", office, month),
+            "form": form,
+        },
+        status=409,
+    )
+
+
+@requires("kpis.file")
+@require_http_methods(["GET", "POST"])
+def filing(request: HttpRequest, office_pk: int) -> HttpResponse:
+    """The office's filing of one month (`?month=YYYY-MM`, default last month)."""
+    office = _office(request, office_pk, "kpis.file")
+    return _filing_page(request, office, officer_view=False)
+
+
+@requires("kpis.view_all")
+@require_http_methods(["GET"])
+def filing_review(request: HttpRequest, office_pk: int) -> HttpResponse:
+    """Officers: the same filing, read-only, with the reopen action when the month is locked."""
+    office = _office(request, office_pk, "kpis.view_all")
+    return _filing_page(request, office, officer_view=True)
+
+
+# --- reopening -------------------------------------------------------------------------------
+
+
+@requires("kpis.manage")
+@require_http_methods(["GET", "POST"])
+def reopen(request: HttpRequest, office_pk: int) -> HttpResponse:
+    """Officers reopen one locked office-month, with a reason kept in the history."""
+    office = _office(request, office_pk, "kpis.manage")
+    today = timezone.localdate()
+    month = _month(request.POST.get("month") or request.GET.get("month"), today)
+    deadline = filing_deadline(
+        month, deadline_day=kpi_settings(association_id=office.association_id).deadline_day
+    )
+    report = filing_for(office_id=office.pk, month=month)
+    locked = is_locked(report=report, office=office, month=month, today=today)
+    form = ReopenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if not locked:
+            form.add_error(
+                None,
+                _("The filing for %(month)s is not locked; the office can still change it.")
+                % {"month": wareki_month(month)},
+            )
+        else:
+            try:
+                staffing_report_reopen(
+                    office=office, month=month, by=request.user, reason=form.cleaned_data["reason"]
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "The filing of %(office)s for %(month)s is open again until the office "
+                        "submits it."
+                    )
+                    % {"office": office.name, "month": wareki_month(month)},
+                )
+                return redirect(_url("kpis:filing_review", office, month))
+    return render(
+        request,
+        "kpis/filing/reopen.html",
+        {
+            "office": office,
+            "month_label": wareki_month(month),
+            "month_value": f"{month:%Y-%m}",
+            "deadline_label": wareki_date(deadline),
+            "report": report,
+            "locked": locked,
+            "form": form,
+            "filing_url": _url("kpis:filing_review", office, month),
+        },
+    )
+
+
+# --- history ---------------------------------------------------------------------------------
+
+
+def _history_page(request: HttpRequest, office: Office, *, officer_view: bool) -> HttpResponse:
+    today = timezone.localdate()
+    reference = default_month(today)
+    settings = kpi_settings(association_id=office.association_id)
+    months = office_filing_months(
+        office_id=office.pk, through=reference, deadline_day=settings.deadline_day
+    )
+    filing_name = "kpis:filing_review" if officer_view else "kpis:filing"
+    filings = [
+        {
+            "item": item,
+            "label": wareki_month(item.month),
+            "deadline_label": wareki_date(item.deadline),
+            "timeliness": item.timeliness(today),
+            "url": _url(filing_name, office, item.month),
+        }
+        for item in months
+    ]
+    submitted = [item.month for item in months if item.submitted]
+    windows = office_rates(office_id=office.pk, reference=reference, submitted_months=submitted)
+    changes, more_changes = office_changes(office_id=office.pk)
+    trend = office_trend(office_id=office.pk, last=reference)
+    return render(
+        request,
+        "kpis/filing/history.html",
+        {
+            "office": office,
+            "officer_view": officer_view,
+            "filings": filings,
+            "windows": [_window_context(window) for window in windows],
+            "changes": [_change_context(entry) for entry in changes],
+            "more_changes": more_changes,
+            "trend": [
+                {"item": item, "label": f"{item.month:%Y-%m}", "wareki": wareki_month(item.month)}
+                for item in trend
+            ],
+            "trend_first": wareki_month(trend[0].month),
+            "trend_last": wareki_month(trend[-1].month),
+            "chart": trend_chart(trend),
+            "filing_url": _url(filing_name, office),
+        },
+    )
+
+
+def _window_context(window: RateWindow) -> dict[str, Any]:
+    span = {"first": wareki_month(window.first), "last": wareki_month(window.last)}
+    if window.kind == WindowKind.ROLLING:
+        title = _("12 months to the last submitted month")
+    elif window.kind == WindowKind.FISCAL_YEAR:
+        title = _("%(year)s to date") % {"year": wareki_fiscal_year(window.year)}
+    else:
+        title = _("Survey year %(year)s (October to September)") % {"year": window.year}
+    return {
+        "window": window,
+        "title": title,
+        "span": _("%(first)s to %(last)s") % span,
+        "figures": window.figures,
+        "months": window.months,
+        "months_filed": window.months_filed,
+    }
+
+
+def _change_context(entry: Any) -> dict[str, Any]:
+    change = entry.change
+    return {
+        "entry": entry,
+        "change": change,
+        "month_label": wareki_month(change.report.month),
+        "action": _action_label(change.action),
+        "status_before": _status_label(entry.status_before),
+        "status_after": _status_label(entry.status_after),
+        "counts": [
+            {
+                "row": row_label(count.row),
+                "field": field_label(count.field),
+                "before": count.before,
+                "after": count.after,
+            }
+            for count in entry.counts
+        ],
+    }
+
+
+def _status_label(status: str | None) -> str:
+    if status is None:
+        return ""
+    return str(dict(ReportStatus.choices).get(status, status))
+
+
+def _action_label(action: str) -> str:
+    labels = {
+        "draft": _("Draft saved"),
+        "submit": _("Submitted"),
+        "reopen": _("Reopened by an officer"),
+        "upload": _("Uploaded"),
+        "api": _("Sent through the API"),
+    }
+    return str(labels.get(action, action))
+
+
+@requires("kpis.file")
+@require_http_methods(["GET"])
+def history(request: HttpRequest, office_pk: int) -> HttpResponse:
+    """The office's filings by month, every change, its own rates and a 24-month chart."""
+    office = _office(request, office_pk, "kpis.file")
+    return _history_page(request, office, officer_view=False)
+
+
+@requires("kpis.view_all")
+@require_http_methods(["GET"])
+def history_review(request: HttpRequest, office_pk: int) -> HttpResponse:
+    """Officers: the same history of any office of the association."""
+    office = _office(request, office_pk, "kpis.view_all")
+    return _history_page(request, office, officer_view=True)
