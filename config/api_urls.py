@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from association.api import ApiRootView, MeView
 from association.permissions import AccessPolicy
+from kpis.api import FilingDetailView, FilingListView
 from members.api import OfficeListView
 from subcommittees.api import SubcommitteeListView
 
@@ -25,6 +26,8 @@ api_v1 = (
         path("me/", MeView.as_view(), name="me"),
         path("offices/", OfficeListView.as_view(), name="offices"),
         path("subcommittees/", SubcommitteeListView.as_view(), name="subcommittees"),
+        path("filings/", FilingListView.as_view(), name="filings"),
+        path("filings/<int:staffing_report_pk>/", FilingDetailView.as_view(), name="filing_detail"),
     ],
     "api",
 )

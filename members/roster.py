@@ -10,18 +10,14 @@ Everything here runs inside the association's scope (django-scopes).
 
 from __future__ import annotations
 
-import codecs
-import csv
-import datetime
 import hashlib
 import io
 import json
 import logging
 import re
 import unicodedata
-import zipfile
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -33,6 +29,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from association.models import Association
+from association.tabular import (
+    RowError,
+    cell_text,
+    csv_bytes,
+    nfkc,
+    read_table,
+    rows_from_table,
+    words_key,
+)
 from members.identifiers import (
     DASHES,
     clean_corporate_number,
@@ -55,7 +60,7 @@ class RosterColumn:
     key: str
     header: str  # what the export writes and what Japanese spreadsheets call the column
     label: str | Promise  # for people reading the help on the upload page
-    aliases: tuple[str, ...] = ()  # other headers people use, matched after _header_key()
+    aliases: tuple[str, ...] = ()  # other headers people use, matched after words_key()
 
 
 ROSTER_COLUMNS: tuple[RosterColumn, ...] = (
@@ -172,9 +177,6 @@ OFFICE_STATUS_WORDS: dict[str, tuple[str, ...]] = {
 # Offices imported without a status are the association's existing members.
 DEFAULT_STATUS = OfficeStatus.APPROVED
 
-# A cell starting with one of these is a formula to Excel: the export puts an apostrophe
-# in front (in CSV) and the import takes it off again.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Identifiers that Excel turns into numbers, dropping leading zeros (北海道 = 01).
 _ZERO_PADDED = {"provider_number": 10, "corporate_number": 13, "postal_code": 7}
 _SERVICE_CODE_SEPARATORS = re.compile(r"[\s、,，・/／;；]+")
@@ -191,23 +193,13 @@ _MAX_LENGTHS = {
 }
 
 
-def _words_key(value: str) -> str:
-    """How headers and choice words are compared: NFKC, case and spacing ignored."""
-    return re.sub(r"[\s_*※]+", "", unicodedata.normalize("NFKC", value)).lower()
-
-
-_HEADER_KEYS: dict[str, str] = {
-    _words_key(word): column.key
-    for column in ROSTER_COLUMNS
-    for word in (column.header, column.key, *column.aliases)
-}
 _KIND_KEYS = {
-    _words_key(word): kind
+    words_key(word): kind
     for kind, words in CORPORATION_KIND_WORDS.items()
     for word in (kind, *words)
 }
 _STATUS_KEYS = {
-    _words_key(word): status
+    words_key(word): status
     for status, words in OFFICE_STATUS_WORDS.items()
     for word in (status, *words)
 }
@@ -224,161 +216,19 @@ def roster_read(*, data: bytes, filename: str) -> list[dict[str, Any]]:
     columns the file does not have are absent from the dicts (an import leaves those alone).
     Raises ValidationError when the file cannot be read at all.
     """
-    name = filename.lower()
-    if name.endswith(".xls"):
-        raise ValidationError(
-            _("Old Excel files (.xls) cannot be read. Save the file as .xlsx or CSV."),
-            code="roster_xls",
-        )
-    if data.startswith(b"PK\x03\x04"):
-        table = _xlsx_table(data)
-    elif name.endswith((".xlsx", ".xlsm")):
-        raise ValidationError(_("This is not a valid XLSX file."), code="roster_xlsx")
-    else:
-        table = _csv_table(data)
-    return _rows_from_table(table)
-
-
-def _decode_csv(data: bytes) -> str:
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            pass
-    # UTF-8 first: it is strict enough that Shift_JIS text practically never passes as UTF-8.
-    for encoding in ("utf-8-sig", "cp932"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ValidationError(
-        _(
-            "The file could not be read as UTF-8 or Shift_JIS (CP932) text. "
-            "Save it from Excel as “CSV UTF-8” or “CSV”, or upload the .xlsx file."
-        ),
-        code="roster_encoding",
+    table = read_table(data=data, filename=filename, code_prefix="roster")
+    return rows_from_table(
+        table,
+        columns=ROSTER_COLUMNS,
+        required=("provider_number",),
+        max_rows=MAX_ROWS,
+        code_prefix="roster",
+        cell=_cell_text,
     )
 
 
-def _csv_table(data: bytes) -> Iterator[Sequence[object]]:
-    text = _decode_csv(data)
-    first_line = text.split("\n", 1)[0]
-    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        yield from reader
-    except csv.Error as error:
-        raise ValidationError(
-            _("The CSV file is malformed near line %(line)d."),
-            code="roster_csv",
-            params={"line": reader.line_num},
-        ) from error
-
-
-# A 5 MB upload that unpacks to more than this is not a member list (a "zip bomb").
-MAX_XLSX_UNPACKED_BYTES = 200 * 1024 * 1024
-
-
-def _xlsx_table(data: bytes) -> Iterator[Sequence[object]]:
-    from openpyxl import load_workbook
-
-    invalid = ValidationError(_("This is not a valid XLSX file."), code="roster_xlsx")
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(member.file_size for member in archive.infolist())
-    except zipfile.BadZipFile as error:
-        raise invalid from error
-    if unpacked > MAX_XLSX_UNPACKED_BYTES:
-        raise invalid
-    # openpyxl raises many kinds of errors on a damaged workbook; to the officer all are one.
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:
-        raise invalid from error
-    try:
-        rows = workbook.worksheets[0].iter_rows(values_only=True)
-        while True:
-            try:
-                row = next(rows)
-            except StopIteration:
-                return
-            except Exception as error:
-                raise invalid from error
-            yield row
-    finally:
-        workbook.close()
-
-
-def _header_key(value: object) -> str | None:
-    return _HEADER_KEYS.get(_words_key(str(value))) if value is not None else None
-
-
-def _rows_from_table(table: Iterable[Sequence[object]]) -> list[dict[str, Any]]:
-    iterator = iter(table)
-    header = next(iterator, None)
-    if header is None or not any(_cell_text(cell, "") for cell in header):
-        raise ValidationError(
-            _("The first row must hold the column headers, and it is empty."),
-            code="roster_empty",
-        )
-    positions: dict[int, str] = {}
-    for position, cell in enumerate(header):
-        key = _header_key(cell)
-        if key is None:
-            continue  # columns the roster does not know (notes, numbering) are ignored
-        if key in positions.values():
-            raise ValidationError(
-                _("Two columns of the file are both read as “%(column)s”; keep one."),
-                code="roster_duplicate_column",
-                params={"column": COLUMNS_BY_KEY[key].header},
-            )
-        positions[position] = key
-    if "provider_number" not in positions.values():
-        raise ValidationError(
-            _(
-                "The file has no “%(column)s” column. The first row must hold the column "
-                "headers, for example: %(headers)s."
-            ),
-            code="roster_no_provider_number",
-            params={
-                "column": COLUMNS_BY_KEY["provider_number"].header,
-                "headers": "、".join(column.header for column in ROSTER_COLUMNS),
-            },
-        )
-
-    rows: list[dict[str, Any]] = []
-    for number, cells in enumerate(iterator, start=2):
-        values = {
-            key: _cell_text(cells[position] if position < len(cells) else None, key)
-            for position, key in positions.items()
-        }
-        if not any(values.values()):
-            continue
-        if len(rows) == MAX_ROWS:
-            raise ValidationError(
-                _("The file has more than %(max)d rows; split it into smaller files."),
-                code="roster_too_many_rows",
-                params={"max": MAX_ROWS},
-            )
-        rows.append({"row": number, **values})
-    return rows
-
-
 def _cell_text(value: object, key: str) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, int) and not isinstance(value, bool):
-        text = str(value)
-        width = _ZERO_PADDED.get(key)
-        return text.zfill(width) if width and len(text) < width else text
-    if isinstance(value, datetime.datetime | datetime.date):
-        return value.isoformat()
-    text = str(value).strip()
-    if len(text) > 1 and text[0] == "'" and text[1:].startswith(_FORMULA_START):
-        text = text[1:]
-    return text
+    return cell_text(value, zero_pad=_ZERO_PADDED.get(key))
 
 
 # --- planning ------------------------------------------------------------------------------
@@ -389,26 +239,6 @@ class RowAction(models.TextChoices):
     UPDATE = "update", gettext_lazy("Update")
     UNCHANGED = "unchanged", gettext_lazy("No change")
     ERROR = "error", gettext_lazy("Error")
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str  # the column's header as the spreadsheet names it; "" for the whole row
-    message: str
-
-    @property
-    def text(self) -> str:
-        if self.column:
-            return _("Row %(row)d, %(column)s: %(message)s") % {
-                "row": self.row,
-                "column": self.column,
-                "message": self.message,
-            }
-        return _("Row %(row)d: %(message)s") % {"row": self.row, "message": self.message}
-
-    def __str__(self) -> str:
-        return self.text
 
 
 @dataclass(frozen=True)
@@ -597,7 +427,7 @@ def _clean_value(key: str, text: str) -> Any:
 def _clean_choice(text: str, keys: dict[str, str], words: dict[str, tuple[str, ...]]) -> str | None:
     if not text:
         return None
-    value = keys.get(_words_key(text))
+    value = keys.get(words_key(text))
     if value is None:
         raise ValidationError(
             _("“%(value)s” is not one of: %(choices)s.")
@@ -607,7 +437,7 @@ def _clean_choice(text: str, keys: dict[str, str], words: dict[str, tuple[str, .
 
 
 def _clean_service_codes(text: str) -> list[str]:
-    codes = sorted({code.upper() for code in _SERVICE_CODE_SEPARATORS.split(_nfkc(text)) if code})
+    codes = sorted({code.upper() for code in _SERVICE_CODE_SEPARATORS.split(nfkc(text)) if code})
     if not codes:
         raise ValidationError(_("Enter at least one service type code, such as 43 or 11、A2."))
     unknown = [code for code in codes if code not in SERVICE_TYPES_BY_CODE]
@@ -621,7 +451,7 @@ def _clean_service_codes(text: str) -> list[str]:
 def _clean_phone(text: str) -> str:
     if not text:
         return ""
-    phone = _PHONE_DASHES.sub("-", _nfkc(text)).strip("-")
+    phone = _PHONE_DASHES.sub("-", nfkc(text)).strip("-")
     digits = sum(char.isdigit() for char in phone)
     if not _PHONE_SHAPE.match(phone) or not 10 <= digits <= 11:
         raise ValidationError(
@@ -632,7 +462,7 @@ def _clean_phone(text: str) -> str:
 
 
 def _clean_email(text: str) -> str:
-    email = _nfkc(text).replace(" ", "")
+    email = nfkc(text).replace(" ", "")
     if email:
         try:
             validate_email(email)
@@ -644,7 +474,7 @@ def _clean_email(text: str) -> str:
 
 
 def _clean_capacity(text: str) -> int | None:
-    value = _nfkc(text).removesuffix("名").removesuffix("人").replace(",", "").strip()
+    value = nfkc(text).removesuffix("名").removesuffix("人").replace(",", "").strip()
     if not value:
         return None
     if not re.fullmatch(r"[0-9]{1,6}", value):
@@ -653,10 +483,6 @@ def _clean_capacity(text: str) -> int | None:
             % {"value": text}
         )
     return int(value)
-
-
-def _nfkc(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).strip()
 
 
 def _flag_duplicate_numbers(plans: list[RosterRowPlan]) -> None:
@@ -1013,7 +839,7 @@ def roster_export(*, fmt: Literal["csv", "xlsx"]) -> bytes:
     rows = [_export_row(office) for office in office_list().order_by("provider_number")]
     headers = [column.header for column in ROSTER_COLUMNS]
     if fmt == "csv":
-        return _csv_bytes(headers, rows)
+        return csv_bytes(headers, rows)
     if fmt == "xlsx":
         return _xlsx_bytes(headers, rows)
     raise ValueError(f"unknown roster format {fmt!r}")
@@ -1038,18 +864,6 @@ def _export_row(office: Office) -> list[str | int]:
         "status": OFFICE_STATUS_WORDS.get(office.status, ("",))[0],
     }
     return [values[column.key] for column in ROSTER_COLUMNS]
-
-
-def _csv_bytes(headers: list[str], rows: list[list[str | int]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(headers)
-    for row in rows:
-        writer.writerow(
-            f"'{value}" if isinstance(value, str) and value.startswith(_FORMULA_START) else value
-            for value in row
-        )
-    return buffer.getvalue().encode("utf-8-sig")
 
 
 def _xlsx_bytes(headers: list[str], rows: list[list[str | int]]) -> bytes:

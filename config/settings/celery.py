@@ -32,4 +32,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "members.tasks.pending_applications_digest_all",
         "schedule": crontab(hour=8, minute=30),
     },
+    # Reminds offices that have not filed last month, before and after the deadline.
+    "kpis-filing-reminders": {
+        "task": "kpis.tasks.filing_reminders_all",
+        "schedule": crontab(hour=9, minute=0),
+    },
 }

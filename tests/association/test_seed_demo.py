@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import io
 from collections import Counter
+from datetime import date
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
-from association.management.commands.seed_demo import DEMO_PASSWORD, PlannedCorporation, plan
+from association.management.commands.seed_demo import (
+    DEMO_PASSWORD,
+    PlannedCorporation,
+    plan,
+    staffing_history,
+)
 from association.models import Association, AssociationDomain, Role, RoleKind
 from association.selectors import association_for_host
 from members.identifiers import clean_corporate_number, clean_provider_number
@@ -24,9 +31,11 @@ OFFICES = 60
 SEED = 5
 
 
-def seed(*args: str) -> str:
+def seed(*args: str, history: int = 0) -> str:
+    """Run the seed; the staffing history (slow: every filing goes through the service) only
+    where a test is about it."""
     out = io.StringIO()
-    call_command("seed_demo", *args, stdout=out)
+    call_command("seed_demo", *args, "--history-months", str(history), stdout=out)
     return out.getvalue()
 
 
@@ -329,3 +338,106 @@ def test_seed_without_offices_still_grants_association_wide_roles() -> None:
         kinds = set(Role.objects.values_list("kind", flat=True))
     assert {RoleKind.OFFICER, RoleKind.SUBCOMMITTEE_LEADER, RoleKind.CITY_VIEWER} <= kinds
     assert not kinds & {RoleKind.OFFICE_ADMIN, RoleKind.OFFICE_STAFF}
+
+
+# --- staffing history ------------------------------------------------------------------------
+
+
+def test_history_model_lands_on_national_rates_with_spread() -> None:
+    """Over many offices the yearly rates are national-level (採用率 14–18 %, 離職率 12–16 %),
+    and offices differ from each other."""
+    from kpis.calendar import months_between
+
+    months = months_between(date(2024, 10, 1), date(2025, 9, 1))
+    hires = separations = start = 0
+    office_rates = []
+    for index in range(500):
+        code = ["43", "11", "15", "51", "13", "32", "78"][index % 7]
+        history = staffing_history(
+            provider_number=f"27720{index:05d}", main_service=code, seed=SEED, months=months
+        )
+        first = sum(row["headcount_start"] for row in history[months[0]])
+        office_hires = sum(row["hires"] for rows in history.values() for row in rows)
+        office_separations = sum(row["separations"] for rows in history.values() for row in rows)
+        hires, separations, start = (
+            hires + office_hires,
+            separations + office_separations,
+            start + first,
+        )
+        if first >= 20:
+            office_rates.append(office_separations / first * 100)
+        for rows in history.values():
+            for row in rows:
+                assert (
+                    row["headcount_start"] + row["hires"] - row["separations"]
+                    == row["headcount_end"]
+                )
+                assert row["separations_within_year"] <= row["separations"]
+    assert 14 <= hires / start * 100 <= 18
+    assert 12 <= separations / start * 100 <= 16
+    office_rates.sort()
+    spread = office_rates[len(office_rates) * 9 // 10] - office_rates[len(office_rates) // 10]
+    assert spread >= 8, spread
+
+
+def test_seed_files_24_months_for_every_approved_office_through_the_service() -> None:
+    """Submitted filings for the 24 months before this one, on time mostly, idempotent."""
+    from kpis.calendar import add_months, filing_deadline, month_start
+    from kpis.models import ReportStatus, StaffingChange, StaffingReport, StaffingRow
+    from kpis.selectors import figures
+
+    output = seed("--offices", str(OFFICES), "--seed", str(SEED), history=24)
+    association = Association.objects.get(slug="toyonaka")
+    this_month = month_start(timezone.localdate())
+    months = {add_months(this_month, -count) for count in range(1, 25)}
+    with scope(association=association.pk):
+        approved = set(
+            Office.objects.filter(status=OfficeStatus.APPROVED).values_list("pk", flat=True)
+        )
+        reports = list(StaffingReport.objects.all())
+        assert {(r.office_id, r.month) for r in reports} == {
+            (o, m) for o in approved for m in months
+        }
+        assert {r.status for r in reports} == {ReportStatus.SUBMITTED}
+        assert f"{len(reports)} monthly staffing filings created" in output
+        changes = StaffingChange.objects.filter(via="seed", action="submit")
+        assert changes.count() == len(reports)  # one service call per filing
+        on_time = sum(
+            r.submitted_at is not None
+            and r.submitted_at.date() <= filing_deadline(r.month, deadline_day=10)
+            for r in reports
+        )
+        assert on_time / len(reports) >= 0.75
+        last = add_months(this_month, -1)
+        year = figures(first=add_months(last, -11), last=last)
+        assert year.offices == len(approved)
+        assert year.hire_rate.value is not None and year.separation_rate.value is not None
+        assert 10 <= year.separation_rate.value <= 20
+        assert 10 <= year.hire_rate.value <= 22
+        # Carried forward: each month starts where the month before ended.
+        office = min(approved)
+        ended = {
+            (row.job_category, row.employment_type): row.headcount_end
+            for row in StaffingRow.objects.filter(
+                report__office_id=office, report__month=add_months(last, -1)
+            )
+        }
+        started = {
+            (row.job_category, row.employment_type): row.headcount_start
+            for row in StaffingRow.objects.filter(report__office_id=office, report__month=last)
+        }
+        assert started == ended
+
+    counts = table_counts()
+    with scope(association=association.pk):
+        filed = StaffingReport.objects.count()
+    again = seed("--offices", str(OFFICES), "--seed", str(SEED), history=24)
+    assert "0 monthly staffing filings created" in again
+    assert table_counts() == counts
+    with scope(association=association.pk):
+        assert StaffingReport.objects.count() == filed
+        # A month missing from one office is the only one filed again.
+        StaffingReport.objects.filter(office_id=office, month=last).delete()
+    assert "1 monthly staffing filings created" in seed(
+        "--offices", str(OFFICES), "--seed", str(SEED), history=24
+    )

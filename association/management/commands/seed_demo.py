@@ -22,6 +22,10 @@ from django_scopes import scope
 
 from association.models import Association, RoleKind
 from association.services import association_create, role_grant
+from kpis.calendar import add_months, filing_deadline, month_start
+from kpis.models import StaffingChange, StaffingReport
+from kpis.selectors import kpi_settings
+from kpis.services import staffing_report_save
 from members.identifiers import corporate_number_check_digit, provider_number_check_digit
 from members.models import Corporation, CorporationKind, Office, OfficeStatus
 from members.services import corporation_create, office_create
@@ -160,6 +164,128 @@ CORPORATION_MIX = [
 ]
 
 
+# Staff of an office by its main service: (job category, employment type) -> headcount range.
+_DAY_CARE = {
+    ("care_worker", "regular"): (4, 10),
+    ("care_worker", "non_regular"): (4, 12),
+    ("nurse", "non_regular"): (1, 3),
+    ("counselor", "regular"): (1, 2),
+    ("other", "non_regular"): (1, 3),
+}
+_RESIDENTIAL = {
+    ("care_worker", "regular"): (25, 50),
+    ("care_worker", "non_regular"): (10, 25),
+    ("nurse", "regular"): (4, 8),
+    ("nurse", "non_regular"): (1, 4),
+    ("counselor", "regular"): (1, 3),
+    ("care_manager", "regular"): (1, 2),
+    ("other", "regular"): (3, 8),
+    ("other", "non_regular"): (3, 8),
+}
+_GROUP_HOME = {
+    ("care_worker", "regular"): (6, 12),
+    ("care_worker", "non_regular"): (4, 10),
+    ("care_manager", "regular"): (1, 1),
+    ("other", "non_regular"): (0, 2),
+}
+_HOME_HELP = {
+    ("home_helper", "regular"): (3, 8),
+    ("home_helper", "non_regular"): (8, 30),
+    ("other", "regular"): (0, 1),
+}
+STAFF_PROFILES: dict[str, dict[tuple[str, str], tuple[int, int]]] = {
+    "43": {
+        ("care_manager", "regular"): (2, 6),
+        ("care_manager", "non_regular"): (0, 2),
+        ("other", "non_regular"): (0, 1),
+    },
+    "11": _HOME_HELP,
+    "76": _HOME_HELP,
+    "13": {
+        ("nurse", "regular"): (4, 10),
+        ("nurse", "non_regular"): (1, 5),
+        ("other", "non_regular"): (0, 2),
+    },
+    "15": _DAY_CARE,
+    "78": _DAY_CARE,
+    "72": _DAY_CARE,
+    "16": _DAY_CARE,
+    "32": _GROUP_HOME,
+    "73": _GROUP_HOME,
+    "51": _RESIDENTIAL,
+    "52": _RESIDENTIAL,
+    "33": _RESIDENTIAL,
+    "21": _RESIDENTIAL,
+    "12": {("care_worker", "non_regular"): (2, 6), ("nurse", "non_regular"): (1, 3)},
+    "14": {("other", "regular"): (2, 5), ("other", "non_regular"): (0, 2)},
+    "17": {("other", "regular"): (2, 5), ("other", "non_regular"): (0, 2)},
+}
+HISTORY_MONTHS = 24
+# Where hires come from (weights), roughly as associations report it.
+CHANNEL_WEIGHTS = {
+    "hires_hello_work": 30,
+    "hires_agency": 20,
+    "hires_referral": 20,
+    "hires_association_posting": 8,
+    "hires_job_fair": 5,
+    "hires_other": 17,
+}
+
+
+def _binomial(rng: random.Random, n: int, p: float) -> int:
+    return sum(rng.random() < p for _ in range(n))
+
+
+def staffing_history(
+    *, provider_number: str, main_service: str, seed: int, months: list[date]
+) -> dict[date, list[dict[str, Any]]]:
+    """Plausible monthly rows of one office, the same for the same seed and office.
+
+    Each office draws its own yearly separation rate around the national 14 % and a hiring
+    rate a little above it (spread between offices: a standard deviation of 5 points), so
+    the association lands near the national figures (離職率 12–16 %, 採用率 14–18 %).
+    """
+    rng = random.Random(f"{seed}-{provider_number}")
+    separation_rate = min(max(rng.gauss(0.145, 0.05), 0.02), 0.40)
+    hire_rate = min(max(separation_rate + rng.gauss(0.02, 0.03), 0.02), 0.45)
+    profile = STAFF_PROFILES.get(main_service, _DAY_CARE)
+    targets = {key: rng.randint(low, high) for key, (low, high) in profile.items()}
+    headcounts = dict(targets)
+    foreign = rng.choice([0, 0, 1, 2, 3]) if main_service in {"51", "52", "33"} else None
+    history: dict[date, list[dict[str, Any]]] = {}
+    for month in months:
+        rows = []
+        for (job, employment), target in targets.items():  # the target sizes open positions
+            # Non-regular staff come and go more often than regular staff.
+            factor = 1.15 if employment == "non_regular" else 0.9
+            start = headcounts[job, employment]
+            separations = _binomial(rng, start, separation_rate * factor / 12)
+            hires = _binomial(rng, max(start, 1), hire_rate * factor / 12)
+            end = start + hires - separations
+            headcounts[job, employment] = end
+            channels = dict.fromkeys(CHANNEL_WEIGHTS, 0)
+            for channel in rng.choices(
+                list(CHANNEL_WEIGHTS), weights=list(CHANNEL_WEIGHTS.values()), k=hires
+            ):
+                channels[channel] += 1
+            row: dict[str, Any] = {
+                "job_category": job,
+                "employment_type": employment,
+                "headcount_start": start,
+                "hires": hires,
+                "separations": separations,
+                "separations_within_year": _binomial(rng, separations, 0.35),
+                "headcount_end": end,
+                "open_positions": max(0, min(5, round(target * 1.05) - end)),
+                **channels,
+            }
+            if foreign is not None and (job, employment) == ("care_worker", "regular"):
+                row["foreign_specified_skilled"] = foreign
+            rows.append(row)
+        history[month] = rows
+    return history
+
+
 @dataclass
 class PlannedOffice:
     name: str
@@ -273,6 +399,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-superuser", action="store_true", help="Do not create the operator."
         )
+        parser.add_argument(
+            "--history-months",
+            type=int,
+            default=HISTORY_MONTHS,
+            help="Months of submitted staffing filings per approved office, up to last month.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         slug = options["slug"]
@@ -301,8 +433,12 @@ class Command(BaseCommand):
             created = self._seed_offices(association, options)
             logins = self._seed_users(association, superuser=not options["no_superuser"])
             self._seed_subcommittee_activity(seed=options["seed"])
+            filings = self._seed_staffing_history(
+                association, seed=options["seed"], months=options["history_months"]
+            )
 
         self.stdout.write(self.style.SUCCESS(f"{association.name}: {created} offices created"))
+        self.stdout.write(f"{filings} monthly staffing filings created")
         self.stdout.write(f"Demo log-ins (password for all: {DEMO_PASSWORD}):")
         for label, email in logins:
             self.stdout.write(f"  {label:<22} {email}")
@@ -385,6 +521,77 @@ class Command(BaseCommand):
                 subject=f"{subcommittee.name}からのお知らせ（下書き）",
                 body="次回の勉強会はオンラインで開催します。ご参加をお待ちしています。",
             )
+
+    def _seed_staffing_history(self, association: Association, *, seed: int, months: int) -> int:
+        """Submitted filings for the last `months` months of every approved office, through
+        `staffing_report_save` (filed as of each month, so nothing is locked). Months already
+        filed are left alone. Submission times are then set to plausible ones (most before
+        the deadline) so completeness and timeliness look like a real association's.
+        """
+        if months <= 0:
+            return 0
+        this_month = month_start(timezone.localdate())
+        wanted = [add_months(this_month, -count) for count in range(months, 0, -1)]
+        deadline_day = kpi_settings(association_id=association.pk).deadline_day
+        filed = set(
+            StaffingReport.objects.filter(month__in=wanted).values_list("office_id", "month")
+        )
+        offices = (
+            Office.objects.filter(status=OfficeStatus.APPROVED)
+            .prefetch_related("services")
+            .order_by("pk")
+        )
+        created = 0
+        for office in offices:
+            missing = [month for month in wanted if (office.pk, month) not in filed]
+            if not missing:
+                continue
+            main_service = min(
+                (s.service_code for s in office.services.all()),
+                key=lambda code: (code not in STAFF_PROFILES, code),
+            )
+            history = staffing_history(
+                provider_number=office.provider_number,
+                main_service=main_service,
+                seed=seed,
+                months=wanted,
+            )
+            rng = random.Random(f"{seed}-{office.provider_number}-submitted")
+            with transaction.atomic():
+                submitted: dict[int, datetime] = {}
+                for month in missing:
+                    report = staffing_report_save(
+                        office=office,
+                        month=month,
+                        rows=history[month],
+                        user=None,
+                        expected_version=None,
+                        submit=True,
+                        confirm_warnings=True,
+                        via="seed",
+                        today=month,
+                    )
+                    deadline = filing_deadline(month, deadline_day=deadline_day)
+                    late = rng.random() < 0.12
+                    day = deadline + timedelta(
+                        days=rng.randint(1, 20) if late else -rng.randint(0, 9)
+                    )
+                    submitted[report.pk] = _at(day, rng.randint(9, 18))
+                    created += 1
+                self._backdate(submitted)
+        return created
+
+    @staticmethod
+    def _backdate(submitted: dict[int, datetime]) -> None:
+        """Seed only: the service stamps `now`; history was submitted when it was due."""
+        reports = list(StaffingReport.objects.filter(pk__in=submitted))
+        for report in reports:
+            report.submitted_at = submitted[report.pk]
+        StaffingReport.objects.bulk_update(reports, ["submitted_at"])
+        changes = list(StaffingChange.objects.filter(report_id__in=submitted))
+        for change in changes:
+            change.at = submitted[change.report_id]
+        StaffingChange.objects.bulk_update(changes, ["at"])
 
     @transaction.atomic
     def _seed_users(self, association: Association, *, superuser: bool) -> list[tuple[str, str]]:

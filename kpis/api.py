@@ -1,0 +1,549 @@
+"""/api/v1/filings/: offices file their monthly staffing report from their own systems.
+
+Two kinds of callers: a system holding an office's API token (`Authorization: Bearer …`),
+which may file for that office only, and logged-in members with `kpis.file` for the office
+(session). Every save goes through `staffing_report_save(via="api")`; errors come back as JSON
+naming the row and field. A POST or PUT with an `Idempotency-Key` header is done once: sending
+it again returns the first answer (a different body under the same key is refused, 422).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
+from rest_framework import serializers, status
+from rest_framework.authentication import (
+    BaseAuthentication,
+    SessionAuthentication,
+    get_authorization_header,
+)
+from rest_framework.exceptions import AuthenticationFailed, NotFound, PermissionDenied
+from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import JSONParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from association.api_permissions import HasCapability
+from association.permissions import AccessPolicy
+from kpis.models import (
+    ApiIdempotencyKey,
+    EmploymentType,
+    JobCategory,
+    OfficeApiToken,
+    StaffingReport,
+)
+from kpis.services import (
+    FilingConflict,
+    FilingInvalid,
+    FilingLocked,
+    FilingNeedsConfirmation,
+    Problem,
+    row_key,
+    staffing_report_save,
+)
+from kpis.tokens import token_authenticate
+from kpis.upload import parse_month
+from members.models import Office, OfficeStatus
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+MAX_ROWS = len(JobCategory) * len(EmploymentType)
+
+
+# --- authentication ------------------------------------------------------------------------
+
+
+class OfficePrincipal(AnonymousUser):
+    """Who calls with an office's token: nobody's account, only the right to file for it.
+
+    Anonymous to everything else in the project (no roles, no capabilities), so a token can
+    never open a page or an endpoint meant for people.
+    """
+
+    def __init__(self, token: OfficeApiToken) -> None:
+        self.token = token
+        self.office = token.office
+
+    def __str__(self) -> str:
+        return f"API token {self.token.prefix}… of office {self.office.pk}"
+
+
+class OfficeTokenAuthentication(BaseAuthentication):
+    """`Authorization: Bearer <token>` with a live token of an approved office of this host."""
+
+    keyword = b"bearer"
+
+    def authenticate(self, request: Request) -> tuple[OfficePrincipal, OfficeApiToken] | None:
+        parts = get_authorization_header(request).split()
+        if not parts or parts[0].lower() != self.keyword:
+            return None
+        if len(parts) != 2:
+            raise AuthenticationFailed(_("Send the header as “Authorization: Bearer <token>”."))
+        try:
+            raw = parts[1].decode("ascii")
+        except UnicodeDecodeError as error:
+            raise AuthenticationFailed(_("The token is not valid, or it was revoked.")) from error
+        # Inside the request's association scope: another association's token is not found.
+        token = token_authenticate(raw=raw)
+        if token is None:
+            raise AuthenticationFailed(_("The token is not valid, or it was revoked."))
+        return OfficePrincipal(token), token
+
+    def authenticate_header(self, request: Request) -> str:
+        return 'Bearer realm="api"'
+
+
+class OfficeTokenScheme(OpenApiAuthenticationExtension):
+    target_class = OfficeTokenAuthentication
+    name = "officeToken"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        return build_bearer_security_scheme_object(
+            header_name="Authorization",
+            token_prefix="Bearer",  # noqa: S106 - the scheme name, not a secret
+        )
+
+
+class CanFileForOffice(HasCapability):
+    """A token's office files for itself; people need the view's capability (kpis.file)."""
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        if isinstance(request.auth, OfficeApiToken):
+            return True  # bound to its office: the view files for nothing else
+        return super().has_permission(request, view)
+
+
+def filing_office_ids(request: Request) -> set[int]:
+    """The approved offices the caller may file for."""
+    if isinstance(request.auth, OfficeApiToken):
+        return {request.auth.office_id}
+    ids = request.access.office_ids("kpis.file")  # type: ignore[attr-defined]
+    return set(
+        Office.objects.filter(pk__in=ids, status=OfficeStatus.APPROVED).values_list("pk", flat=True)
+    )
+
+
+# --- serializers ---------------------------------------------------------------------------
+
+
+class FilingRowSerializer(serializers.Serializer):
+    job_category = serializers.ChoiceField(choices=JobCategory.choices)
+    employment_type = serializers.ChoiceField(choices=EmploymentType.choices)
+    headcount_start = serializers.IntegerField(min_value=0)
+    hires = serializers.IntegerField(min_value=0)
+    separations = serializers.IntegerField(min_value=0)
+    separations_within_year = serializers.IntegerField(min_value=0)
+    headcount_end = serializers.IntegerField(min_value=0)
+    open_positions = serializers.IntegerField(min_value=0, required=False, default=0)
+    hires_job_fair = serializers.IntegerField(min_value=0, required=False, default=0)
+    hires_association_posting = serializers.IntegerField(min_value=0, required=False, default=0)
+    hires_hello_work = serializers.IntegerField(min_value=0, required=False, default=0)
+    hires_agency = serializers.IntegerField(min_value=0, required=False, default=0)
+    hires_referral = serializers.IntegerField(min_value=0, required=False, default=0)
+    hires_other = serializers.IntegerField(min_value=0, required=False, default=0)
+    foreign_specified_skilled = serializers.IntegerField(
+        min_value=0, required=False, allow_null=True
+    )
+    foreign_technical_intern = serializers.IntegerField(
+        min_value=0, required=False, allow_null=True
+    )
+    foreign_epa = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    foreign_care_visa = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+
+
+@extend_schema_field(FilingRowSerializer(many=True))
+class RowsField(serializers.ListField):
+    """Rows as sent: checked cell by cell by staffing_report_save, which names row and field."""
+
+    child = serializers.DictField()
+
+
+class FilingSerializer(serializers.ModelSerializer):
+    office = serializers.IntegerField(source="office_id", read_only=True)
+    provider_number = serializers.CharField(source="office.provider_number", read_only=True)
+    month = serializers.SerializerMethodField()
+    rows = FilingRowSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = StaffingReport
+        fields = [
+            "id",
+            "office",
+            "provider_number",
+            "month",
+            "status",
+            "version",
+            "comment",
+            "submitted_at",
+            "updated_at",
+            "rows",
+        ]
+        read_only_fields = fields
+
+    def get_month(self, report: StaffingReport) -> str:
+        return f"{report.month:%Y-%m}"
+
+
+class FilingUpdateSerializer(serializers.Serializer):
+    rows = RowsField(max_length=MAX_ROWS)
+    submit = serializers.BooleanField(
+        default=False, help_text="true: submit (complete and valid); false: save a draft."
+    )
+    expected_version = serializers.IntegerField(
+        allow_null=True,
+        required=False,
+        default=None,
+        help_text="The version this change starts from; null for a filing not made yet. "
+        "A filing changed since then is refused (409), never overwritten.",
+    )
+    comment = serializers.CharField(allow_blank=True, required=False, default="", max_length=4000)
+    confirm_warnings = serializers.BooleanField(
+        default=False, help_text="Confirm figures the soft checks ask about."
+    )
+
+
+class FilingWriteSerializer(FilingUpdateSerializer):
+    office = serializers.IntegerField(
+        required=False, help_text="The office's id; with a token, its office (may be left out)."
+    )
+    month = serializers.CharField(help_text="The month filed, as YYYY-MM.")
+
+    def validate_month(self, value: str) -> date:
+        try:
+            return parse_month(value)
+        except ValidationError as error:
+            raise serializers.ValidationError(error.messages) from error
+
+
+class FilingProblemSerializer(serializers.Serializer):
+    row = serializers.CharField(help_text="job_category/employment_type, or empty")
+    index = serializers.IntegerField(allow_null=True, help_text="Position in `rows`, if known.")
+    field = serializers.CharField()
+    message = serializers.CharField()
+
+
+FilingErrorSerializer = inline_serializer(
+    "FilingError",
+    {
+        "code": serializers.ChoiceField(
+            choices=["invalid", "needs_confirmation", "conflict", "locked", "idempotency_key"]
+        ),
+        "detail": serializers.CharField(),
+        "errors": FilingProblemSerializer(many=True, required=False),
+        "warnings": FilingProblemSerializer(many=True, required=False),
+        "current_version": serializers.IntegerField(allow_null=True, required=False),
+    },
+)
+
+
+ERROR_RESPONSES = {
+    400: OpenApiResponse(FilingErrorSerializer, description="Invalid, or needs confirmation"),
+    409: OpenApiResponse(FilingErrorSerializer, description="Changed meanwhile, or locked"),
+    422: OpenApiResponse(
+        FilingErrorSerializer, description="Idempotency-Key reused for another body"
+    ),
+}
+IDEMPOTENCY_PARAMETER = OpenApiParameter(
+    IDEMPOTENCY_HEADER,
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="Any unique string (≤ 100 characters): a repeated request returns the first "
+    "answer instead of filing twice.",
+)
+
+
+# --- errors as JSON ------------------------------------------------------------------------
+
+
+def _problems(problems: Sequence[Problem], rows: Sequence[Any]) -> list[dict[str, Any]]:
+    keys = [row_key(row) if isinstance(row, dict) else "" for row in rows]
+    return [
+        {
+            "row": problem.row,
+            "index": keys.index(problem.row) if problem.row in keys else None,
+            "field": problem.field,
+            "message": problem.message,
+        }
+        for problem in problems
+    ]
+
+
+def _serializer_errors(errors: Any, prefix: str = "") -> list[dict[str, Any]]:
+    """DRF's nested error dict as the flat list the service's findings use."""
+    flat: list[dict[str, Any]] = []
+    if isinstance(errors, dict):
+        for name, value in errors.items():
+            flat += _serializer_errors(value, f"{prefix}.{name}" if prefix else str(name))
+    elif isinstance(errors, list) and errors and not isinstance(errors[0], str):
+        for index, value in enumerate(errors):
+            flat += _serializer_errors(value, f"{prefix}[{index}]")
+    elif isinstance(errors, list):
+        flat += [{"row": "", "index": None, "field": prefix, "message": str(e)} for e in errors]
+    return flat
+
+
+def _invalid(errors: list[dict[str, Any]]) -> Response:
+    return Response(
+        {"code": "invalid", "detail": _("The filing has errors."), "errors": errors},
+        status=status.HTTP_400_BAD_REQUEST,
+    )
+
+
+def _save(*, request: Request, office: Office, month: date, data: dict[str, Any]) -> Response:
+    """One call of the filing service, its outcome as an HTTP answer."""
+    rows = data["rows"]
+    try:
+        report = staffing_report_save(
+            office=office,
+            month=month,
+            rows=rows,
+            user=request.user if request.user.is_authenticated else None,
+            expected_version=data["expected_version"],
+            submit=data["submit"],
+            comment=data["comment"],
+            confirm_warnings=data["confirm_warnings"],
+            via="api",
+        )
+    except FilingInvalid as error:
+        return _invalid(_problems(error.findings.errors, rows))
+    except FilingNeedsConfirmation as error:
+        return Response(
+            {
+                "code": "needs_confirmation",
+                "detail": _("Some figures need a confirmation (confirm_warnings) or a comment."),
+                "warnings": _problems(error.findings.warnings, rows),
+            },
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    except FilingConflict as error:
+        return Response(
+            {
+                "code": "conflict",
+                "detail": " ".join(error.messages),
+                "current_version": error.report.version if error.report else None,
+            },
+            status=status.HTTP_409_CONFLICT,
+        )
+    except FilingLocked as error:
+        return Response(
+            {"code": "locked", "detail": " ".join(error.messages)},
+            status=status.HTTP_409_CONFLICT,
+        )
+    report = (
+        StaffingReport.objects.select_related("office").prefetch_related("rows").get(pk=report.pk)
+    )
+    created = data["expected_version"] is None  # otherwise an existing filing would conflict
+    return Response(
+        FilingSerializer(report).data,
+        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+    )
+
+
+def _idempotent(request: Request, *, office: Office, perform: Callable[[], Response]) -> Response:
+    """Run `perform` once per Idempotency-Key: a repeat gets the stored first answer.
+
+    The key is claimed (inserted) before the filing is saved, in the same transaction: a
+    concurrent repeat waits on the unique index until the first commits, then reads its
+    answer. Only successful answers are kept; after an error the key may be used again.
+    """
+    key = request.headers.get(IDEMPOTENCY_HEADER)
+    if key is None:
+        return perform()
+    if not key.strip() or len(key) > 100:
+        return Response(
+            {
+                "code": "idempotency_key",
+                "detail": _("An Idempotency-Key has 1 to 100 characters."),
+            },
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    request_hash = hashlib.sha256(
+        json.dumps(
+            {"method": request.method, "path": request.path, "body": request.data},
+            sort_keys=True,
+            cls=DjangoJSONEncoder,
+        ).encode()
+    ).hexdigest()
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                claim = ApiIdempotencyKey.objects.create(
+                    office=office,
+                    key=key,
+                    request_hash=request_hash,
+                    response_status=0,
+                    response_body={},
+                )
+        except IntegrityError:
+            stored = ApiIdempotencyKey.objects.select_for_update().get(office=office, key=key)
+            if stored.request_hash != request_hash:
+                return Response(
+                    {
+                        "code": "idempotency_key",
+                        "detail": _(
+                            "This Idempotency-Key was used for a different request. "
+                            "Use a new key for a new request."
+                        ),
+                    },
+                    status=status.HTTP_422_UNPROCESSABLE_ENTITY,
+                )
+            return Response(
+                stored.response_body,
+                status=stored.response_status,
+                headers={"Idempotent-Replayed": "true"},
+            )
+        response = perform()
+        if response.status_code >= 400:
+            transaction.set_rollback(True)  # nothing was filed: forget the key too
+            return response
+        claim.response_status = response.status_code
+        claim.response_body = json.loads(json.dumps(response.data, cls=DjangoJSONEncoder))
+        claim.save(update_fields=["response_status", "response_body"])
+        return response
+
+
+# --- views ---------------------------------------------------------------------------------
+
+
+class FilingView(GenericAPIView):
+    """What the filing endpoints share: who may call them, and JSON in and out."""
+
+    access_policy = AccessPolicy(capability="kpis.file")
+    authentication_classes = [OfficeTokenAuthentication, SessionAuthentication]
+    permission_classes = [CanFileForOffice]
+    parser_classes = [JSONParser]
+    serializer_class = FilingSerializer
+    queryset = StaffingReport.objects.none()
+
+
+class FilingListView(FilingView):
+    """The monthly staffing filings of the offices the caller files for; file one."""
+
+    def get_queryset(self) -> QuerySet[StaffingReport]:
+        return (
+            StaffingReport.objects.filter(office_id__in=filing_office_ids(self.request))
+            .select_related("office")
+            .prefetch_related("rows")
+            .order_by("-month", "office__provider_number")
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("office", OpenApiTypes.INT, description="Only this office (id)."),
+            OpenApiParameter("month", OpenApiTypes.STR, description="Only this month (YYYY-MM)."),
+        ],
+        responses=FilingSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        """Filings, newest month first; `office` and `month` narrow the list."""
+        filings = self.get_queryset()
+        office = request.query_params.get("office")
+        if office:
+            if not office.isdigit():
+                return _invalid([_field_error("office", _("Give the office's id."))])
+            if int(office) not in filing_office_ids(request):
+                raise PermissionDenied(_("You may not file for this office."))
+            filings = filings.filter(office_id=int(office))
+        month = request.query_params.get("month")
+        if month:
+            try:
+                filings = filings.filter(month=parse_month(month))
+            except ValidationError as error:
+                return _invalid([_field_error("month", " ".join(error.messages))])
+        page = self.paginate_queryset(filings)
+        return self.get_paginated_response(FilingSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=FilingWriteSerializer,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={201: FilingSerializer, 200: FilingSerializer, **ERROR_RESPONSES},
+    )
+    def post(self, request: Request) -> Response:
+        """File (or change) an office's month: a draft, or submitted with `submit: true`."""
+        serializer = FilingWriteSerializer(data=request.data)
+        if not serializer.is_valid():
+            return _invalid(_serializer_errors(serializer.errors))
+        data = serializer.validated_data
+        if data.get("office") is None and not isinstance(request.auth, OfficeApiToken):
+            return _invalid([_field_error("office", _("This field is required."))])
+        office = _office(request, data.get("office"))
+        return _idempotent(
+            request,
+            office=office,
+            perform=lambda: _save(request=request, office=office, month=data["month"], data=data),
+        )
+
+
+class FilingDetailView(FilingView):
+    """One filing; change it from the version you read."""
+
+    def _report(self, request: Request, staffing_report_pk: int) -> StaffingReport:
+        report = (
+            StaffingReport.objects.filter(
+                pk=staffing_report_pk, office_id__in=filing_office_ids(request)
+            )
+            .select_related("office")
+            .prefetch_related("rows")
+            .first()
+        )
+        if report is None:
+            raise NotFound
+        return report
+
+    @extend_schema(responses=FilingSerializer)
+    def get(self, request: Request, staffing_report_pk: int) -> Response:
+        return Response(FilingSerializer(self._report(request, staffing_report_pk)).data)
+
+    @extend_schema(
+        request=FilingUpdateSerializer,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={200: FilingSerializer, **ERROR_RESPONSES},
+    )
+    def put(self, request: Request, staffing_report_pk: int) -> Response:
+        """Replace the rows of this filing (and submit it with `submit: true`)."""
+        report = self._report(request, staffing_report_pk)
+        serializer = FilingUpdateSerializer(data=request.data)
+        if not serializer.is_valid():
+            return _invalid(_serializer_errors(serializer.errors))
+        data = serializer.validated_data
+        return _idempotent(
+            request,
+            office=report.office,
+            perform=lambda: _save(
+                request=request, office=report.office, month=report.month, data=data
+            ),
+        )
+
+
+def _field_error(field: str, message: str) -> dict[str, Any]:
+    return {"row": "", "index": None, "field": field, "message": message}
+
+
+def _office(request: Request, office_id: int | None) -> Office:
+    """The office a POST files for: the token's, or one the person may file for."""
+    if isinstance(request.auth, OfficeApiToken):
+        if office_id is not None and office_id != request.auth.office_id:
+            raise PermissionDenied(_("This token files for its own office only."))
+        return request.auth.office
+    if office_id is None or office_id not in filing_office_ids(request):
+        raise PermissionDenied(_("You may not file for this office."))
+    return Office.objects.get(pk=office_id)
