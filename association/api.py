@@ -28,7 +28,7 @@ class ApiRootView(APIView):
     )
     def get(self, request: Request) -> Response:
         association = getattr(request, "association", None)
-        names = ["api:me", "api:offices", "api:subcommittees"]
+        names = ["api:me", "api:offices", "api:subcommittees", "api:filings"]
         return Response(
             {
                 "association": association.name if association else None,

@@ -119,9 +119,16 @@ UPLOAD_COLUMNS: tuple[UploadColumn, ...] = (
     ),
     UploadColumn(
         "separations_within_year",
-        "うち採用後1年未満の離職者数",
+        "うち採用後1年以内の離職者数",
         gettext_lazy("Of the separations: within one year of hiring"),
-        ("うち1年未満の離職者数", "1年未満の離職者数", "早期離職者数", "separations within year"),
+        (
+            "うち採用後1年未満の離職者数",
+            "うち1年以内の離職者数",
+            "うち1年未満の離職者数",
+            "1年未満の離職者数",
+            "早期離職者数",
+            "separations within year",
+        ),
     ),
     UploadColumn(
         "headcount_end",

@@ -78,7 +78,7 @@ def test_register_approve_first_login(live_server, tenant_a: Tenant, browser_pag
     page.fill("input[name=login]", APPLICANT)
     page.fill("input[name=password]", APPLICANT_PASSWORD)
     page.locator("main form button[type=submit]").click()
-    page.get_by_role("link", name="管理している事業所").click()
+    page.get_by_role("link", name="所属事業所").click()
     page.get_by_role("link", name="しんきヘルパーステーション").first.click()
     page.wait_for_url(re.compile(r".*/members/offices/\d+/$"))
     assert "承認済み" in page.inner_text("main")

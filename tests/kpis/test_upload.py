@@ -50,7 +50,7 @@ HEADER = [
     "月初職員数",
     "採用者数",
     "離職者数",
-    "うち採用後1年未満の離職者数",
+    "うち採用後1年以内の離職者数",
     "月末職員数",
     "欠員数",
     "採用経路_ハローワーク",
@@ -300,7 +300,7 @@ def test_every_error_names_its_row_and_column(tenant_a: Tenant, tenant_b: Tenant
         "生活相談員、その他.",
         "Row 5, 採用者数: A count cannot be negative.",
         "Row 6, 採用者数: Enter a whole number (0 or more). You entered “1.5”.",
-        "Row 7, うち採用後1年未満の離職者数: Separations within a year cannot exceed "
+        "Row 7, うち採用後1年以内の離職者数: Separations within a year cannot exceed "
         "separations (1).",
         "Row 8, 採用者数: Hires by channel add up to 1, but hires are 2.",
         f"Row 9, 介護保険事業所番号: No member office of the association has provider number "
