@@ -24,6 +24,13 @@ OFFICER_PAGES = [
     "/members/register/",
     "/members/roster/",
     "/subcommittees/",
+    "/kpis/",
+]
+STAFF_PAGES = [
+    "/members/my-offices/",
+    "/kpis/offices/{office}/filing/",
+    "/kpis/offices/{office}/history/",
+    "/kpis/upload/",
 ]
 
 
@@ -58,6 +65,13 @@ def test_pages_pass_axe_wcag_aa(live_server, tenant_a: Tenant, browser_page) -> 
     page.context.add_cookies([{"name": "sessionid", "value": officer_session, "url": base}])
     for path in OFFICER_PAGES:
         found += violations(page, base + path)
+    page.context.clear_cookies()
+    staff_session = session_for(tenant_a.users["office_admin"])
+    page.context.add_cookies([{"name": "sessionid", "value": staff_session, "url": base}])
+    office = tenant_a.offices[0].pk
+    for path in STAFF_PAGES:
+        found += violations(page, base + path.format(office=office))
     page.set_viewport_size({"width": 375, "height": 740})
     found += violations(page, base + "/members/directory/")
+    found += violations(page, base + f"/kpis/offices/{office}/filing/")
     assert not found, "\n".join(found)
