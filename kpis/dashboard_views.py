@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from association.permissions import requires
+from kpis import selectors
 from kpis.calendar import (
     survey_year_months,
     wareki_date,
@@ -22,7 +23,7 @@ from kpis.calendar import (
     wareki_month,
     wareki_year,
 )
-from kpis.models import KpiMetric
+from kpis.models import EmploymentType, JobCategory, KpiMetric
 from kpis.rates import WindowFigures
 from kpis.selectors import KpiOverview, ScopeFigures, kpi_overview, offices_not_filed
 
@@ -75,6 +76,28 @@ def _rate_tables(overview: KpiOverview) -> list[dict[str, Any]]:
             }
         )
     return tables
+
+
+def _job_table(overview: KpiOverview) -> dict[str, Any]:
+    """The survey year by job category and by employment type (one query each)."""
+    first, last = survey_year_months(overview.survey_year)
+    rows = [
+        {"name": label, "whole": False}
+        | _cell(selectors.figures(first=first, last=last, job_categories=[job]))
+        for job, label in JobCategory.choices
+    ] + [
+        {"name": label, "whole": False}
+        | _cell(selectors.figures(first=first, last=last, employment_types=[employment]))
+        for employment, label in EmploymentType.choices
+    ]
+    return {
+        "key": "by_job",
+        "title": _("Survey year %(year)s by job category and employment type")
+        % {"year": wareki_fiscal_year(overview.survey_year)},
+        "period": _period((first, last)),
+        "empty": False,
+        "rows": rows,
+    }
 
 
 def _benchmark_rows(overview: KpiOverview) -> list[dict[str, Any]]:
@@ -221,7 +244,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             for row in overview.completeness
         ],
         "not_filed": list(offices_not_filed(month=overview.last_closed_month)),
-        "rate_tables": _rate_tables(overview),
+        "rate_tables": [*_rate_tables(overview), _job_table(overview)],
         "benchmarks": _benchmark_rows(overview),
         "targets": overview.targets,
         "chart": trend_chart(overview.trend),

@@ -24,6 +24,8 @@ from kpis.calendar import (
     wareki_month,
 )
 from kpis.models import (
+    EmploymentType,
+    JobCategory,
     KpiTarget,
     NationalBenchmark,
     ReportStatus,
@@ -411,3 +413,42 @@ def test_page_query_count_is_the_same_for_50_and_500_offices(tenant_a: Tenant) -
         assert Office.objects.filter(status=OfficeStatus.APPROVED).count() == 500
     assert count() == fifty
     assert time.monotonic() - started < 20
+
+
+def test_survey_year_by_job_category_and_employment(tenant_a: Tenant) -> None:
+    """Care workers (100 staff, 1 hire a month) and care managers (20 staff, 1 hire in the
+    year) of two offices: each job's rate is its own hires over its own start headcount."""
+    _last, months = _page_months()
+    with scope(association=tenant_a.association.pk):
+        StaffingReport.objects.all().delete()
+        bulk_file(tenant_a.offices[:2], months)  # care_worker/regular rows only
+        # Add a care-manager row to every filing of office 1: 20 staff, one hire in July.
+        reports = StaffingReport.objects.filter(office=tenant_a.offices[0])
+        StaffingRow.objects.bulk_create(
+            StaffingRow(
+                report=report,
+                job_category="care_manager",
+                employment_type="non_regular",
+                headcount_start=20 if report.month.month <= 7 or report.month.month >= 10 else 21,
+                hires=1 if report.month.month == 7 else 0,
+                separations=0,
+                separations_within_year=0,
+                headcount_end=21 if 7 <= report.month.month <= 9 else 20,
+                hires_other=1 if report.month.month == 7 else 0,
+            )
+            for report in reports
+        )
+    response = client_for(tenant_a, tenant_a.users["officer"]).get(reverse("kpis:dashboard"))
+    table = next(t for t in response.context["rate_tables"] if t["key"] == "by_job")
+    by_name = {row["name"]: row for row in table["rows"]}
+    care_worker = by_name[str(JobCategory.CARE_WORKER.label)]
+    care_manager = by_name[str(JobCategory.CARE_MANAGER.label)]
+    nurse = by_name[str(JobCategory.NURSE.label)]
+    # Care workers: 2 offices × 12 hires ÷ (2 × 100) = 12.0 %.
+    assert care_worker["rates"][0] == Decimal("12.0") and care_worker["offices"] == 2
+    # Care managers: 1 hire ÷ 20 at the start of October = 5.0 %, one office.
+    assert care_manager["rates"][0] == Decimal("5.0") and care_manager["offices"] == 1
+    # Nobody filed nurses: empty, not zero.
+    assert nurse["rates"][0] is None
+    non_regular = by_name[str(EmploymentType.NON_REGULAR.label)]
+    assert non_regular["rates"][0] == Decimal("5.0")
