@@ -10,6 +10,7 @@ urlpatterns = [
     path("members/", include("members.urls")),
     path("subcommittees/", include("subcommittees.urls")),
     path("kpis/", include("kpis.urls")),
+    path("reports/", include("kpis.urls_reports")),
     path("healthz", healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),

@@ -154,7 +154,13 @@ def build_kpi_objects(tenant: Tenant) -> None:
     import hashlib
     from datetime import date
 
-    from kpis.models import ApiIdempotencyKey, KpiTarget, OfficeApiToken, ReminderSent
+    from kpis.models import (
+        ApiIdempotencyKey,
+        KpiTarget,
+        MonthlyReport,
+        OfficeApiToken,
+        ReminderSent,
+    )
     from kpis.selectors import kpi_settings
     from kpis.services import staffing_report_save
 
@@ -199,4 +205,12 @@ def build_kpi_objects(tenant: Tenant) -> None:
         request_hash="0" * 64,
         response_status=201,
         response_body={},
+    )
+    # --- reports: replace with the build service once it exists
+    MonthlyReport.objects.create(
+        association=association,
+        month=date(2026, 9, 1),
+        kind="retention",
+        revision=1,
+        status="draft",
     )
