@@ -1,5 +1,14 @@
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+# Uploaded bytes wait in the cache between the preview and the apply.
+UPLOAD_TIMEOUT_SECONDS = 60 * 60
+ALLOWED_EXTENSIONS = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
@@ -9,3 +18,34 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, messages)
     else:
         form.add_error(None, error.messages)
+
+
+class SpreadsheetUploadForm(forms.Form):
+    """A CSV or XLSX upload of at most 5 MB; subclasses name what the file holds."""
+
+    file_label: Any = gettext_lazy("File (CSV or XLSX)")
+
+    file = forms.FileField(
+        help_text=gettext_lazy(
+            "CSV in UTF-8 (with or without BOM) or Shift_JIS, or an Excel .xlsx file; "
+            "at most 5 MB. The first row holds the column headers."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].label = self.file_label
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(ALLOWED_EXTENSIONS):
+            raise ValidationError(
+                _("Upload a .csv or .xlsx file (this one is “%(name)s”)."),
+                params={"name": upload.name},
+            )
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise ValidationError(
+                _("The file is %(size).1f MB; the limit is 5 MB. Split it into smaller files."),
+                params={"size": upload.size / (1024 * 1024)},
+            )
+        return upload

@@ -8,7 +8,6 @@ the association and the user, so the apply submits exactly the file that was pre
 from __future__ import annotations
 
 import secrets
-from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -23,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from association.forms import UPLOAD_TIMEOUT_SECONDS, SpreadsheetUploadForm
 from association.permissions import requires
 from kpis.calendar import add_months, month_start
 from kpis.models import OfficeApiToken
@@ -43,33 +43,9 @@ from kpis.upload import (
 from members.models import Office, OfficeStatus
 from members.selectors import office_list
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-UPLOAD_TIMEOUT_SECONDS = 60 * 60
-ALLOWED_EXTENSIONS = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
 
-
-class FilingUploadForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("Staffing file (CSV or XLSX)"),
-        help_text=gettext_lazy(
-            "CSV in UTF-8 (with or without BOM) or Shift_JIS, or an Excel .xlsx file; "
-            "at most 5 MB. The first row holds the column headers."
-        ),
-    )
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(ALLOWED_EXTENSIONS):
-            raise ValidationError(
-                _("Upload a .csv or .xlsx file (this one is “%(name)s”)."),
-                params={"name": upload.name},
-            )
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise ValidationError(
-                _("The file is %(size).1f MB; the limit is 5 MB. Split it into smaller files."),
-                params={"size": upload.size / (1024 * 1024)},
-            )
-        return upload
+class FilingUploadForm(SpreadsheetUploadForm):
+    file_label = gettext_lazy("Staffing file (CSV or XLSX)")
 
 
 def _office_ids(request: HttpRequest) -> set[int]:

@@ -7,9 +7,8 @@ the association and the officer, so the apply imports exactly the file that was 
 from __future__ import annotations
 
 import secrets
-from typing import Any, Literal
+from typing import Literal
 
-from django import forms
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
+from association.forms import UPLOAD_TIMEOUT_SECONDS, SpreadsheetUploadForm
 from association.permissions import requires
 from members.roster import (
     MAX_ROWS,
@@ -31,33 +31,9 @@ from members.roster import (
     roster_read,
 )
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-UPLOAD_TIMEOUT_SECONDS = 60 * 60
-ALLOWED_EXTENSIONS = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
 
-
-class RosterUploadForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("Roster file (CSV or XLSX)"),
-        help_text=gettext_lazy(
-            "CSV in UTF-8 (with or without BOM) or Shift_JIS, or an Excel .xlsx file; "
-            "at most 5 MB. The first row holds the column headers."
-        ),
-    )
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(ALLOWED_EXTENSIONS):
-            raise ValidationError(
-                _("Upload a .csv or .xlsx file (this one is “%(name)s”)."),
-                params={"name": upload.name},
-            )
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise ValidationError(
-                _("The file is %(size).1f MB; the limit is 5 MB. Split it into smaller files."),
-                params={"size": upload.size / (1024 * 1024)},
-            )
-        return upload
+class RosterUploadForm(SpreadsheetUploadForm):
+    file_label = gettext_lazy("Roster file (CSV or XLSX)")
 
 
 def _cache_key(request: HttpRequest, token: str) -> str:
