@@ -3,10 +3,7 @@ targets and a trend chart drawn as inline SVG on the server (no JavaScript)."""
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -21,8 +18,8 @@ from kpis.calendar import (
     wareki_date,
     wareki_fiscal_year,
     wareki_month,
-    wareki_year,
 )
+from kpis.charts import trend_chart
 from kpis.models import EmploymentType, JobCategory, KpiMetric
 from kpis.rates import WindowFigures
 from kpis.selectors import KpiOverview, ScopeFigures, kpi_overview, offices_not_filed
@@ -116,108 +113,6 @@ def _benchmark_rows(overview: KpiOverview) -> list[dict[str, Any]]:
             }
         )
     return rows
-
-
-# --- the trend chart ----------------------------------------------------------------------
-
-
-@dataclass
-class Series:
-    key: str
-    name: str
-    segments: list[str] = field(default_factory=list)  # polyline points, split at gaps
-    points: list[dict[str, Any]] = field(default_factory=list)
-
-
-@dataclass
-class Chart:
-    width: int
-    height: int
-    left: int
-    right: int
-    top: int
-    bottom: int
-    y_ticks: list[dict[str, Any]]
-    x_ticks: list[dict[str, Any]]
-    series: list[Series]
-
-    @property
-    def y_label_x(self) -> int:
-        return self.left - 8
-
-    @property
-    def month_label_y(self) -> int:
-        return self.bottom + 20
-
-    @property
-    def year_label_y(self) -> int:
-        return self.bottom + 40
-
-    @property
-    def legend_y(self) -> int:
-        return self.height - 8
-
-
-def _nice_ceiling(value: Decimal) -> tuple[int, int]:
-    """The axis maximum and tick step for values up to `value` percent."""
-    step = 5 if value <= 40 else 10 if value <= 100 else 50
-    return max(step, math.ceil(value / step) * step), step
-
-
-def trend_chart(trend: list[WindowFigures], *, width: int = 720, height: int = 300) -> Chart:
-    """Coordinates for the rolling 12-month separation and hiring rates, month by month."""
-    left, right, top, bottom = 56, width - 16, 16, height - 64
-    metrics = (("separation_rate", _("Separation rate")), ("hire_rate", _("Hiring rate")))
-    values = [getattr(f, key).value for f in trend for key, _label in metrics]
-    present = [v for v in values if v is not None]
-    y_max, step = _nice_ceiling(max(present) if present else Decimal(0))
-    x_step = (right - left) / max(len(trend) - 1, 1)
-
-    def x(index: int) -> float:
-        return round(left + index * x_step, 1)
-
-    def y(value: Decimal) -> float:
-        return round(bottom - float(value) / y_max * (bottom - top), 1)
-
-    series = []
-    for key, name in metrics:
-        line = Series(key=key, name=name)
-        current: list[str] = []
-        for index, figures in enumerate(trend):
-            value = getattr(figures, key).value
-            if value is None:
-                if current:
-                    line.segments.append(" ".join(current))
-                current = []
-                continue
-            current.append(f"{x(index)},{y(value)}")
-            line.points.append(
-                {
-                    "x": x(index),
-                    "y": y(value),
-                    "corner_x": round(x(index) - 4, 1),  # the square marker's corner
-                    "corner_y": round(y(value) - 4, 1),
-                    "label": f"{wareki_month(figures.last)} {name} {value}%",
-                }
-            )
-        if current:
-            line.segments.append(" ".join(current))
-        series.append(line)
-
-    x_ticks = []
-    for index, figures in enumerate(trend):
-        month = figures.last
-        # The year under January, and under the first month when January is not too close.
-        show_year = month.month == 1 or (index == 0 and month.month <= 11)
-        x_ticks.append(
-            {
-                "x": x(index),
-                "label": f"{month.month}月",
-                "year": wareki_year(month) if show_year else "",
-            }
-        )
-    y_ticks = [{"y": y(Decimal(v)), "label": f"{v}%"} for v in range(0, y_max + 1, step)]
-    return Chart(width, height, left, right, top, bottom, y_ticks, x_ticks, series)
 
 
 @requires("kpis.view_all")

@@ -158,17 +158,33 @@ class OfficeService(models.Model):
         return SERVICE_LABELS.get(self.service_code, self.service_code)
 
 
-class OfficeInvitation(models.Model):
-    """An office admin's invitation for a person to join the office's staff accounts."""
+class Invitation(models.Model):
+    """An invitation by email to a role: an office's staff (by its admin) or a city viewer
+    (by an officer). The person signs up or logs in with the invited address to accept."""
 
+    association = models.ForeignKey(
+        "association.Association",
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name=_("association"),
+    )
     office = models.ForeignKey(
-        Office, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("office")
+        Office,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="invitations",
+        verbose_name=_("office"),
     )
     email = models.EmailField(_("email"))
     kind = models.CharField(
         _("role"),
         max_length=32,
-        choices=[("office_admin", _("Office administrator")), ("office_staff", _("Office staff"))],
+        choices=[
+            ("office_admin", _("Office administrator")),
+            ("office_staff", _("Office staff")),
+            ("city_viewer", _("City viewer")),
+        ],
         default="office_staff",
     )
     key = models.CharField(max_length=64, unique=True)
@@ -179,12 +195,19 @@ class OfficeInvitation(models.Model):
     expires_at = models.DateTimeField(_("expires at"))
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
 
-    objects = ScopedManager(association="office__association")
+    objects = ScopedManager(association="association")
 
     class Meta:
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                name="invitation_office_matches_kind",
+                condition=models.Q(kind="city_viewer", office__isnull=True)
+                | models.Q(kind__in=["office_admin", "office_staff"], office__isnull=False),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.email

@@ -19,8 +19,8 @@ from members.identifiers import clean_corporate_number, clean_postal_code, clean
 from members.models import (
     Corporation,
     CorporationKind,
+    Invitation,
     Office,
-    OfficeInvitation,
     OfficeService,
     OfficeStatus,
 )
@@ -325,14 +325,17 @@ def office_reject(*, office: Office, by: Any, reason: str) -> Office:
 INVITATION_LIFETIME_DAYS = 14
 
 
-@transaction.atomic
-def office_invitation_create(
-    *, office: Office, email: str, kind: str, invited_by: Any, accept_url: str
-) -> OfficeInvitation:
-    """Invite a person by email to the office's staff; `accept_url` gets `?key=…` appended."""
-    if kind not in (RoleKind.OFFICE_ADMIN, RoleKind.OFFICE_STAFF):
-        raise ValidationError({"kind": [_("Choose office administrator or office staff.")]})
-    invitation = OfficeInvitation.objects.create(
+def _invitation_create(
+    *,
+    association: Association,
+    office: Office | None,
+    email: str,
+    kind: str,
+    invited_by: Any,
+    accept_url: str,
+) -> Invitation:
+    invitation = Invitation.objects.create(
+        association=association,
         office=office,
         email=email.strip().lower(),
         kind=kind,
@@ -343,7 +346,7 @@ def office_invitation_create(
     send_templated_mail(
         template="members/email/invitation",
         context={
-            "association": office.association,
+            "association": association,
             "office": office,
             "invitation": invitation,
             "url": f"{accept_url}?{urlencode({'key': invitation.key})}",
@@ -355,15 +358,47 @@ def office_invitation_create(
 
 
 @transaction.atomic
-def office_invitation_accept(*, key: str, user: Any) -> Role:
-    """The invited person, logged in with the invited (verified) address, joins the office."""
+def office_invitation_create(
+    *, office: Office, email: str, kind: str, invited_by: Any, accept_url: str
+) -> Invitation:
+    """Invite a person by email to the office's staff; `accept_url` gets `?key=…` appended."""
+    if kind not in (RoleKind.OFFICE_ADMIN, RoleKind.OFFICE_STAFF):
+        raise ValidationError({"kind": [_("Choose office administrator or office staff.")]})
+    return _invitation_create(
+        association=office.association,
+        office=office,
+        email=email,
+        kind=kind,
+        invited_by=invited_by,
+        accept_url=accept_url,
+    )
+
+
+@transaction.atomic
+def city_viewer_invitation_create(
+    *, association: Association, email: str, invited_by: Any, accept_url: str
+) -> Invitation:
+    """An officer invites a person of the city to read the published reports."""
+    return _invitation_create(
+        association=association,
+        office=None,
+        email=email,
+        kind=RoleKind.CITY_VIEWER,
+        invited_by=invited_by,
+        accept_url=accept_url,
+    )
+
+
+@transaction.atomic
+def invitation_accept(*, key: str, user: Any) -> Role:
+    """The invited person, logged in with the invited (verified) address, takes the role."""
     from allauth.account.models import EmailAddress
 
     from association.services import role_grant
 
     invitation = (
-        OfficeInvitation.objects.select_for_update()
-        .select_related("office")
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("association", "office")
         .filter(key=key)
         .first()
     )
@@ -377,7 +412,7 @@ def office_invitation_accept(*, key: str, user: Any) -> Role:
             % {"email": invitation.email}
         )
     role = role_grant(
-        association=invitation.office.association,
+        association=invitation.association,
         user=user,
         kind=invitation.kind,
         office=invitation.office,

@@ -21,11 +21,13 @@ from members.forms import (
     OfficeProfileForm,
     OfficeRegistrationForm,
 )
-from members.models import Office, OfficeInvitation, OfficeStatus
+from members.models import Invitation, Office, OfficeStatus
 from members.selectors import applications_of, office_directory, office_list, office_staff
 from members.services import (
+    invitation_accept as invitation_accept_service,
+)
+from members.services import (
     office_approve,
-    office_invitation_accept,
     office_invitation_create,
     office_register,
     office_reject,
@@ -201,7 +203,7 @@ def office_staff_page(request: HttpRequest, office_pk: int) -> HttpResponse:
                     % {"email": form.cleaned_data["email"]},
                 )
                 return redirect("members:office_staff", office_pk=office.pk)
-    pending = OfficeInvitation.objects.filter(office=office, accepted_at__isnull=True)
+    pending = Invitation.objects.filter(office=office, accepted_at__isnull=True)
     return render(
         request,
         "members/office_staff.html",
@@ -219,17 +221,21 @@ def office_staff_page(request: HttpRequest, office_pk: int) -> HttpResponse:
 def invitation_accept(request: HttpRequest) -> HttpResponse:
     key = request.POST.get("key") or request.GET.get("key", "")
     invitation = (
-        OfficeInvitation.objects.select_related("office").filter(key=key).first() if key else None
+        Invitation.objects.select_related("office", "association").filter(key=key).first()
+        if key
+        else None
     )
     if request.method == "POST":
         try:
-            role = office_invitation_accept(key=key, user=request.user)
+            role = invitation_accept_service(key=key, user=request.user)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
+            if role.office is None:  # a city viewer
+                messages.success(request, _("You can now read the association's reports."))
+                return redirect("reports:list")
             messages.success(
-                request,
-                _("You have joined %(office)s.") % {"office": role.office.name},  # type: ignore[union-attr]
+                request, _("You have joined %(office)s.") % {"office": role.office.name}
             )
             return redirect("members:office", office_pk=role.office_id)
     return render(request, "members/invitation_accept.html", {"invitation": invitation, "key": key})

@@ -214,3 +214,13 @@ def build_kpi_objects(tenant: Tenant) -> None:
         revision=1,
         status="draft",
     )
+    # The matrix downloads the first report: published, with files (city viewers get 200).
+    MonthlyReport.objects.filter(association=association).update(
+        status="published",
+        pdf=MonthlyReport.pdf.field.storage.save(
+            f"reports/matrix-{tenant.host}.pdf", ContentFile(b"%PDF-1.4\n")
+        ),
+        xlsx=MonthlyReport.xlsx.field.storage.save(
+            f"reports/matrix-{tenant.host}.xlsx", ContentFile(b"PK\x03\x04")
+        ),
+    )

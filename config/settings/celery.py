@@ -21,7 +21,15 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Recycle workers so PDF rendering memory is returned (shared/reference/performance.md).
 CELERY_WORKER_MAX_TASKS_PER_CHILD = 200
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+# Also a worker's own memory cap (KiB, prefork pool): weasyprint can take much on long tables.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int(
+    "CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=1_000_000
+)
+# An unacknowledged task (its worker was killed) is handed out again after this many seconds.
+# It must stay above the longest task's hard time limit (kpis.tasks.REPORT_TIME_LIMIT: 12 min),
+# or a running task is run a second time; tests lower it to see a killed build come back.
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * 60 * 60)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
@@ -36,5 +44,10 @@ CELERY_BEAT_SCHEDULE = {
     "kpis-filing-reminders": {
         "task": "kpis.tasks.filing_reminders_all",
         "schedule": crontab(hour=9, minute=0),
+    },
+    # Builds last month's city reports once each association's filing deadline is over.
+    "kpis-monthly-reports": {
+        "task": "kpis.tasks.monthly_reports_due_all",
+        "schedule": crontab(hour=6, minute=0),
     },
 }

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django_scopes import scope
 
 from association.models import Role, RoleKind
-from members.models import Corporation, Office, OfficeInvitation, OfficeStatus
+from members.models import Corporation, Invitation, Office, OfficeStatus
 from members.services import office_approve, office_register, office_reject
 from tests.conftest import client_for
 from tests.tenants import Tenant, corporate_number, make_user, provider_number
@@ -188,7 +188,7 @@ def test_invitation_flow(tenant_a: Tenant, django_capture_on_commit_callbacks) -
     assert response.status_code == 302
     with scope(association=tenant_a.association.pk):
         assert Role.objects.filter(user=nurse, office=office, kind=RoleKind.OFFICE_STAFF).exists()
-        assert OfficeInvitation.objects.get(key=key).accepted_at is not None
+        assert Invitation.objects.get(key=key).accepted_at is not None
     # A used link does not work twice.
     nurse_client.post(reverse("members:invitation"), {"key": key})
     with scope(association=tenant_a.association.pk):

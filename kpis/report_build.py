@@ -1,0 +1,295 @@
+"""Monthly reports for the city: request, build, publish, and the beat's catch-up.
+
+A report is a `MonthlyReport` row per association, month, kind and revision. Life of a revision:
+
+    building ──build──▶ draft ──publish──▶ published   (never changes again)
+        └──(last retry failed)──▶ failed
+
+- `monthly_report_request` returns the open revision (building) or makes a new one; a draft
+  that is requested again is *replaced*: its row and files are deleted and a new building
+  revision with the next number takes its place. Drafts are never seen by the city and are
+  rebuilt from filings, so nothing is lost; revision numbers are never reused (a gap in the
+  numbers is a draft that was replaced), so "r3" always means the same files. The model has no
+  "superseded" status and the partial unique constraint allows one open revision only.
+- `monthly_report_build` is the task body. It is safe to run twice and to be killed: all the
+  work happens before one short transaction at the end, which writes the files, the figures
+  and the status together, and only if the row is still `building` (locked). A killed worker
+  leaves the row `building` (perhaps with an orphan file in storage, never referenced), and
+  the redelivered task builds it from scratch.
+- Progress (0–100) is written in its own autocommitted updates so the dashboard sees it.
+
+Test hook: the environment variable `RENKEI_REPORT_BUILD_PAUSE` (seconds, default 0) makes the
+build sleep after reaching 50 % progress, so a test can kill the worker in the middle.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import secrets
+import time
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_scopes import scope, scopes_disabled
+
+from association.mail import send_templated_mail
+from association.models import Association
+from association.tasks import enqueue_on_commit
+from kpis.calendar import last_closed_month, month_start, wareki_month
+from kpis.models import KpiSettings, MonthlyReport, MonthlyReportStatus, ReportKind
+from kpis.selectors import kpi_settings
+
+logger = logging.getLogger(__name__)
+
+OPEN_STATUSES = (MonthlyReportStatus.BUILDING, MonthlyReportStatus.DRAFT)
+PAUSE_ENV = "RENKEI_REPORT_BUILD_PAUSE"
+
+
+class PublishedReportError(ValidationError):
+    """A published revision, or one that is not a draft, cannot be changed or published."""
+
+
+def _lock_month(association: Association) -> None:
+    """Serialise requests of one association (the same lock the reminders take)."""
+    kpi_settings(association_id=association.pk)
+    KpiSettings.objects.select_for_update().get(association=association)
+
+
+def _delete_files(report: MonthlyReport) -> None:
+    names = [field.name for field in (report.pdf, report.xlsx) if field]
+    storage = report.pdf.storage
+
+    def delete() -> None:
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(delete)
+
+
+def monthly_report_request(
+    *,
+    association: Association,
+    month: date,
+    kind: str,
+    user: Any = None,
+    queue: bool = True,
+) -> MonthlyReport:
+    """The revision being built for `month` and `kind`, or a new one, built after the commit.
+
+    A draft is replaced by a new building revision (see the module's doc). `queue=False` leaves
+    the building row for the caller to build inline (`build_monthly_reports --sync`).
+    """
+    month = month_start(month)
+    if kind not in ReportKind.values:
+        raise ValueError(f"unknown report kind {kind!r}")
+    with scope(association=association.pk), transaction.atomic():
+        _lock_month(association)
+        revisions = MonthlyReport.objects.filter(association=association, month=month, kind=kind)
+        current = revisions.filter(status__in=OPEN_STATUSES).first()
+        if current is not None and current.status == MonthlyReportStatus.BUILDING:
+            return current
+        last = revisions.aggregate(last=Max("revision"))["last"] or 0
+        if current is not None:  # a draft: replaced
+            _delete_files(current)
+            current.delete()
+        report = MonthlyReport.objects.create(
+            association=association,
+            month=month,
+            kind=kind,
+            revision=last + 1,
+            status=MonthlyReportStatus.BUILDING,
+            requested_by=user if user is not None and user.is_authenticated else None,
+        )
+        if queue:
+            from kpis.tasks import monthly_report_build_task
+
+            enqueue_on_commit(
+                monthly_report_build_task, association_id=association.pk, report_id=report.pk
+            )
+        logger.info(
+            "monthly report requested",
+            extra={
+                "association": association.pk,
+                "month": f"{month:%Y-%m}",
+                "kind": kind,
+                "revision": report.revision,
+            },
+        )
+        return report
+
+
+def _progress(report_id: int, percent: int) -> None:
+    """Its own short write (autocommit outside a transaction), visible to the dashboard."""
+    MonthlyReport.objects.filter(pk=report_id, status=MonthlyReportStatus.BUILDING).update(
+        progress=percent
+    )
+
+
+def _pause_for_tests() -> None:
+    seconds = float(os.environ.get(PAUSE_ENV) or 0)
+    if seconds > 0:
+        time.sleep(seconds)
+
+
+def _file_name(report: MonthlyReport, extension: str) -> str:
+    # Not guessable: the files are only served through permission-checked views anyway.
+    return (
+        f"{report.association.slug}-{report.month:%Y-%m}-{report.kind}-r{report.revision}-"
+        f"{secrets.token_hex(8)}.{extension}"
+    )
+
+
+def monthly_report_build(*, report_id: int) -> MonthlyReport:
+    """Build one revision: figures, the city's PDF and XLSX, checksum; `building` → `draft`.
+
+    A revision that is no longer `building` (built by an earlier run, published, failed) is
+    returned untouched, so running the task twice builds once.
+    """
+    from kpis.report_content import report_content, suppress
+    from kpis.report_render import render_pdf, render_xlsx
+
+    with scopes_disabled():
+        report = MonthlyReport.objects.select_related("association").get(pk=report_id)
+    association = report.association
+    with scope(association=association.pk):
+        if report.status != MonthlyReportStatus.BUILDING:
+            return report
+        with transaction.atomic():
+            MonthlyReport.objects.filter(pk=report_id).update(
+                attempts=report.attempts + 1, progress=5
+            )
+        started = time.monotonic()
+        content = report_content(association=association, month=report.month, kind=report.kind)
+        # The snapshot is stored as JSON: dates and decimals become strings.
+        data = json.loads(json.dumps(content, cls=DjangoJSONEncoder))
+        _progress(report_id, 25)
+        city = suppress(content, threshold=association.suppression_threshold)
+        pdf_bytes, pages = render_pdf(city, association_name=association.name)
+        _progress(report_id, 50)
+        _pause_for_tests()
+        xlsx_bytes = render_xlsx(city)
+        _progress(report_id, 90)
+        checksum = hashlib.sha256(pdf_bytes + xlsx_bytes).hexdigest()
+
+        written: list[str] = []
+        try:
+            with transaction.atomic():
+                locked = MonthlyReport.objects.select_for_update().get(pk=report_id)
+                if locked.status != MonthlyReportStatus.BUILDING:
+                    return locked  # a concurrent run finished first
+                locked.pdf.save(_file_name(locked, "pdf"), ContentFile(pdf_bytes), save=False)
+                written.append(locked.pdf.name)
+                locked.xlsx.save(_file_name(locked, "xlsx"), ContentFile(xlsx_bytes), save=False)
+                written.append(locked.xlsx.name)
+                locked.data = data
+                locked.checksum = checksum
+                locked.pdf_pages = pages
+                locked.status = MonthlyReportStatus.DRAFT
+                locked.progress = 100
+                locked.error = ""
+                locked.built_at = timezone.now()
+                locked.save()
+        except BaseException:
+            for name in written:  # the row does not point at them: no half report
+                report.pdf.storage.delete(name)
+            raise
+        logger.info(
+            "monthly report built",
+            extra={
+                "association": association.pk,
+                "report": report_id,
+                "seconds": round(time.monotonic() - started, 2),
+                "pages": pages,
+                "pdf_bytes": len(pdf_bytes),
+                "xlsx_bytes": len(xlsx_bytes),
+            },
+        )
+        return locked
+
+
+def monthly_report_fail(*, report_id: int, error: str) -> MonthlyReport:
+    """The last attempt failed: `building` → `failed`, the error kept, the officers told once."""
+    from members.services import officer_emails
+
+    with scopes_disabled():
+        report = MonthlyReport.objects.select_related("association").get(pk=report_id)
+    association = report.association
+    with scope(association=association.pk), transaction.atomic():
+        locked = MonthlyReport.objects.select_for_update().get(pk=report_id)
+        if locked.status != MonthlyReportStatus.BUILDING:
+            return locked
+        locked.status = MonthlyReportStatus.FAILED
+        locked.error = error[:10_000]
+        locked.save(update_fields=["status", "error"])
+        send_templated_mail(
+            template="kpis/email/report_failed",
+            context={
+                "association": association,
+                "report": locked,
+                "kind": locked.get_kind_display(),
+                "month": wareki_month(locked.month),
+                "month_iso": f"{locked.month:%Y-%m}",
+                "error": error.strip().splitlines()[-1] if error.strip() else "",
+            },
+            to=officer_emails(),
+        )
+        logger.error(
+            "monthly report failed",
+            extra={"association": association.pk, "report": report_id, "error": error[:500]},
+        )
+        return locked
+
+
+def monthly_report_publish(*, report: MonthlyReport, by: Any) -> MonthlyReport:
+    """Draft → published. A published revision never changes; anything else is refused."""
+    with scope(association=report.association_id), transaction.atomic():
+        locked = MonthlyReport.objects.select_for_update().get(pk=report.pk)
+        if locked.status != MonthlyReportStatus.DRAFT:
+            raise PublishedReportError(
+                _("Only a draft can be published (this revision is %(status)s).")
+                % {"status": locked.get_status_display()},
+                code="not_draft",
+            )
+        locked.status = MonthlyReportStatus.PUBLISHED
+        locked.published_at = timezone.now()
+        locked.published_by = by
+        locked.save(update_fields=["status", "published_at", "published_by"])
+        return locked
+
+
+def monthly_reports_build_due(*, today: date, association_ids: list[int] | None = None) -> int:
+    """Beat: request both reports of each association's last closed month, once.
+
+    The last closed month is the latest whose filing deadline (`deadline_for`) is over on
+    `today`. A month that already has any revision (even failed: officers rebuild by hand) is
+    left alone. Returns how many reports were requested.
+    """
+    with scopes_disabled():
+        associations = Association.objects.order_by("pk")
+        if association_ids is not None:
+            associations = associations.filter(pk__in=association_ids)
+        associations_list = list(associations)
+    requested = 0
+    for association in associations_list:
+        with scope(association=association.pk), transaction.atomic():
+            deadline_day = kpi_settings(association_id=association.pk).deadline_day
+            month = last_closed_month(today, deadline_day=deadline_day)
+            _lock_month(association)
+            for kind in ReportKind.values:
+                exists = MonthlyReport.objects.filter(
+                    association=association, month=month, kind=kind
+                ).exists()
+                if not exists:
+                    monthly_report_request(association=association, month=month, kind=kind)
+                    requested += 1
+    return requested

@@ -1,0 +1,501 @@
+"""The city's report pages and the officers' controls: list, progress, publish, downloads,
+the figures as HTML tables with an SVG chart, and the list of city viewers.
+
+Files are streamed through Django after the permission check (never a public media URL).
+City viewers see published revisions only, with small cells suppressed; officers see every
+revision and the unsuppressed figures.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from urllib.parse import quote
+
+from allauth.account.models import EmailAddress
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from association.forms import add_service_errors
+from association.mail import send_templated_mail
+from association.models import Role, RoleKind
+from association.permissions import requires
+from association.services import role_grant
+from kpis.calendar import add_months, wareki_month
+from kpis.charts import Chart, rate_chart
+from kpis.models import MonthlyReport, MonthlyReportStatus
+from kpis.report_content import REPORT_TITLES, suppress
+from kpis.report_forms import BuildForm, PublishForm, ViewerInviteForm
+from members.services import city_viewer_invitation_create
+
+# Japanese names for the downloaded files and emails, whatever the page's language.
+KIND_FILE_NAMES: dict[str, str] = dict(REPORT_TITLES)
+FILE_TYPES = {
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+OPEN_STATUSES = (
+    MonthlyReportStatus.BUILDING,
+    MonthlyReportStatus.DRAFT,
+    MonthlyReportStatus.FAILED,
+)
+
+
+def _is_officer(request: HttpRequest) -> bool:
+    """Officers (and operators) manage reports and see unsuppressed figures."""
+    return bool(request.access.can("kpis.manage"))  # type: ignore[attr-defined]
+
+
+def _visible_reports(request: HttpRequest) -> QuerySet[MonthlyReport]:
+    """The association's reports this user may open: the scoped manager, published only for
+    anyone who is not an officer."""
+    reports = MonthlyReport.objects.all()
+    if not _is_officer(request):
+        reports = reports.filter(status=MonthlyReportStatus.PUBLISHED)
+    return reports
+
+
+def _report_for(request: HttpRequest, monthly_report_pk: int) -> MonthlyReport:
+    return get_object_or_404(_visible_reports(request), pk=monthly_report_pk)
+
+
+@dataclass
+class MonthGroup:
+    month: date
+    label: str
+    reports: list[MonthlyReport] = field(default_factory=list)
+
+
+def _published_by_month(reports: Iterable[MonthlyReport]) -> list[MonthGroup]:
+    """The newest published revision of each month and kind, months newest first."""
+    groups: dict[date, MonthGroup] = {}
+    seen: set[tuple[date, str]] = set()
+    for report in sorted(reports, key=lambda r: (r.month, r.kind, r.revision), reverse=True):
+        if (report.month, report.kind) in seen:
+            continue
+        seen.add((report.month, report.kind))
+        group = groups.setdefault(
+            report.month, MonthGroup(month=report.month, label=wareki_month(report.month))
+        )
+        group.reports.append(report)
+    for group in groups.values():
+        group.reports.sort(key=lambda r: r.kind)
+    return sorted(groups.values(), key=lambda g: g.month, reverse=True)
+
+
+def _default_build_month() -> date:
+    from django.utils import timezone
+
+    return add_months(timezone.localdate().replace(day=1), -1)
+
+
+@requires("reports.view")
+def report_list(request: HttpRequest) -> HttpResponse:
+    officer = _is_officer(request)
+    published = MonthlyReport.objects.filter(status=MonthlyReportStatus.PUBLISHED)
+    context: dict[str, Any] = {
+        "months": _published_by_month(published),
+        "officer": officer,
+        "is_city_viewer": RoleKind.CITY_VIEWER in request.access.role_kinds,  # type: ignore[attr-defined]
+    }
+    if officer:
+        context["open_reports"] = [
+            {"report": report, "label": wareki_month(report.month)}
+            for report in MonthlyReport.objects.filter(status__in=OPEN_STATUSES).order_by(
+                "-month", "kind", "-revision"
+            )[:50]
+        ]
+        context["build_form"] = BuildForm(initial={"month": _default_build_month()})
+        context["can_manage_viewers"] = request.access.can("association.manage")  # type: ignore[attr-defined]
+    return render(request, "kpis/reports/pages/list.html", context)
+
+
+@requires("reports.view")
+def report_detail(request: HttpRequest, monthly_report_pk: int) -> HttpResponse:
+    """Status and progress of one revision; refreshed when the user presses the button."""
+    report = _report_for(request, monthly_report_pk)
+    officer = _is_officer(request)
+    context = {
+        "report": report,
+        "label": wareki_month(report.month),
+        "officer": officer,
+        "publish_form": PublishForm(initial={"notify": True}) if officer else None,
+        "rebuild_form": BuildForm(initial={"month": report.month, "kind": report.kind})
+        if officer
+        else None,
+    }
+    return render(request, "kpis/reports/pages/detail.html", context)
+
+
+def _requested_report(**kwargs: Any) -> MonthlyReport:
+    from kpis.report_build import monthly_report_request
+
+    return monthly_report_request(**kwargs)
+
+
+@requires("kpis.manage")
+@require_http_methods(["GET", "POST"])
+def report_build(request: HttpRequest) -> HttpResponse:
+    """Build or rebuild one month's report: a new draft revision, built in the background."""
+    form = BuildForm(
+        request.POST if request.method == "POST" else None,
+        initial={"month": _default_build_month()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = _requested_report(
+                association=request.association,  # type: ignore[attr-defined]
+                month=form.cleaned_data["month"],
+                kind=form.cleaned_data["kind"],
+                user=request.user,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("The %(report)s for %(month)s is being built.")
+                % {"report": report.get_kind_display(), "month": wareki_month(report.month)},
+            )
+            return redirect("reports:detail", monthly_report_pk=report.pk)
+    return render(request, "kpis/reports/pages/build.html", {"form": form})
+
+
+def _city_viewer_emails() -> list[str]:
+    """One address per city viewer of the association in scope."""
+    roles = Role.objects.filter(kind=RoleKind.CITY_VIEWER).select_related("user")
+    return sorted({role.user.email for role in roles if role.user.is_active and role.user.email})
+
+
+def _notify_city(request: HttpRequest, report: MonthlyReport) -> int:
+    """One email per city viewer (nobody sees the others' addresses)."""
+    context = {
+        "association": request.association,  # type: ignore[attr-defined]
+        "report": report,
+        "kind": KIND_FILE_NAMES.get(report.kind, report.get_kind_display()),
+        "month": wareki_month(report.month),
+        "url": request.build_absolute_uri(reverse("reports:list")),
+    }
+    emails = _city_viewer_emails()
+    for email in emails:
+        send_templated_mail(template="kpis/email/report_published", context=context, to=[email])
+    return len(emails)
+
+
+@requires("kpis.manage")
+@require_http_methods(["GET", "POST"])
+def report_publish(request: HttpRequest, monthly_report_pk: int) -> HttpResponse:
+    from kpis.report_build import monthly_report_publish
+
+    report = _report_for(request, monthly_report_pk)
+    form = PublishForm(request.POST if request.method == "POST" else None, initial={"notify": True})
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                report = monthly_report_publish(report=report, by=request.user)
+                sent = _notify_city(request, report) if form.cleaned_data["notify"] else None
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("The %(report)s for %(month)s is published.")
+                % {"report": report.get_kind_display(), "month": wareki_month(report.month)},
+            )
+            if sent is not None:
+                messages.info(
+                    request, _("Emails sent to city viewers: %(count)d.") % {"count": sent}
+                )
+            return redirect("reports:list")
+    context = {"report": report, "label": wareki_month(report.month), "form": form}
+    return render(request, "kpis/reports/pages/publish.html", context)
+
+
+def _download_name(report: MonthlyReport, extension: str) -> str:
+    name = report.association.short_name or report.association.name
+    kind = KIND_FILE_NAMES.get(report.kind, report.kind)
+    stem = f"{name}_{kind}_{wareki_month(report.month)}_第{report.revision}版"
+    return re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", stem) + f".{extension}"
+
+
+def _content_disposition(report: MonthlyReport, extension: str) -> str:
+    """An ASCII fallback and the Japanese name as RFC 5987 `filename*`."""
+    fallback = f"renkei-{report.kind}-{report.month:%Y-%m}-r{report.revision}.{extension}"
+    japanese = quote(_download_name(report, extension), safe="")
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{japanese}"
+
+
+def _download(request: HttpRequest, monthly_report_pk: int, extension: str) -> FileResponse:
+    report = _report_for(request, monthly_report_pk)
+    stored = getattr(report, extension)
+    if not stored:
+        raise Http404("This revision has no such file.")
+    try:
+        handle = stored.open("rb")
+    except FileNotFoundError as error:
+        raise Http404("The file is missing.") from error
+    response = FileResponse(handle, content_type=FILE_TYPES[extension])
+    response["Content-Disposition"] = _content_disposition(report, extension)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@requires("reports.download")
+def report_pdf(request: HttpRequest, monthly_report_pk: int) -> FileResponse:
+    return _download(request, monthly_report_pk, "pdf")
+
+
+@requires("reports.download")
+def report_xlsx(request: HttpRequest, monthly_report_pk: int) -> FileResponse:
+    return _download(request, monthly_report_pk, "xlsx")
+
+
+# --- figures: the report's `data` (kpis/report_content.py's snapshot) as HTML ---------------
+# Rendered defensively: a revision built by an older or newer schema, or with no figures,
+# shows what it can and an empty state for the rest.
+
+
+@dataclass
+class Cell:
+    text: str
+    suppressed: bool = False
+
+
+@dataclass
+class Row:
+    label: str
+    cells: list[Cell]
+    whole: bool = False
+
+
+@dataclass
+class Table:
+    title: str
+    period: str
+    row_header: str
+    columns: list[str]
+    rows: list[Row]
+    note: str = ""
+
+
+@dataclass
+class Section:
+    title: str
+    tables: list[Table]
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def _format(value: Any, fmt: str) -> str:
+    number = _decimal(value)
+    if number is None:
+        return "–" if value in (None, "") else str(value)
+    if fmt == "percent":
+        return number_format(number, 1)
+    if number == number.to_integral_value():
+        return number_format(int(number), 0, force_grouping=True)
+    return number_format(number, 1, force_grouping=True)
+
+
+def _cell(raw: Any, fmt: str = "") -> Cell:
+    """A cell is {"value": …, "offices": n} (suppressed: "value": None, "suppressed": True)."""
+    if isinstance(raw, dict):
+        if raw.get("suppressed"):
+            return Cell(text="*", suppressed=True)
+        text = _format(raw.get("value"), fmt)
+        if fmt == "ratio" and raw.get("total") is not None:
+            text = f"{text} / {_format(raw.get('total'), 'int')}"
+        return Cell(text=text)
+    return Cell(text=_format(raw, fmt))
+
+
+def _dicts(raw: Any) -> list[dict[str, Any]]:
+    return [item for item in raw if isinstance(item, dict)] if isinstance(raw, list) else []
+
+
+def _table(raw: dict[str, Any]) -> Table:
+    columns = _dicts(raw.get("columns"))
+    formats = [str(column.get("format") or "") for column in columns]
+    rows = []
+    for row in _dicts(raw.get("rows")):
+        cells: list[Any] = row["cells"] if isinstance(row.get("cells"), list) else []
+        rows.append(
+            Row(
+                label=str(row.get("label") or ""),
+                cells=[
+                    _cell(cell, formats[index] if index < len(formats) else "")
+                    for index, cell in enumerate(cells)
+                ],
+                whole=bool(row.get("whole")),
+            )
+        )
+    return Table(
+        title=str(raw.get("title") or ""),
+        period=str(raw.get("period") or ""),
+        row_header=str(raw.get("row_header") or ""),
+        columns=[str(column.get("label") or column.get("key") or "") for column in columns],
+        rows=rows,
+        note=str(raw.get("note") or ""),
+    )
+
+
+def figure_sections(data: Any) -> list[Section]:
+    if not isinstance(data, dict):
+        return []
+    return [
+        Section(
+            title=str(section.get("title") or ""),
+            tables=[_table(table) for table in _dicts(section.get("tables"))],
+        )
+        for section in _dicts(data.get("sections"))
+    ]
+
+
+def figure_summary(data: Any) -> list[dict[str, str]]:
+    if not isinstance(data, dict):
+        return []
+    return [
+        {
+            "label": str(item.get("label") or item.get("key") or ""),
+            "text": _cell(item, str(item.get("format") or "")).text,
+            "unit": "" if item.get("suppressed") else str(item.get("unit") or ""),
+        }
+        for item in _dicts(data.get("summary"))
+    ]
+
+
+TREND_METRICS = ("separation_rate", "hire_rate")
+
+
+def figure_chart(data: Any) -> Chart | None:
+    """Rolling 12-month separation and hiring rates over the report's 24 months (suppressed or
+    missing values leave gaps)."""
+    trends = data.get("trends") if isinstance(data, dict) else None
+    points_raw = _dicts(trends.get("24") or trends.get("12")) if isinstance(trends, dict) else []
+    points: list[tuple[date, dict[str, Decimal | None]]] = []
+    for point in points_raw:
+        try:
+            month = date.fromisoformat(str(point.get("month")))
+        except ValueError:
+            continue
+        values = {}
+        for key in TREND_METRICS:
+            cell = point.get(key)
+            values[key] = (
+                None
+                if not isinstance(cell, dict) or cell.get("suppressed")
+                else _decimal(cell.get("value"))
+            )
+        points.append((month, values))
+    if len(points) < 2 or not any(v is not None for _m, values in points for v in values.values()):
+        return None
+    metrics = (("separation_rate", _("Separation rate")), ("hire_rate", _("Hiring rate")))
+    return rate_chart(points, metrics)
+
+
+@requires("reports.view")
+def report_figures(request: HttpRequest, monthly_report_pk: int) -> HttpResponse:
+    """The report's figures as HTML: suppressed for city viewers, in full for officers."""
+    report = _report_for(request, monthly_report_pk)
+    officer = _is_officer(request)
+    association = request.association  # type: ignore[attr-defined]
+    data: Any = report.data if isinstance(report.data, dict) else {}
+    if not officer and data:
+        data = suppress(data, threshold=association.suppression_threshold)
+    suppression = data.get("suppression") if isinstance(data.get("suppression"), dict) else {}
+    notes = data.get("notes") if isinstance(data.get("notes"), list) else []
+    context = {
+        "report": report,
+        "label": wareki_month(report.month),
+        "officer": officer,
+        "title": data.get("title") or report.get_kind_display(),
+        "rolling_label": data.get("rolling_label") or "",
+        "summary": figure_summary(data),
+        "sections": figure_sections(data),
+        "chart": figure_chart(data),
+        "suppression_note": suppression.get("note") or "",
+        "notes": [str(note) for note in notes],
+        "threshold": association.suppression_threshold,
+    }
+    return render(request, "kpis/reports/pages/figures.html", context)
+
+
+# --- city viewers ------------------------------------------------------------------------------
+
+
+@requires("association.manage")
+@require_http_methods(["GET", "POST"])
+def viewers(request: HttpRequest) -> HttpResponse:
+    """City-viewer accounts: add a person with a confirmed account by email, or revoke."""
+    association = request.association  # type: ignore[attr-defined]
+    form = ViewerInviteForm()
+    if request.method == "POST" and request.POST.get("action") == "revoke":
+        role: Role = get_object_or_404(
+            Role.objects.filter(kind=RoleKind.CITY_VIEWER).select_related("user"),
+            pk=request.POST.get("role") or 0,
+        )
+        role.delete()
+        messages.success(
+            request, _("%(email)s can no longer see the reports.") % {"email": role.user.email}
+        )
+        return redirect("reports:viewers")
+    if request.method == "POST":
+        form = ViewerInviteForm(request.POST)
+        if form.is_valid():
+            email = form.cleaned_data["email"].strip()
+            address = (
+                EmailAddress.objects.filter(email__iexact=email, verified=True)
+                .select_related("user")
+                .first()
+            )
+            if address is None or not address.user.is_active:
+                # No account yet: an invitation; the role is granted when they accept it.
+                city_viewer_invitation_create(
+                    association=association,
+                    email=email,
+                    invited_by=request.user,
+                    accept_url=request.build_absolute_uri(reverse("members:invitation")),
+                )
+                messages.success(
+                    request,
+                    _(
+                        "%(email)s has no account yet: an invitation was sent. They become a "
+                        "city viewer when they sign up with this address and accept it."
+                    )
+                    % {"email": email},
+                )
+                return redirect("reports:viewers")
+            else:
+                role_grant(association=association, user=address.user, kind=RoleKind.CITY_VIEWER)
+                messages.success(
+                    request,
+                    _("%(email)s can now see the published reports at %(url)s.")
+                    % {"email": email, "url": request.build_absolute_uri(reverse("reports:list"))},
+                )
+                return redirect("reports:viewers")
+    roles = (
+        Role.objects.filter(kind=RoleKind.CITY_VIEWER)
+        .select_related("user")
+        .order_by("user__email")
+    )
+    return render(request, "kpis/reports/pages/viewers.html", {"roles": roles, "form": form})
