@@ -11,7 +11,7 @@ TEST_PACKAGES := $(RUN_PACKAGES) chromium
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/renkei
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test install lint pytest messages system-packages-run system-packages-test bench
+.PHONY: run test install lint pytest messages system-packages-run system-packages-test bench bench-reports
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -57,3 +57,7 @@ test: system-packages-test lint pytest
 bench: install
 	@bin/debian-packages wrk
 	$(PY) bench/pages.py
+
+# Building both monthly reports at 550 and 5,500 offices (not a test): needs PostgreSQL.
+bench-reports: install
+	$(PY) bench/reports.py
