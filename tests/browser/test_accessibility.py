@@ -25,6 +25,8 @@ OFFICER_PAGES = [
     "/members/roster/",
     "/subcommittees/",
     "/kpis/",
+    "/reports/",
+    "/reports/viewers/",
 ]
 STAFF_PAGES = [
     "/members/my-offices/",
