@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -435,3 +436,30 @@ def office_staff_remove(*, office: Office, role: Role) -> None:
     ):
         raise ValidationError(_("An office needs at least one administrator."))
     role.delete()
+
+
+# Personal data kept only while needed: a refused application's contact details, and an
+# invitation's email address once it was accepted or expired.
+REJECTED_APPLICATION_RETENTION_DAYS = 90
+INVITATION_RETENTION_DAYS = 30
+
+
+@transaction.atomic
+def personal_data_purge(*, now: Any = None) -> dict[str, int]:
+    """Delete refused applications and finished invitations past their retention (in scope)."""
+    now = now or timezone.now()
+    rejected = Office.objects.filter(
+        status=OfficeStatus.REJECTED,
+        decided_at__lt=now - timedelta(days=REJECTED_APPLICATION_RETENTION_DAYS),
+    )
+    corporation_ids = set(rejected.values_list("corporation_id", flat=True))
+    offices, _by_model = rejected.delete()
+    # A corporation created only for a refused application goes with it.
+    corporations, _by_model = Corporation.objects.filter(
+        pk__in=corporation_ids, offices__isnull=True
+    ).delete()
+    cutoff = now - timedelta(days=INVITATION_RETENTION_DAYS)
+    invitations, _by_model = Invitation.objects.filter(
+        Q(accepted_at__lt=cutoff) | Q(accepted_at__isnull=True, expires_at__lt=cutoff)
+    ).delete()
+    return {"offices": offices, "corporations": corporations, "invitations": invitations}

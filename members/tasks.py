@@ -21,3 +21,19 @@ def pending_applications_digest_all() -> int:
     for association_id in ids:
         pending_applications_digest.apply_async(kwargs={"association_id": association_id})
     return len(ids)
+
+
+@shared_task(base=AssociationTask)
+def personal_data_purge(*, association_id: int) -> dict[str, int]:
+    from members.services import personal_data_purge as purge
+
+    return purge()
+
+
+@shared_task
+def personal_data_purge_all() -> int:
+    """Beat entry point: one purge per association."""
+    ids = list(Association.objects.values_list("pk", flat=True))
+    for association_id in ids:
+        personal_data_purge.apply_async(kwargs={"association_id": association_id})
+    return len(ids)

@@ -40,6 +40,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "members.tasks.pending_applications_digest_all",
         "schedule": crontab(hour=8, minute=30),
     },
+    "personal-data-purge": {
+        "task": "members.tasks.personal_data_purge_all",
+        "schedule": crontab(hour=3, minute=15),
+    },
     # Reminds offices that have not filed last month, before and after the deadline.
     "kpis-filing-reminders": {
         "task": "kpis.tasks.filing_reminders_all",
