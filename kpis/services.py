@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kpis.calendar import add_months, month_start
+from kpis.calendar import add_months, filing_deadline, month_start
 from kpis.models import (
     COUNT_FIELDS,
     FOREIGN_STAFF,
@@ -276,8 +276,10 @@ def staffing_report_save(
     month = month_start(month)
     today = today or timezone.localdate()
     report = StaffingReport.objects.select_for_update().filter(office=office, month=month).first()
-    if is_locked(report=report, office=office, month=month, today=today):
-        raise FilingLocked(month, deadline_for(association_id=office.association_id, month=month))
+    settings = kpi_settings(association_id=office.association_id)  # read once per save
+    deadline = filing_deadline(month, deadline_day=settings.deadline_day)
+    if today > deadline and not (report is not None and report.reopened_at is not None):
+        raise FilingLocked(month, deadline)
     current_version = report.version if report else None
     if expected_version != current_version:
         last = report.changes.select_related("user").first() if report else None
@@ -289,7 +291,6 @@ def staffing_report_save(
     if findings.errors:
         raise FilingInvalid(findings)
     if submit:
-        settings = kpi_settings(association_id=office.association_id)
         findings.warnings = staffing_rows_check(
             cleaned,
             previous=previous_rows(office=office, month=month),
