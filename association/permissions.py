@@ -45,6 +45,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     ),
     "kpis.view_all": frozenset({RoleKind.OFFICER}),
     "kpis.manage": frozenset({RoleKind.OFFICER}),
+    # API tokens file as the office: only those who file for it may create them, not officers.
+    "kpis.tokens": frozenset({RoleKind.OFFICE_ADMIN, RoleKind.CORPORATION_ADMIN}),
     "subcommittee.manage": frozenset({RoleKind.OFFICER, RoleKind.SUBCOMMITTEE_LEADER}),
     "reports.view": frozenset({RoleKind.OFFICER, RoleKind.CITY_VIEWER}),
     "reports.download": frozenset({RoleKind.OFFICER, RoleKind.CITY_VIEWER}),

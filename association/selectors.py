@@ -41,13 +41,14 @@ def associations_for_user(*, user: Any) -> QuerySet[Association]:
 
 def corporation_office_ids(*, corporation_ids: set[int]) -> dict[int, frozenset[int]]:
     """The offices of each corporation, for head-office roles (one query)."""
-    from members.models import Office
+    from members.models import Office, OfficeStatus
 
     offices: dict[int, set[int]] = {pk: set() for pk in corporation_ids}
     with scopes_disabled():
-        rows = Office.objects.filter(corporation_id__in=corporation_ids).values_list(
-            "corporation_id", "pk"
-        )
+        rows = Office.objects.filter(
+            corporation_id__in=corporation_ids,
+            status__in=[OfficeStatus.APPROVED, OfficeStatus.SUSPENDED, OfficeStatus.WITHDRAWN],
+        ).values_list("corporation_id", "pk")
         for corporation_id, office_id in rows:
             offices[corporation_id].add(office_id)
     return {pk: frozenset(ids) for pk, ids in offices.items()}

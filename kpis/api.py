@@ -321,7 +321,9 @@ def _save(*, request: Request, office: Office, month: date, data: dict[str, Any]
             submit=data["submit"],
             comment=data["comment"],
             confirm_warnings=data["confirm_warnings"],
-            via="api",
+            via=f"api:{request.auth.prefix}"[:16]
+            if isinstance(request.auth, OfficeApiToken)
+            else "api",
         )
     except FilingInvalid as error:
         return _invalid(_problems(error.findings.errors, rows))

@@ -98,17 +98,17 @@ def _remind(*, association: Association, month: date, kind: str) -> int:
                 recipients=len(recipients),
             )
         )
-        send_templated_mail(
-            template=f"kpis/email/reminder_{kind}",
-            context={
-                "association": association,
-                "office": office,
-                "month": wareki_month(month),
-                "month_iso": f"{month:%Y-%m}",
-                "deadline": wareki_date(deadline),
-            },
-            to=recipients,
-        )
+        context = {
+            "association": association,
+            "office": office,
+            "month": wareki_month(month),
+            "month_iso": f"{month:%Y-%m}",
+            "deadline": wareki_date(deadline),
+        }
+        for recipient in recipients:  # one message each: nobody sees colleagues' addresses
+            send_templated_mail(
+                template=f"kpis/email/reminder_{kind}", context=context, to=[recipient]
+            )
     # The unique constraint backs up the lock: a duplicate fails the whole run, sending nothing.
     ReminderSent.objects.bulk_create(reminded)
     logger.info(

@@ -95,7 +95,8 @@ def monthly_report_request(
     with scope(association=association.pk), transaction.atomic():
         _lock_month(association)
         revisions = MonthlyReport.objects.filter(association=association, month=month, kind=kind)
-        current = revisions.filter(status__in=OPEN_STATUSES).first()
+        # Locked: a publish of this draft waits, and then this sees it published.
+        current = revisions.select_for_update().filter(status__in=OPEN_STATUSES).first()
         if current is not None and current.status == MonthlyReportStatus.BUILDING:
             return current
         last = revisions.aggregate(last=Max("revision"))["last"] or 0

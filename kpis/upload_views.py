@@ -207,13 +207,13 @@ class TokenForm(forms.Form):
     )
 
 
-@requires("office.manage")
+@requires("kpis.tokens")
 @require_http_methods(["GET", "POST"])
 @never_cache
 def office_tokens(request: HttpRequest, office_pk: int) -> HttpResponse:
     """An office's API tokens: list, create (the token is shown once) and revoke."""
     office = get_object_or_404(office_list(), pk=office_pk)
-    if not request.access.can("office.manage", office_id=office.pk):  # type: ignore[attr-defined]
+    if not request.access.can("kpis.tokens", office_id=office.pk):  # type: ignore[attr-defined]
         raise PermissionDenied
     form = TokenForm()
     created: tuple[OfficeApiToken, str] | None = None

@@ -38,7 +38,20 @@ class OfficeAdmin(TenantModelAdmin):
     list_filter = ["status", "services__service_code", "corporation__kind"]
     search_fields = ["name", "kana", "provider_number", "corporation__name"]
     list_select_related = ["corporation"]
-    readonly_fields = ["provider_number", "applied_at", "approved_at"]
+    # Decisions go through members:decide (office_approve / office_reject), never the admin; and
+    # no field offers a list of users (accounts are platform-wide, not the association's).
+    readonly_fields = [
+        "provider_number",
+        "status",
+        "applied_at",
+        "approved_at",
+        "decided_at",
+        "decision_reason",
+    ]
+
+    def get_exclude(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        return ("association", "applicant", "decided_by")
+
     raw_id_fields = ["corporation"]
     inlines = [OfficeServiceInline]
 

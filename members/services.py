@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any, TypedDict
@@ -232,6 +233,19 @@ def office_register(
     if corporate_number:
         number = clean_corporate_number(corporate_number)
         corporation = Corporation.objects.filter(corporate_number=number).first()
+        if corporation is not None and _name_key(corporation.name) != _name_key(corporation_name):
+            # A mistyped number must not attach the office to someone else's corporation.
+            raise ValidationError(
+                {
+                    "corporate_number": [
+                        _(
+                            "Corporate number %(number)s belongs to %(name)s here. Check the "
+                            "number, or enter that corporation's name exactly."
+                        )
+                        % {"number": number, "name": corporation.name}
+                    ]
+                }
+            )
     if corporation is None:
         corporation = corporation_create(
             association=association,
@@ -264,6 +278,11 @@ def office_register(
         template="members/email/application_new", context=context, to=officer_emails()
     )
     return office
+
+
+def _name_key(name: str) -> str:
+    """Names compared as people type them: width, spaces and case folded."""
+    return "".join(unicodedata.normalize("NFKC", name).split()).casefold()
 
 
 def _decide(*, office: Office, by: Any, status: OfficeStatus, reason: str) -> Office:
@@ -428,6 +447,8 @@ def office_staff_remove(*, office: Office, role: Role) -> None:
     """Take a person's role at the office away; the last administrator cannot be removed."""
     if role.office_id != office.pk:
         raise ValidationError(_("This person does not work at this office."))
+    # Two admins removing each other at once: the second waits and then sees the first gone.
+    Office.objects.select_for_update().get(pk=office.pk)
     if (
         role.kind == RoleKind.OFFICE_ADMIN
         and not Role.objects.filter(office=office, kind=RoleKind.OFFICE_ADMIN)

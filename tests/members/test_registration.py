@@ -83,11 +83,23 @@ def test_existing_corporation_is_found_by_its_number(tenant_a: Tenant) -> None:
             association=tenant_a.association,
             applicant=applicant,
             **registration_data(
-                corporation_name="ignored", corporate_number=existing.corporate_number
+                corporation_name=f" {existing.name} ", corporate_number=existing.corporate_number
             ),
         )
         assert office.corporation == existing
         assert Corporation.objects.count() == 1
+        # A mistyped number that belongs to another corporation is refused, not attached.
+        with pytest.raises(ValidationError) as refused:
+            office_register(
+                association=tenant_a.association,
+                applicant=applicant,
+                **registration_data(
+                    corporation_name="社会福祉法人べつの会",
+                    corporate_number=existing.corporate_number,
+                    provider_number=provider_number("20", 902),
+                ),
+            )
+        assert existing.name in str(refused.value.message_dict["corporate_number"])
 
 
 def test_approval_grants_office_admin_and_emails_the_applicant(tenant_a: Tenant) -> None:
