@@ -11,6 +11,8 @@ urlpatterns = [
     path("subcommittees/", include("subcommittees.urls")),
     path("kpis/", include("kpis.urls")),
     path("reports/", include("kpis.urls_reports")),
+    path("events/", include("events.urls")),
+    path("recruitment/", include("recruitment.urls")),
     path("healthz", healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),

@@ -146,6 +146,8 @@ def build_tenant(
         )
         # --- kpis: objects for the isolation matrix (through the services where they exist)
         build_kpi_objects(tenant)
+        # --- events: objects for the isolation matrix
+        build_event_objects(tenant)
     return tenant
 
 
@@ -224,3 +226,47 @@ def build_kpi_objects(tenant: Tenant) -> None:
             f"reports/matrix-{tenant.host}.xlsx", ContentFile(b"PK\x03\x04")
         ),
     )
+
+
+def build_event_objects(tenant: Tenant) -> None:
+    """A published job fair at a venue, with a programme item, a registration and a booth."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from events.models import Event, ProgrammeItem, Registration, Venue
+    from recruitment.models import JobFairBooth
+
+    association = tenant.association
+    starts = datetime(2027, 3, 20, 13, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
+    venue = Venue.objects.create(
+        association=association, name=f"{tenant.marker}会館", address=f"{tenant.marker}町1-1"
+    )
+    event = Event.objects.create(
+        association=association,
+        title=f"{tenant.marker}就職フェア",
+        kind="job_fair",
+        status="published",
+        venue=venue,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=3),
+        registration_required=True,
+        capacity=50,
+        published_at=starts - timedelta(days=30),
+    )
+    item = ProgrammeItem.objects.create(
+        event=event,
+        title=f"{tenant.marker}相談会",
+        venue=venue,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=1),
+    )
+    Registration.objects.create(
+        association=association,
+        event=event,
+        programme_item=item,
+        name=f"{tenant.marker}太郎",
+        phone="06-0000-0000",
+        status="confirmed",
+        cancel_key=f"cancel-{tenant.host}",
+    )
+    JobFairBooth.objects.create(event=event, office=tenant.offices[0], hiring_for="介護職員")
