@@ -307,8 +307,8 @@ def test_every_error_names_its_row_and_column(tenant_a: Tenant, tenant_b: Tenant
         f"{unknown}.",
         f"Row 10, 介護保険事業所番号: No member office of the association has provider number "
         f"{other}.",
-        "Row 11, 介護保険事業所番号: アルファ事業所4 is not an approved member office; "
-        "it files no reports.",
+        # A head office reaches its corporation's members, not its pending applications.
+        "Row 11, 介護保険事業所番号: You may not file for アルファ事業所4 (2772000044).",
         "Row 12, 対象月: 2026-11 has not begun yet.",
         "Row 13, 対象月: The filing of アルファ事業所3 for 2026-08 is locked: its deadline, "
         "2026-09-10, has passed. Ask an officer to reopen it.",
