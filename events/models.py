@@ -89,7 +89,7 @@ class Event(models.Model):
     )
     venue = models.ForeignKey(
         Venue,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="events",
@@ -132,7 +132,7 @@ class ProgrammeItem(models.Model):
     title_kana = models.CharField(_("title (kana)"), max_length=200, blank=True)
     description = models.TextField(_("description"), blank=True)
     venue = models.ForeignKey(
-        Venue, on_delete=models.PROTECT, related_name="programme_items", verbose_name=_("venue")
+        Venue, on_delete=models.RESTRICT, related_name="programme_items", verbose_name=_("venue")
     )
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))

@@ -67,6 +67,7 @@ from kpis.services import (
     staffing_rows_clean,
 )
 from members.models import Office, OfficeStatus
+from recruitment.selectors import job_fair_hires
 
 EARLIEST_MONTH = date(2000, 1, 1)
 
@@ -207,6 +208,8 @@ def _filing_page(request: HttpRequest, office: Office, *, officer_view: bool) ->
         "can_reopen": locked and access.can("kpis.manage", office_id=office.pk),
         "reopen_form": ReopenForm(),
         "channel_fields": CHANNEL_FIELDS,
+        # A hint for “hires via association job fair”: what the office recorded at its booths.
+        "job_fair_hires": job_fair_hires(office_id=office.pk, month=month),
         "previous_month": add_months(month, -1),
         "next_month": add_months(month, 1) if add_months(month, 1) <= current else None,
         "current_month": current,

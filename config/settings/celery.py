@@ -54,4 +54,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "kpis.tasks.monthly_reports_due_all",
         "schedule": crontab(hour=6, minute=0),
     },
+    # Waiting-list offers nobody took up in time: cancel them and offer the seat on.
+    "events-offers-expire": {
+        "task": "events.tasks.offers_expire_all",
+        "schedule": crontab(minute=5),
+    },
+    # Citizens' registrations are deleted 90 days after their event ended.
+    "events-registrations-purge": {
+        "task": "events.tasks.registrations_purge_all",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }

@@ -84,7 +84,7 @@ class Migration(migrations.Migration):
                 ('registration_required', models.BooleanField(default=False, verbose_name='registration required')),
                 ('capacity', models.PositiveIntegerField(blank=True, null=True, verbose_name='capacity')),
                 ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='programme', to='events.event')),
-                ('venue', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='programme_items', to='events.venue', verbose_name='venue')),
+                ('venue', models.ForeignKey(on_delete=django.db.models.deletion.RESTRICT, related_name='programme_items', to='events.venue', verbose_name='venue')),
             ],
             options={
                 'verbose_name': 'programme item',
@@ -95,7 +95,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='event',
             name='venue',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='events', to='events.venue', verbose_name='main venue'),
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.RESTRICT, related_name='events', to='events.venue', verbose_name='main venue'),
         ),
         migrations.CreateModel(
             name='Registration',

@@ -79,8 +79,12 @@ def db_details(association: Association) -> list[tuple]:
 
 
 def wipe(association: Association) -> None:
-    """Remove an association and all it owns (offices first: Office.corporation is PROTECT)."""
+    """Remove an association and all it owns (offices first: Office.corporation is PROTECT;
+    events before venues: Event.venue and ProgrammeItem.venue are PROTECT)."""
+    from events.models import Event
+
     with scopes_disabled():
+        Event.objects.filter(association=association).delete()
         Office.objects.filter(association=association).delete()
         association.delete()
 
@@ -441,3 +445,43 @@ def test_seed_files_24_months_for_every_approved_office_through_the_service() ->
     assert "1 monthly staffing filings created" in seed(
         "--offices", str(OFFICES), "--seed", str(SEED), history=24
     )
+
+
+# --- events ----------------------------------------------------------------------------------
+
+
+def test_seed_adds_a_year_of_events_once() -> None:
+    """Monthly 勉強会, a spring and an autumn 就職フェア with ~20 booths (the past one with
+    outcomes), and いきてゆくフェス at several venues, some items with their own capacity."""
+    from events.models import Event, EventKind, ProgrammeItem, Venue
+    from recruitment.models import JobFairBooth
+
+    output = seed_default()
+    association = Association.objects.get(slug="toyonaka")
+    now = timezone.now()
+    with scope(association=association.pk):
+        assert Event.objects.filter(kind=EventKind.STUDY_SESSION).count() == 12
+        fairs = list(Event.objects.filter(kind=EventKind.JOB_FAIR).order_by("starts_at"))
+        assert len(fairs) == 2
+        assert {fair.starts_at.month for fair in fairs} == {5, 10}
+        held, coming = fairs
+        assert held.ends_at <= now < coming.starts_at
+        for fair in fairs:
+            assert JobFairBooth.objects.filter(event=fair).count() == 20
+        recorded = JobFairBooth.objects.filter(event=held)
+        assert all(
+            b.outcome_recorded_at and (b.hires or 0) <= (b.interviews or 0) for b in recorded
+        )
+        assert not JobFairBooth.objects.filter(event=coming, hires__isnull=False).exists()
+        festival = Event.objects.get(kind=EventKind.FESTIVAL)
+        items = list(ProgrammeItem.objects.filter(event=festival))
+        assert len({item.venue_id for item in items}) >= 3
+        assert any(item.registration_required and item.capacity for item in items)
+        assert {"岡町・桜塚商店街", "地域共生センター"} <= set(
+            Venue.objects.values_list("name", flat=True)
+        )
+        count = Event.objects.count()
+    assert f"{count} events created" in output
+    assert "0 events created" in seed_default()
+    with scope(association=association.pk):
+        assert Event.objects.count() == count

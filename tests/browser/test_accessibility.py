@@ -18,6 +18,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa"]}}
 
 PUBLIC_PAGES = ["/", "/accounts/login/", "/accounts/signup/", "/accounts/password/reset/"]
+# Event pages: "{event}" is the tenant's published job fair (tests/tenants.py).
+PUBLIC_PAGES += [
+    "/events/",
+    "/events/?month=2027-03",
+    "/events/{event}/",
+    "/events/{event}/register/",
+    "/events/cancel/?key=not-a-key",
+]
 OFFICER_PAGES = [
     "/dashboard/",
     "/members/directory/",
@@ -25,6 +33,7 @@ OFFICER_PAGES = [
     "/members/roster/",
     "/subcommittees/",
     "/kpis/",
+    "/events/{event}/registrations/",
     "/reports/",
     "/reports/viewers/",
 ]
@@ -45,6 +54,15 @@ def session_for(user: object) -> str:
     return str(session.session_key)
 
 
+def _first_event_pk(tenant: Tenant) -> int:
+    from django_scopes import scope
+
+    from events.models import Event
+
+    with scope(association=tenant.association.pk):
+        return Event.objects.order_by("pk").values_list("pk", flat=True)[0]
+
+
 def violations(page: Any, url: str) -> list[str]:
     page.goto(url)
     assert page.url == url, f"{url} redirected to {page.url}"
@@ -62,11 +80,12 @@ def test_pages_pass_axe_wcag_aa(live_server, tenant_a: Tenant, browser_page) -> 
     base = live_server.url.replace("127.0.0.1", "localhost")
     page = browser_page
     found: list[str] = []
+    event = _first_event_pk(tenant_a)
     for path in PUBLIC_PAGES:
-        found += violations(page, base + path)
+        found += violations(page, base + path.format(event=event))
     page.context.add_cookies([{"name": "sessionid", "value": officer_session, "url": base}])
     for path in OFFICER_PAGES:
-        found += violations(page, base + path)
+        found += violations(page, base + path.format(event=event))
     page.context.clear_cookies()
     staff_session = session_for(tenant_a.users["office_admin"])
     page.context.add_cookies([{"name": "sessionid", "value": staff_session, "url": base}])
@@ -76,4 +95,25 @@ def test_pages_pass_axe_wcag_aa(live_server, tenant_a: Tenant, browser_page) -> 
     page.set_viewport_size({"width": 375, "height": 740})
     found += violations(page, base + "/members/directory/")
     found += violations(page, base + f"/kpis/offices/{office}/filing/")
+    page.context.clear_cookies()
+    found += violations(page, base + "/events/")
+    found += violations(page, base + f"/events/{event}/")
     assert not found, "\n".join(found)
+
+
+def test_event_pages_readable_at_200_percent(live_server, tenant_a: Tenant, browser_page) -> None:
+    """Pages zoomed to 200 % on a 1280 px window need no sideways scroll (JIS X 8341-3 1.4.4),
+    and body text starts at 16 px or more."""
+    AssociationDomain.objects.create(association=tenant_a.association, domain="localhost")
+    base = live_server.url.replace("127.0.0.1", "localhost")
+    page = browser_page
+    event = _first_event_pk(tenant_a)
+    for path in ("/events/", f"/events/{event}/", f"/events/{event}/register/"):
+        page.goto(base + path)
+        normal = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
+        page.evaluate("document.documentElement.style.zoom = '2'")
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 1, f"{path} scrolls sideways by {overflow}px at 200%"
+        assert normal >= 16, f"{path}: body text {normal}px"

@@ -231,6 +231,143 @@ CHANNEL_WEIGHTS = {
     "hires_other": 17,
 }
 
+DEMO_VENUES: dict[str, dict[str, Any]] = {
+    "hall": {
+        "name": "豊中市立文化芸術センター",
+        "kana": "とよなかしりつぶんかげいじゅつせんたー",
+        "area": "曽根",
+        "postal_code": "561-0802",
+        "address": "大阪府豊中市曽根東町3丁目7-2",
+        "access_notes": "阪急宝塚線「曽根」駅から東へ徒歩5分。",
+        "step_free": True,
+        "accessible_toilet": True,
+        "parking": True,
+        "accessibility_notes": "車いすの貸し出しがあります。駐車場に障害者用区画があります。",
+        "map_url": "https://www.openstreetmap.org/search?query=豊中市立文化芸術センター",
+    },
+    "shotengai": {
+        "name": "岡町・桜塚商店街",
+        "kana": "おかまち・さくらづかしょうてんがい",
+        "area": "岡町",
+        "postal_code": "561-0884",
+        "address": "大阪府豊中市岡町北1丁目",
+        "access_notes": "阪急宝塚線「岡町」駅から西へすぐ。アーケードの中です。",
+        "step_free": True,
+        "accessible_toilet": False,
+        "parking": False,
+        "accessibility_notes": (
+            "屋根のある通りで、段差はありません。多目的トイレは近くの公共施設をご利用ください。"
+        ),
+        "map_url": "https://www.openstreetmap.org/search?query=岡町商店街",
+    },
+    "kyosei": {
+        "name": "地域共生センター",
+        "kana": "ちいききょうせいせんたー",
+        "area": "岡町",
+        "postal_code": "561-0881",
+        "address": "大阪府豊中市中桜塚2丁目",
+        "access_notes": "阪急宝塚線「岡町」駅から南西へ徒歩8分。",
+        "step_free": True,
+        "accessible_toilet": True,
+        "parking": False,
+        "accessibility_notes": "エレベーターがあります。",
+    },
+    "library": {
+        "name": "岡町図書館 集会室",
+        "kana": "おかまちとしょかん しゅうかいしつ",
+        "area": "岡町",
+        "postal_code": "561-0884",
+        "address": "大阪府豊中市岡町北3丁目",
+        "access_notes": "阪急宝塚線「岡町」駅から徒歩3分。",
+        "step_free": False,
+        "accessible_toilet": True,
+        "parking": False,
+        "accessibility_notes": "集会室は2階です（階段のみ）。",
+    },
+}
+STUDY_TOPICS = [
+    ("職員の定着と育成", "しょくいんのていちゃくとりくせい"),
+    ("認知症ケアの基本", "にんちしょうけあのきほん"),
+    ("感染症対策", "かんせんしょうたいさく"),
+    ("看取りと多職種連携", "みとりとたしょくしゅれんけい"),
+    ("ハラスメント対策", "はらすめんとたいさく"),
+    ("介護記録とICT", "かいごきろくとあいしーてぃー"),
+]
+HIRING_FOR = [
+    "介護職員（正職員・パート）",
+    "訪問介護員（登録ヘルパー）",
+    "看護職員",
+    "介護支援専門員",
+    "生活相談員",
+    "介護職員（未経験可・資格取得支援あり）",
+]
+# (title, kana, venue, start hour, end hour, capacity or None, description)
+FESTIVAL_PROGRAMME: list[tuple[str, str, str, int, int, int | None, str]] = [
+    (
+        "オープニングステージ",
+        "おーぷにんぐすてーじ",
+        "hall",
+        10,
+        11,
+        None,
+        "開会のごあいさつと演奏。",
+    ),
+    (
+        "介護の仕事 相談コーナー",
+        "かいごのしごと そうだんこーなー",
+        "hall",
+        11,
+        15,
+        None,
+        "就職・転職の相談。",
+    ),
+    (
+        "車いす・福祉用具 体験",
+        "くるまいす・ふくしようぐ たいけん",
+        "shotengai",
+        10,
+        16,
+        None,
+        "商店街で車いすや福祉用具を体験できます。",
+    ),
+    (
+        "介護食の試食会",
+        "かいごしょくのししょくかい",
+        "shotengai",
+        12,
+        13,
+        30,
+        "やわらかく食べやすい介護食の試食。申込制です。",
+    ),
+    (
+        "認知症サポーター養成講座",
+        "にんちしょうさぽーたーようせいこうざ",
+        "kyosei",
+        13,
+        15,
+        40,
+        "受講された方にオレンジリングをお渡しします。申込制です。",
+    ),
+    (
+        "介護予防体操",
+        "かいごよぼうたいそう",
+        "kyosei",
+        10,
+        11,
+        25,
+        "椅子に座ってできる体操です。申込制です。",
+    ),
+    (
+        "介護保険の相談会",
+        "かいごほけんのそうだんかい",
+        "library",
+        13,
+        16,
+        None,
+        "ケアマネジャーが相談に応じます。",
+    ),
+]
+
 
 def _binomial(rng: random.Random, n: int, p: float) -> int:
     return sum(rng.random() < p for _ in range(n))
@@ -433,12 +570,14 @@ class Command(BaseCommand):
             created = self._seed_offices(association, options)
             logins = self._seed_users(association, superuser=not options["no_superuser"])
             self._seed_subcommittee_activity(seed=options["seed"])
+            events = self._seed_events(association, seed=options["seed"])
             filings = self._seed_staffing_history(
                 association, seed=options["seed"], months=options["history_months"]
             )
 
         self.stdout.write(self.style.SUCCESS(f"{association.name}: {created} offices created"))
         self.stdout.write(f"{filings} monthly staffing filings created")
+        self.stdout.write(f"{events} events created")
         self.stdout.write(f"Demo log-ins (password for all: {DEMO_PASSWORD}):")
         for label, email in logins:
             self.stdout.write(f"  {label:<22} {email}")
@@ -521,6 +660,159 @@ class Command(BaseCommand):
                 subject=f"{subcommittee.name}からのお知らせ（下書き）",
                 body="次回の勉強会はオンラインで開催します。ご参加をお待ちしています。",
             )
+
+    @transaction.atomic
+    def _seed_events(self, association: Association, *, seed: int) -> int:
+        """A year of events like the association's: a monthly 勉強会, a spring and an autumn
+        就職フェア with ~20 member offices' booths each (the past one with outcomes), and the
+        multi-venue いきてゆくフェス. Skipped when the association has events already."""
+        from events.models import Audience, Event, EventKind, EventStatus, ProgrammeItem, Venue
+        from events.services import clean_html, events_changed
+        from recruitment.models import JobFairBooth
+
+        if Event.objects.exists():
+            return 0
+        rng = random.Random(f"{seed}-events")
+        today = timezone.localdate()
+        now = timezone.now()
+        venues = {
+            key: Venue.objects.create(association=association, **fields)
+            for key, fields in DEMO_VENUES.items()
+        }
+        events: list[Event] = []
+
+        def event(*, draft: bool = False, **fields: Any) -> Event:
+            announced = min(_at(fields["starts_at"].date() - timedelta(days=45), 10), now)
+            created = Event(
+                association=association,
+                status=EventStatus.DRAFT if draft else EventStatus.PUBLISHED,
+                published_at=None if draft else announced,
+                organiser=association.short_name or association.name,
+                **fields,
+            )
+            created.description = clean_html(created.description)
+            events.append(created)
+            return created
+
+        # 勉強会: the third Thursday evening of each month, six months back and six ahead.
+        first_month = add_months(month_start(today), -6)
+        for index in range(12):
+            month = add_months(first_month, index)
+            day = month + timedelta(days=(3 - month.weekday()) % 7 + 14)
+            topic, topic_kana = STUDY_TOPICS[index % len(STUDY_TOPICS)]
+            event(
+                title=f"勉強会「{topic}」",
+                title_kana=f"べんきょうかい「{topic_kana}」",
+                kind=EventKind.STUDY_SESSION,
+                audience=Audience.MEMBERS,
+                draft=index == 11,  # the last one is still being planned
+                summary="会員事業所の職員向けの勉強会です。",
+                description=f"<p>{topic}について、会員事業所の実践例を交えて学びます。</p>",
+                venue=venues["hall"],
+                starts_at=_at(day, 18),
+                ends_at=_at(day, 20),
+                registration_required=True,
+                capacity=60,
+            )
+
+        # 就職フェア: spring (May) and autumn (October), on the second Sunday: the last one held
+        # (its booths have recorded outcomes) and the next one.
+        def second_sunday(year: int, month_number: int) -> date:
+            first = date(year, month_number, 1)
+            return first + timedelta(days=(6 - first.weekday()) % 7 + 7)
+
+        fair_days = sorted(
+            second_sunday(year, month_number)
+            for year in (today.year - 1, today.year, today.year + 1)
+            for month_number in (5, 10)
+        )
+        last_held = max(day for day in fair_days if day < today)
+        fairs = []
+        for day in (last_held, min(day for day in fair_days if day >= today)):
+            year, season = day.year, "春" if day.month == 5 else "秋"
+            fairs.append(
+                event(
+                    title=f"介護・福祉の就職フェア {year}{season}",
+                    title_kana=f"かいご・ふくしのしゅうしょくふぇあ {year}",
+                    kind=EventKind.JOB_FAIR,
+                    summary="市内の介護事業所が一堂に会する就職・転職の相談会です。",
+                    description=(
+                        "<p>市内の介護保険サービス事業所が出展します。"
+                        "資格のない方、ブランクのある方も歓迎です。</p>"
+                        "<ul><li>履歴書不要</li><li>入退場自由</li></ul>"
+                    ),
+                    venue=venues["hall"],
+                    starts_at=_at(day, 13),
+                    ends_at=_at(day, 16),
+                    registration_required=True,
+                    capacity=200,
+                )
+            )
+        # いきてゆくフェス: one festival in November at four venues.
+        fest_year = (
+            today.year if date(today.year, 11, 1) > add_months(today, -6) else (today.year + 1)
+        )
+        fest_day = date(fest_year, 11, 1) + timedelta(
+            days=(5 - date(fest_year, 11, 1).weekday()) % 7
+        )
+        festival = event(
+            title=f"いきてゆくフェス {fest_year}",
+            title_kana=f"いきてゆくふぇす {fest_year}",
+            kind=EventKind.FESTIVAL,
+            summary="介護と福祉を、まちなかで体験するお祭りです。どなたでもご参加いただけます。",
+            description=(
+                "<p>商店街、公共施設、地域共生センターの会場で、介護の体験や相談、"
+                "ステージを同時に開催します。</p>"
+            ),
+            venue=venues["hall"],
+            starts_at=_at(fest_day, 10),
+            ends_at=_at(fest_day, 16),
+        )
+        Event.objects.bulk_create(events)
+        programme = [
+            ProgrammeItem(
+                event=festival,
+                title=title,
+                title_kana=kana,
+                venue=venues[venue],
+                starts_at=_at(fest_day, start),
+                ends_at=_at(fest_day, end),
+                registration_required=capacity is not None,
+                capacity=capacity,
+                description=description,
+            )
+            for title, kana, venue, start, end, capacity, description in FESTIVAL_PROGRAMME
+        ]
+        ProgrammeItem.objects.bulk_create(programme)
+
+        offices = list(Office.objects.filter(status=OfficeStatus.APPROVED).order_by("pk"))
+        booths = []
+        for fair in fairs:
+            past = fair.ends_at <= now
+            # The demo office admin's office (the first approved one) always takes part.
+            taking_part = offices[:1] + rng.sample(offices[1:], min(19, len(offices[1:])))
+            for office in taking_part:
+                positions = rng.randint(1, 5)
+                interviews = rng.randint(0, 6) if past else None
+                hires = rng.randint(0, min(interviews, 2)) if interviews is not None else None
+                booths.append(
+                    JobFairBooth(
+                        event=fair,
+                        office=office,
+                        hiring_for=rng.choice(HIRING_FOR),
+                        open_positions=positions,
+                        interviews=interviews,
+                        hires=hires,
+                        outcome_recorded_at=(
+                            min(fair.ends_at + timedelta(days=rng.randint(3, 20)), now)
+                            if past
+                            else None
+                        ),
+                    )
+                )
+        JobFairBooth.objects.bulk_create(booths)
+        events_changed(association_id=association.pk)
+        return len(events)
 
     def _seed_staffing_history(self, association: Association, *, seed: int, months: int) -> int:
         """Submitted filings for the last `months` months of every approved office, through

@@ -1,0 +1,453 @@
+"""Public event pages: the list with filters and a month calendar, one event's page, and the
+iCalendar feeds. No login needed; anonymous pages are cached per association and language."""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+import icalendar
+from django import forms
+from django.contrib.messages import get_messages
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
+from django.utils.html import strip_tags
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from association.permissions import Access, public
+from events.models import Audience, Event, EventKind, EventStatus, ProgrammeItem, Venue
+from events.selectors import EventFilters, event_areas, event_days, public_event, public_events
+from events.services import clean_html, events_version
+
+PAGE_SIZE = 20
+CACHE_SECONDS = 600  # "upcoming" moves on with time even when nothing is edited
+CSRF_PLACEHOLDER = "__events_csrf_token__"
+FEED_PAST_DAYS = 180
+
+
+def _access(request: HttpRequest) -> Access | None:
+    return getattr(request, "access", None)
+
+
+def _association_id(request: HttpRequest) -> int | None:
+    association = getattr(request, "association", None)
+    return association.pk if association else None
+
+
+# --- caching -------------------------------------------------------------------------------
+
+
+def _cacheable(request: HttpRequest) -> bool:
+    return (
+        request.method in ("GET", "HEAD")
+        and not request.user.is_authenticated
+        and not len(get_messages(request))
+    )
+
+
+def _cache_key(request: HttpRequest, name: str) -> str:
+    association_id = _association_id(request)
+    version = events_version(association_id)
+    where = hashlib.sha256(f"{request.get_host()}|{request.get_full_path()}".encode()).hexdigest()
+    return f"events:public:{association_id}:{version}:{get_language()}:{name}:{where}"
+
+
+def cached_public_page(name: str) -> Callable[[Callable[..., HttpResponse]], Any]:
+    """Cache an anonymous page per association, language, host and URL, under the events version.
+
+    The CSRF token of the language form is rendered as a placeholder and filled per request,
+    so a cached page never carries another visitor's token.
+    """
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not _cacheable(request):
+                return _fill_csrf(request, view(request, *args, **kwargs))
+            key = _cache_key(request, name)
+            stored = cache.get(key)
+            if stored is None:
+                response = view(request, *args, **kwargs)
+                if response.status_code != 200:
+                    return _fill_csrf(request, response)
+                stored = (
+                    response.content,
+                    response["Content-Type"],
+                    response.get("Content-Disposition"),
+                )
+                cache.set(key, stored, CACHE_SECONDS)
+            content, content_type, disposition = stored
+            response = HttpResponse(content, content_type=content_type)
+            if disposition:
+                response["Content-Disposition"] = disposition
+            return _fill_csrf(request, response)
+
+        return wrapped
+
+    return decorator
+
+
+def _fill_csrf(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    if response["Content-Type"].startswith("text/html") and CSRF_PLACEHOLDER.encode() in (
+        response.content
+    ):
+        response.content = response.content.replace(
+            CSRF_PLACEHOLDER.encode(), get_token(request).encode()
+        )
+    return response
+
+
+def _render(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    return render(request, template, {**context, "csrf_token": CSRF_PLACEHOLDER})
+
+
+# --- the list --------------------------------------------------------------------------------
+
+
+class EventFilterForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+    area = forms.ChoiceField(label=_("Area"), required=False)
+    audience = forms.ChoiceField(label=_("Audience"), required=False)
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, areas: list[str], is_member: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("All kinds")), *EventKind.choices]  # type: ignore[attr-defined]
+        self.fields["area"].choices = [("", _("All areas")), *((a, a) for a in areas)]  # type: ignore[attr-defined]
+        if is_member:
+            self.fields["audience"].choices = [("", _("All audiences")), *Audience.choices]  # type: ignore[attr-defined]
+        else:
+            del self.fields["audience"]
+
+
+def _month_param(value: str | None) -> date | None:
+    try:
+        year, month = (int(part) for part in (value or "").split("-"))
+        return date(year, month, 1)
+    except (TypeError, ValueError):
+        return None
+
+
+@dataclass
+class CalendarDay:
+    day: date
+    in_month: bool
+    count: int = 0
+    is_today: bool = False
+    url: str = ""
+
+
+@dataclass
+class MonthCalendar:
+    month: date
+    weekdays: list[tuple[str, str]]
+    weeks: list[list[CalendarDay]] = field(default_factory=list)
+    previous_url: str = ""
+    next_url: str = ""
+    previous_month: date | None = None
+    next_month: date | None = None
+
+
+def _query(params: dict[str, Any], **changes: Any) -> str:
+    merged = {k: v for k, v in {**params, **changes}.items() if v not in (None, "")}
+    return "?" + urlencode(merged) if merged else "?"
+
+
+def _month_calendar(
+    month: date, days: dict[date, int], base_params: dict[str, Any]
+) -> MonthCalendar:
+    cal = calendar.Calendar(firstweekday=6)  # Sunday first, as Japanese calendars are
+    order = [6, 0, 1, 2, 3, 4, 5]
+    result = MonthCalendar(
+        month=month, weekdays=[(str(WEEKDAYS_ABBR[d]), str(WEEKDAYS[d])) for d in order]
+    )
+    today = timezone.localdate()
+    for week in cal.monthdatescalendar(month.year, month.month):
+        row = []
+        for day in week:
+            count = days.get(day, 0) if day.month == month.month else 0
+            iso = day.isoformat()
+            row.append(
+                CalendarDay(
+                    day=day,
+                    in_month=day.month == month.month,
+                    count=count,
+                    is_today=day == today,
+                    url=_query(
+                        base_params, date_from=iso, date_to=iso, month=month.strftime("%Y-%m")
+                    )
+                    if count
+                    else "",
+                )
+            )
+        result.weeks.append(row)
+    previous_month = (month - timedelta(days=1)).replace(day=1)
+    next_month = (month + timedelta(days=32)).replace(day=1)
+    result.previous_month, result.next_month = previous_month, next_month
+    result.previous_url = _query(base_params, month=previous_month.strftime("%Y-%m"))
+    result.next_url = _query(base_params, month=next_month.strftime("%Y-%m"))
+    return result
+
+
+@public
+@cached_public_page("list")
+def event_list(request: HttpRequest) -> HttpResponse:
+    access = _access(request)
+    is_member = bool(access and access.is_member)
+    form = EventFilterForm(
+        request.GET or None, areas=event_areas(user_access=access), is_member=is_member
+    )
+    cleaned: dict[str, Any] = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    month = _month_param(request.GET.get("month"))
+    date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
+    if month and not (date_from or date_to):
+        date_from = month
+        date_to = (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    filters = EventFilters(
+        kind=cleaned.get("kind") or "",
+        audience=cleaned.get("audience") or "",
+        area=cleaned.get("area") or "",
+        date_from=date_from,
+        date_to=date_to,
+    )
+    events = public_events(user_access=access, filters=filters, include_cancelled=True)
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+
+    shown_month = month or (date_from.replace(day=1) if date_from else None)
+    shown_month = shown_month or timezone.localdate().replace(day=1)
+    base_params = {k: cleaned.get(k) or "" for k in ("kind", "area", "audience")}
+    month_calendar = _month_calendar(
+        shown_month,
+        event_days(
+            year=shown_month.year, month=shown_month.month, user_access=access, filters=filters
+        ),
+        base_params,
+    )
+    page_params = {
+        **base_params,
+        "date_from": request.GET.get("date_from", ""),
+        "date_to": request.GET.get("date_to", ""),
+        "month": request.GET.get("month", ""),
+    }
+    return _render(
+        request,
+        "events/public/list.html",
+        {
+            "form": form,
+            "page": page,
+            "events": list(page.object_list),
+            "calendar": month_calendar,
+            "filtered": bool(request.GET),
+            "date_from": date_from,
+            "date_to": date_to,
+            "previous_page_url": _query(page_params, page=page.previous_page_number())
+            if page.has_previous()
+            else "",
+            "next_page_url": _query(page_params, page=page.next_page_number())
+            if page.has_next()
+            else "",
+        },
+    )
+
+
+# --- one event -------------------------------------------------------------------------------
+
+
+@dataclass
+class VenueProgramme:
+    venue: Venue
+    items: list[ProgrammeItem]
+
+
+def _venues(event: Event) -> list[Venue]:
+    venues: dict[int, Venue] = {}
+    if event.venue is not None:
+        venues[event.venue.pk] = event.venue
+    for item in event.programme.all():
+        venues.setdefault(item.venue.pk, item.venue)
+    return list(venues.values())
+
+
+def _programme_by_venue(event: Event) -> list[VenueProgramme]:
+    groups: dict[int, VenueProgramme] = {}
+    for item in event.programme.all():  # ordered by time
+        groups.setdefault(item.venue.pk, VenueProgramme(item.venue, [])).items.append(item)
+    return list(groups.values())
+
+
+def _place(venue: Venue) -> dict[str, Any]:
+    place: dict[str, Any] = {
+        "@type": "Place",
+        "name": venue.name,
+        "address": {
+            "@type": "PostalAddress",
+            "streetAddress": venue.address,
+            "addressCountry": "JP",
+        },
+    }
+    if venue.postal_code:
+        place["address"]["postalCode"] = venue.postal_code
+    if venue.map_url:
+        place["hasMap"] = venue.map_url
+    return place
+
+
+def _json_ld(request: HttpRequest, event: Event, venues: list[Venue]) -> SafeString:
+    association = getattr(request, "association", None)
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "name": event.title,
+        "startDate": timezone.localtime(event.starts_at).isoformat(),
+        "endDate": timezone.localtime(event.ends_at).isoformat(),
+        "eventStatus": "https://schema.org/EventCancelled"
+        if event.status == EventStatus.CANCELLED
+        else "https://schema.org/EventScheduled",
+        "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
+        "url": request.build_absolute_uri(reverse("events:detail", args=[event.pk])),
+        "description": event.summary or strip_tags(clean_html(event.description))[:300],
+        "isAccessibleForFree": True,
+    }
+    if venues:
+        data["location"] = [_place(v) for v in venues] if len(venues) > 1 else _place(venues[0])
+    if association is not None:
+        data["organizer"] = {
+            "@type": "Organization",
+            "name": event.organiser or association.name,
+            "url": request.build_absolute_uri("/"),
+        }
+    if event.image:
+        data["image"] = [request.build_absolute_uri(event.image.url)]
+    text = json.dumps(data, ensure_ascii=False)
+    # As json_script does: nothing in the data can close the script element.
+    text = text.replace("<", "\\u003C").replace(">", "\\u003E").replace("&", "\\u0026")
+    return mark_safe(text)  # noqa: S308 - JSON with <, > and & escaped
+
+
+@public
+@cached_public_page("detail")
+def event_detail(request: HttpRequest, event_pk: int) -> HttpResponse:
+    event = public_event(event_pk=event_pk, user_access=_access(request))
+    if event is None:
+        raise Http404
+    venues = _venues(event)
+    try:
+        register_url = reverse("events:register", kwargs={"event_pk": event.pk})
+    except NoReverseMatch:
+        register_url = ""
+    return _render(
+        request,
+        "events/public/detail.html",
+        {
+            "event": event,
+            "description_html": mark_safe(clean_html(event.description)),  # noqa: S308
+            "venues": venues,
+            "programme": _programme_by_venue(event),
+            "co_hosts": list(event.co_hosts.all()),
+            "json_ld": _json_ld(request, event, venues),
+            "page_url": request.build_absolute_uri(reverse("events:detail", args=[event.pk])),
+            "image_url": request.build_absolute_uri(event.image.url) if event.image else "",
+            "is_cancelled": event.status == EventStatus.CANCELLED,
+            "register_url": register_url,
+        },
+    )
+
+
+# --- iCalendar -------------------------------------------------------------------------------
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+
+
+def _event_uid(request: HttpRequest, event: Event) -> str:
+    association = getattr(request, "association", None)
+    slug = association.slug if association else "renkei"
+    return f"event-{event.pk}@{slug}.renkei"
+
+
+def _vevent(request: HttpRequest, event: Event) -> icalendar.Event:
+    vevent = icalendar.Event()
+    vevent.add("uid", _event_uid(request, event))
+    vevent.add("dtstamp", event.updated_at)
+    vevent.add("last-modified", event.updated_at)
+    vevent.add("summary", event.title)
+    vevent.add("dtstart", event.starts_at.astimezone(TOKYO))
+    vevent.add("dtend", event.ends_at.astimezone(TOKYO))
+    vevent.add("status", "CANCELLED" if event.status == EventStatus.CANCELLED else "CONFIRMED")
+    url = request.build_absolute_uri(reverse("events:detail", args=[event.pk]))
+    vevent.add("url", url)
+    text = event.summary or strip_tags(clean_html(event.description)).strip()
+    vevent.add("description", f"{text}\n\n{url}".strip())
+    if event.venue is not None:
+        vevent.add("location", f"{event.venue.name} {event.venue.address}".strip())
+    return vevent
+
+
+def _calendar(request: HttpRequest, name: str) -> icalendar.Calendar:
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//Renkei//Events//JA")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", name)
+    cal.add("x-wr-timezone", "Asia/Tokyo")
+    return cal
+
+
+def _ics_response(cal: icalendar.Calendar, filename: str) -> HttpResponse:
+    cal.add_missing_timezones()
+    response = HttpResponse(cal.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@public
+@cached_public_page("feed")
+def event_feed(request: HttpRequest) -> HttpResponse:
+    """All visible events from half a year ago on, cancelled ones marked CANCELLED."""
+    association = getattr(request, "association", None)
+    since = timezone.localdate() - timedelta(days=FEED_PAST_DAYS)
+    events = (
+        public_events(
+            user_access=_access(request),
+            filters=EventFilters(date_from=since),
+            include_cancelled=True,
+        )
+        .prefetch_related(None)
+        .order_by("starts_at", "pk")
+    )
+    cal = _calendar(request, association.name if association else "Renkei")
+    for event in events:
+        cal.add_component(_vevent(request, event))
+    return _ics_response(cal, "events.ics")
+
+
+@public
+@cached_public_page("event-ics")
+def event_ics(request: HttpRequest, event_pk: int) -> HttpResponse:
+    event = public_event(event_pk=event_pk, user_access=_access(request))
+    if event is None:
+        raise Http404
+    cal = _calendar(request, event.title)
+    cal.add_component(_vevent(request, event))
+    return _ics_response(cal, f"event-{event.pk}.ics")

@@ -1,0 +1,352 @@
+"""Citizens register, cancel and take up offers without an account; officers run the lists."""
+
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from association.forms import add_service_errors
+from association.permissions import public, requires
+from events.models import Audience, Event, EventStatus, ProgrammeItem, Registration
+from events.models import RegistrationStatus as Status
+from events.registration import (
+    MAX_PARTY_SIZE,
+    registration_cancel,
+    registration_check_in,
+    registration_create,
+    registration_for_key,
+    registration_offer_accept,
+    registration_open,
+    seats_left,
+)
+
+EVENT_ITSELF = "event"
+
+
+class RegistrationForm(forms.Form):
+    target = forms.ChoiceField(
+        label=gettext_lazy("What would you like to attend?"),
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
+    kana = forms.CharField(
+        label=gettext_lazy("Name (kana)"),
+        max_length=100,
+        required=False,
+        help_text=gettext_lazy("So that we read your name correctly, e.g. やまだ はなこ."),
+    )
+    email = forms.EmailField(
+        label=gettext_lazy("Email"),
+        required=False,
+        help_text=gettext_lazy("We send the confirmation and the cancellation link here."),
+    )
+    phone = forms.CharField(
+        label=gettext_lazy("Phone"),
+        max_length=20,
+        required=False,
+        help_text=gettext_lazy("If you have no email address, we call you on this number."),
+    )
+    party_size = forms.IntegerField(
+        label=gettext_lazy("Number of people"), min_value=1, max_value=MAX_PARTY_SIZE, initial=1
+    )
+    accessibility_needs = forms.CharField(
+        label=gettext_lazy("Accessibility needs"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy(
+            "e.g. wheelchair space, sign language, a seat near the front. Leave empty if none."
+        ),
+    )
+
+    def __init__(self, *args: Any, event: Event, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.event = event
+        self.items = {
+            str(item.pk): item for item in event.programme.all() if item.registration_required
+        }
+        choices: list[tuple[str, str]] = []
+        if event.registration_required:
+            choices.append((EVENT_ITSELF, event.title))
+        choices += [
+            (pk, f"{item.title} ({timezone.localtime(item.starts_at):%H:%M} {item.venue.name})")
+            for pk, item in self.items.items()
+        ]
+        self.target_choices = choices
+        self.fields["target"].choices = choices  # type: ignore[attr-defined]
+        if len(choices) <= 1:
+            self.fields["target"].widget = forms.HiddenInput()
+            self.fields["target"].initial = choices[0][0] if choices else EVENT_ITSELF
+        self.fields["name"].widget.attrs["autocomplete"] = "name"
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+        self.fields["phone"].widget.attrs.update({"autocomplete": "tel", "type": "tel"})
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        choices = self.target_choices
+        if not data.get("target"):
+            if len(choices) == 1:
+                data["target"] = choices[0][0]
+            elif "target" not in self.errors:
+                self.add_error("target", _("Please choose what you would like to attend."))
+        if not data.get("email") and not data.get("phone") and "email" not in self.errors:
+            self.add_error("email", _("Please enter an email address or a phone number."))
+        return data
+
+    def programme_item(self) -> ProgrammeItem | None:
+        return self.items.get(self.cleaned_data.get("target") or "")
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = {k: v for k, v in self.cleaned_data.items() if k != "target"}
+        return {**data, "programme_item": self.programme_item(), "event": self.event}
+
+
+def _cell(value: Any) -> Any:
+    """Keep a spreadsheet from reading a citizen's text as a formula."""
+    if isinstance(value, str) and value[:1] in {"=", "+", "-", "@", "\t", "\r"}:
+        return "'" + value
+    return value
+
+
+def _base_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/")
+
+
+def _public_event(request: HttpRequest, event_pk: int) -> Event:
+    """A published event this visitor may see; drafts and other associations' events are 404."""
+    event: Event = get_object_or_404(
+        Event.objects.select_related("venue", "association").prefetch_related("programme__venue"),
+        pk=event_pk,
+    )
+    if event.status == EventStatus.DRAFT:
+        raise Http404
+    if event.audience != Audience.PUBLIC and not request.access.is_member:  # type: ignore[attr-defined]
+        raise Http404
+    return event
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest, event_pk: int) -> HttpResponse:
+    event = _public_event(request, event_pk)
+    form = RegistrationForm(request.POST or None, event=event)
+    if request.method == "POST" and form.is_valid():
+        try:
+            registration = registration_create(**form.service_kwargs(), base_url=_base_url(request))
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect(f"{reverse('events:registration')}?key={registration.cancel_key}")
+    targets: list[tuple[ProgrammeItem | None, Event]] = (
+        [(None, event)] if event.registration_required else []
+    )
+    targets += [(item, event) for item in form.items.values()]
+    seats = [
+        (item or event, seats_left(event=event, programme_item=item)) for item, _event in targets
+    ]
+    return render(
+        request,
+        "events/registration/register.html",
+        {
+            "event": event,
+            "form": form,
+            "is_open": any(
+                registration_open(event=event, programme_item=item) for item, _e in targets
+            ),
+            "seats": seats,
+        },
+    )
+
+
+@public
+def registration_status(request: HttpRequest) -> HttpResponse:
+    registration = registration_for_key(request.GET.get("key", ""))
+    return render(request, "events/registration/status.html", {"registration": registration})
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def cancel(request: HttpRequest) -> HttpResponse:
+    key = request.POST.get("key") or request.GET.get("key", "")
+    registration = registration_for_key(key)
+    if request.method == "POST":
+        try:
+            registration = registration_cancel(cancel_key=key, base_url=_base_url(request))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Your registration has been cancelled."))
+    return render(
+        request, "events/registration/cancel.html", {"registration": registration, "key": key}
+    )
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def offer(request: HttpRequest) -> HttpResponse:
+    key = request.POST.get("key") or request.GET.get("key", "")
+    registration = registration_for_key(key)
+    if request.method == "POST":
+        try:
+            registration = registration_offer_accept(cancel_key=key, base_url=_base_url(request))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Your place is confirmed."))
+            return redirect(f"{reverse('events:registration')}?key={key}")
+    return render(
+        request,
+        "events/registration/offer.html",
+        {"registration": registration, "key": key, "now": timezone.now()},
+    )
+
+
+# --- officers
+
+
+class PhoneInForm(RegistrationForm):
+    """The same fields, filled in by an officer for someone who phoned."""
+
+
+def _registrations(event: Event) -> QuerySet[Registration]:
+    order = Case(
+        When(status=Status.CONFIRMED, then=Value(0)),
+        When(status=Status.OFFERED, then=Value(1)),
+        When(status=Status.WAITING, then=Value(2)),
+        default=Value(3),
+        output_field=IntegerField(),
+    )
+    return (
+        Registration.objects.filter(event=event)
+        .select_related("programme_item", "registered_by")
+        .annotate(order=order)
+        .order_by("order", "programme_item__starts_at", "created_at", "pk")
+    )
+
+
+@requires("association.manage")
+@require_http_methods(["GET", "POST"])
+def registrations(request: HttpRequest, event_pk: int) -> HttpResponse:
+    event: Event = get_object_or_404(
+        Event.objects.prefetch_related("programme__venue"), pk=event_pk
+    )
+    form = PhoneInForm(
+        request.POST if request.POST.get("action") == "register" else None, event=event
+    )
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action in {"check_in", "undo_check_in"}:
+            registration = get_object_or_404(
+                Registration, event=event, pk=request.POST.get("registration", "")
+            )
+            registration_check_in(registration=registration, undo=action == "undo_check_in")
+            messages.success(
+                request,
+                (
+                    _("%(name)s is checked in.")
+                    if action == "check_in"
+                    else _("Check-in of %(name)s undone.")
+                )
+                % {"name": registration.name},
+            )
+            return redirect(
+                reverse("events:registrations", args=[event.pk]) + f"#r{registration.pk}"
+            )
+        if action == "register" and form.is_valid():
+            try:
+                registration = registration_create(
+                    **form.service_kwargs(),
+                    registered_by=request.user,
+                    base_url=_base_url(request),
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s is registered: %(status)s.")
+                    % {"name": registration.name, "status": registration.get_status_display()},
+                )
+                return redirect("events:registrations", event_pk=event.pk)
+    rows = list(_registrations(event))
+    return render(
+        request,
+        "events/registration/officer_list.html",
+        {
+            "event": event,
+            "form": form,
+            "confirmed": [r for r in rows if r.status == Status.CONFIRMED],
+            "offered": [r for r in rows if r.status == Status.OFFERED],
+            "waiting": [r for r in rows if r.status == Status.WAITING],
+            "cancelled": [r for r in rows if r.status == Status.CANCELLED],
+        },
+    )
+
+
+@requires("association.manage")
+def registrations_print(request: HttpRequest, event_pk: int) -> HttpResponse:
+    event = get_object_or_404(Event, pk=event_pk)
+    rows = [r for r in _registrations(event) if r.status == Status.CONFIRMED]
+    return render(
+        request,
+        "events/registration/print.html",
+        {"event": event, "rows": rows, "people": sum(r.party_size for r in rows)},
+    )
+
+
+@requires("association.manage")
+def registrations_csv(request: HttpRequest, event_pk: int) -> HttpResponse:
+    event = get_object_or_404(Event, pk=event_pk)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="registrations-{event.pk}.csv"'
+    response.write("\ufeff")  # BOM: Excel opens UTF-8 correctly
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            _("Programme item"),
+            _("Status"),
+            _("Name"),
+            _("Name (kana)"),
+            _("Email"),
+            _("Phone"),
+            _("Number of people"),
+            _("Accessibility needs"),
+            _("Registered at"),
+            _("Registered by"),
+            _("Checked in at"),
+        ]
+    )
+    for r in _registrations(event):
+        writer.writerow(
+            [
+                _cell(value)
+                for value in (
+                    r.programme_item.title if r.programme_item else "",
+                    r.get_status_display(),
+                    r.name,
+                    r.kana,
+                    r.email,
+                    r.phone,
+                    r.party_size,
+                    r.accessibility_needs,
+                    f"{timezone.localtime(r.created_at):%Y-%m-%d %H:%M}",
+                    r.registered_by.email if r.registered_by else "",
+                    f"{timezone.localtime(r.checked_in_at):%Y-%m-%d %H:%M}"
+                    if r.checked_in_at
+                    else "",
+                )
+            ]
+        )
+    return response

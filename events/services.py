@@ -1,0 +1,67 @@
+"""Event write services: sanitised descriptions and the public pages' cache version."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import nh3
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from events.models import Event, EventStatus
+
+ALLOWED_TAGS = {"p", "br", "ul", "ol", "li", "strong", "em", "a"}
+ALLOWED_ATTRIBUTES = {"a": {"href"}}
+ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "tel"}
+
+# Public pages live in the cache under this association's current version (a timestamp, so a
+# version key lost from Redis never comes back as a value an old page was cached under).
+VERSION_KEY = "events:public:version:{association_id}"
+
+
+def clean_html(text: str) -> str:
+    """The description HTML that may be rendered: paragraphs, lists, emphasis and plain links."""
+    return nh3.clean(
+        text or "",
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        link_rel="noopener",
+    )
+
+
+def events_version(association_id: int | None) -> int:
+    """The association's public events version, created on first use."""
+    key = VERSION_KEY.format(association_id=association_id)
+    version = cache.get(key)
+    if version is None:
+        version = time.time_ns()
+        if not cache.add(key, version, None):
+            version = cache.get(key, version)
+    return int(version)
+
+
+def events_changed(association_id: int | None) -> None:
+    """Officers changed events: every cached public page of the association is stale."""
+    cache.set(VERSION_KEY.format(association_id=association_id), time.time_ns(), None)
+
+
+def _events_changed_now_and_on_commit(association_id: int) -> None:
+    events_changed(association_id)
+    # Again after commit, so a page rendered from the old rows mid-transaction is dropped too.
+    transaction.on_commit(lambda: events_changed(association_id))
+
+
+def event_save(event: Event, **fields: Any) -> Event:
+    """Create or update an event: description sanitised, publication time set, caches dropped."""
+    for name, value in fields.items():
+        setattr(event, name, value)
+    event.description = clean_html(event.description)
+    if event.status == EventStatus.PUBLISHED and event.published_at is None:
+        event.published_at = timezone.now()
+    event.full_clean()
+    event.save()
+    _events_changed_now_and_on_commit(event.association_id)
+    return event

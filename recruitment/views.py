@@ -1,0 +1,116 @@
+"""Job-fair pages: an office records its booth's outcome; officers see each fair's totals."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from association.forms import add_service_errors
+from association.permissions import Access, requires
+from events.models import Event, EventKind
+from recruitment.models import JobFairBooth
+from recruitment.selectors import booths_of_offices, fair_booths, fair_totals, job_fairs
+from recruitment.services import booth_outcome_record, fair_has_ended
+
+
+class BoothOutcomeForm(forms.Form):
+    interviews = forms.IntegerField(
+        label=gettext_lazy("Interviews"),
+        min_value=0,
+        help_text=gettext_lazy("People your office interviewed because they met you at the fair."),
+    )
+    hires = forms.IntegerField(
+        label=gettext_lazy("Hires"),
+        min_value=0,
+        help_text=gettext_lazy("Of those, the people your office hired (no more than interviews)."),
+    )
+
+
+def _access(request: HttpRequest) -> Access:
+    return request.access  # type: ignore[attr-defined]
+
+
+def _booth_managed(request: HttpRequest, job_fair_booth_pk: int) -> JobFairBooth:
+    """The booth if it is in this association (else 404) and the user manages its office."""
+    booth: JobFairBooth = get_object_or_404(
+        JobFairBooth.objects.select_related("event", "office"), pk=job_fair_booth_pk
+    )
+    if not _access(request).can("office.manage", office_id=booth.office_id):
+        raise PermissionDenied
+    return booth
+
+
+@requires("office.manage")
+@require_http_methods(["GET"])
+def my_booths(request: HttpRequest) -> HttpResponse:
+    """The booths of the offices the user administers, with links to record outcomes."""
+    office_ids = _access(request).managed_office_ids
+    booths = list(booths_of_offices(office_ids=office_ids))
+    return render(
+        request,
+        "recruitment/my_booths.html",
+        {"booths": [(booth, fair_has_ended(booth=booth)) for booth in booths]},
+    )
+
+
+@requires("office.manage")
+@require_http_methods(["GET", "POST"])
+def booth_outcome(request: HttpRequest, job_fair_booth_pk: int) -> HttpResponse:
+    """After the fair, the office records the interviews and hires its booth led to."""
+    booth = _booth_managed(request, job_fair_booth_pk)
+    ended = fair_has_ended(booth=booth)
+    initial = {"interviews": booth.interviews, "hires": booth.hires}
+    form = BoothOutcomeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            booth_outcome_record(
+                booth=booth,
+                interviews=form.cleaned_data["interviews"],
+                hires=form.cleaned_data["hires"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("The outcome of %(office)s at %(fair)s has been recorded. Thank you.")
+                % {"office": booth.office.name, "fair": booth.event.title},
+            )
+            return redirect("recruitment:booth_outcome", job_fair_booth_pk=booth.pk)
+    return render(
+        request,
+        "recruitment/booth_outcome.html",
+        {"booth": booth, "event": booth.event, "form": form, "ended": ended},
+    )
+
+
+@requires("association.manage")
+@require_http_methods(["GET"])
+def fair_list(request: HttpRequest) -> HttpResponse:
+    """Officers: every job fair with its booths, interviews and hires."""
+    return render(request, "recruitment/fair_list.html", {"fairs": list(job_fairs())})
+
+
+@requires("association.manage")
+@require_http_methods(["GET"])
+def fair_detail(request: HttpRequest, event_pk: int) -> HttpResponse:
+    """Officers: one job fair's totals and each booth's outcome."""
+    event: Event = get_object_or_404(
+        Event.objects.select_related("venue"), pk=event_pk, kind=EventKind.JOB_FAIR
+    )
+    return render(
+        request,
+        "recruitment/fair_detail.html",
+        {
+            "event": event,
+            "totals": fair_totals(event=event),
+            "booths": list(fair_booths(event=event)),
+        },
+    )
