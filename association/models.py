@@ -1,6 +1,7 @@
 """The tenant (Association), the hosts that serve it, and the roles people hold in it."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
@@ -31,6 +32,11 @@ class Association(models.Model):
     # Cells in anything the city sees must cover at least this many offices.
     suppression_threshold = models.PositiveSmallIntegerField(
         _("small-cell suppression threshold"), default=3
+    )
+    registration_retention_days = models.PositiveSmallIntegerField(
+        _("days citizens' event registrations are kept after the event"),
+        default=90,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

@@ -24,9 +24,6 @@ from events.models import Event, EventStatus, ProgrammeItem, Registration, Regis
 
 # How long a waiting-list offer stays open (settings.EVENTS_OFFER_HOURS overrides it).
 OFFER_HOURS = 48
-# Registrations are deleted this many days after their event ended. The Association model has
-# no field for it yet, so it is one constant for every association.
-REGISTRATION_RETENTION_DAYS = 90
 MAX_PARTY_SIZE = 10
 
 HOLDING_SEATS = (RegistrationStatus.CONFIRMED, RegistrationStatus.OFFERED)
@@ -309,8 +306,17 @@ def registration_check_in(
 
 @transaction.atomic
 def registrations_purge(*, now: datetime | None = None) -> int:
-    """Delete registrations of events that ended more than the retention period ago."""
+    """Delete registrations of events that ended more than the association's retention period
+    ago (Association.registration_retention_days)."""
+    from association.models import Association
+
     now = now or timezone.now()
-    cutoff = now - timedelta(days=REGISTRATION_RETENTION_DAYS)
-    deleted, _by_model = Registration.objects.filter(event__ends_at__lt=cutoff).delete()
+    deleted = 0
+    association_ids = Registration.objects.values("association_id").distinct()
+    for association in Association.objects.filter(pk__in=association_ids):
+        cutoff = now - timedelta(days=association.registration_retention_days)
+        count, _by_model = Registration.objects.filter(
+            association=association, event__ends_at__lt=cutoff
+        ).delete()
+        deleted += count
     return deleted

@@ -18,7 +18,6 @@ from django_scopes import scope
 
 from events.models import Event, Registration, RegistrationStatus, Venue
 from events.registration import (
-    REGISTRATION_RETENTION_DAYS,
     offers_expire,
     registration_cancel,
     registration_create,
@@ -233,7 +232,12 @@ def test_draft_event_register_page_is_404(scoped: Tenant) -> None:
     assert client_for(scoped).get(reverse("events:register", args=[event.pk])).status_code == 404
 
 
-def test_registrations_purged_after_retention(scoped: Tenant) -> None:
+@pytest.mark.parametrize("days", [90, 30])
+def test_registrations_purged_after_retention(scoped: Tenant, days: int) -> None:
+    """The association sets how long registrations are kept after the event."""
+    scoped.association.registration_retention_days = days
+    scoped.association.save(update_fields=["registration_retention_days"])
+    REGISTRATION_RETENTION_DAYS = days
     now = timezone.now()
     old = make_event(scoped)
     recent = make_event(scoped)
