@@ -19,7 +19,7 @@ from django import forms
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -338,7 +338,7 @@ def _json_ld(request: HttpRequest, event: Event, venues: list[Venue]) -> SafeStr
             "url": request.build_absolute_uri("/"),
         }
     if event.image:
-        data["image"] = [request.build_absolute_uri(event.image.url)]
+        data["image"] = [_image_url(request, event)]
     text = json.dumps(data, ensure_ascii=False)
     # As json_script does: nothing in the data can close the script element.
     text = text.replace("<", "\\u003C").replace(">", "\\u003E").replace("&", "\\u0026")
@@ -367,7 +367,7 @@ def event_detail(request: HttpRequest, event_pk: int) -> HttpResponse:
             "co_hosts": list(event.co_hosts.all()),
             "json_ld": _json_ld(request, event, venues),
             "page_url": request.build_absolute_uri(reverse("events:detail", args=[event.pk])),
-            "image_url": request.build_absolute_uri(event.image.url) if event.image else "",
+            "image_url": _image_url(request, event) if event.image else "",
             "is_cancelled": event.status == EventStatus.CANCELLED,
             "register_url": register_url,
         },
@@ -451,3 +451,18 @@ def event_ics(request: HttpRequest, event_pk: int) -> HttpResponse:
     cal = _calendar(request, event.title)
     cal.add_component(_vevent(request, event))
     return _ics_response(cal, f"event-{event.pk}.ics")
+
+
+def _image_url(request: HttpRequest, event: Event) -> str:
+    return request.build_absolute_uri(reverse("events:image", kwargs={"event_pk": event.pk}))
+
+
+@public
+def event_image(request: HttpRequest, event_pk: int) -> FileResponse:
+    """An event's image, served through Django: uploads are never public files."""
+    event = public_event(event_pk=event_pk, user_access=_access(request))
+    if event is None or not event.image:
+        raise Http404
+    response = FileResponse(event.image.open("rb"))
+    response["Cache-Control"] = "public, max-age=3600"
+    return response

@@ -252,7 +252,9 @@ def build_event_objects(tenant: Tenant) -> None:
         registration_required=True,
         capacity=50,
         published_at=starts - timedelta(days=30),
+        image_alt=f"{tenant.marker}就職フェアの会場の様子",
     )
+    event.image.save(f"fair-{tenant.host}.png", ContentFile(_logo_png()), save=True)
     item = ProgrammeItem.objects.create(
         event=event,
         title=f"{tenant.marker}相談会",
