@@ -32,12 +32,34 @@ def _is_member(user_access: Access | None) -> bool:
 
 
 def _visible(user_access: Access | None, *, include_cancelled: bool) -> QuerySet[Event]:
-    """Published (and, when asked, cancelled) events; members-only ones for members only."""
+    """Published (and, when asked, cancelled) events: public ones for everyone, members-only
+    ones for members, one subcommittee's for that subcommittee's people (and officers)."""
     statuses = LISTED_STATUSES if include_cancelled else PUBLIC_STATUSES
     events = Event.objects.filter(status__in=statuses)
-    if not _is_member(user_access):
-        events = events.filter(audience=Audience.PUBLIC)
-    return events
+    if user_access is None or not _is_member(user_access):
+        return events.filter(audience=Audience.PUBLIC)
+    if user_access.is_superuser or user_access.is_officer:
+        return events
+    return events.filter(
+        Q(audience__in=[Audience.PUBLIC, Audience.MEMBERS])
+        | Q(audience=Audience.SUBCOMMITTEE, subcommittee_id__in=_subcommittees_of(user_access))
+    )
+
+
+def _subcommittees_of(user_access: Access) -> set[int]:
+    """The 部会 a person belongs to: those they lead, and those of the offices they work for."""
+    from members.models import OfficeService
+    from subcommittees.models import ServiceTypeMapping
+
+    led = {role.subcommittee_id for role in user_access.roles if role.subcommittee_id}
+    codes = OfficeService.objects.filter(office_id__in=user_access.own_office_ids).values(
+        "service_code"
+    )
+    return led | set(
+        ServiceTypeMapping.objects.filter(service_code__in=codes).values_list(
+            "subcommittee_id", flat=True
+        )
+    )
 
 
 def _day_start(day: date) -> datetime:
