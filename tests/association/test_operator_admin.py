@@ -24,6 +24,7 @@ def association_form(**overrides: str) -> dict[str, str]:
         "description": "",
         "contact_email": "",
         "suppression_threshold": "3",
+        "registration_retention_days": "90",
         "domains-TOTAL_FORMS": "1",
         "domains-INITIAL_FORMS": "0",
         "domains-MIN_NUM_FORMS": "0",
