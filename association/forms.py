@@ -1,6 +1,8 @@
+import secrets
 from typing import Any
 
 from django import forms
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -49,3 +51,24 @@ class SpreadsheetUploadForm(forms.Form):
                 params={"size": upload.size / (1024 * 1024)},
             )
         return upload
+
+
+class UploadStash:
+    """An uploaded file kept in the cache between its preview and its apply.
+
+    Keyed by association, user and a random token, so nobody else can apply it.
+    """
+
+    def __init__(self, request: Any, kind: str) -> None:
+        self.prefix = f"upload:{kind}:{request.association.pk}:{request.user.pk}:"
+
+    def put(self, *, data: bytes, filename: str) -> str:
+        token = secrets.token_urlsafe(24)
+        cache.set(self.prefix + token, {"data": data, "filename": filename}, UPLOAD_TIMEOUT_SECONDS)
+        return token
+
+    def get(self, token: str) -> dict[str, Any] | None:
+        return cache.get(self.prefix + token) if token else None
+
+    def discard(self, token: str) -> None:
+        cache.delete(self.prefix + token)

@@ -70,3 +70,12 @@ def role_grant(
             corporation=corporation,
         )
     return role
+
+
+@transaction.atomic
+def role_revoke(*, role: Role) -> None:
+    """Take a role away (office roles go through members.services.office_staff_remove, which
+    keeps the last administrator)."""
+    if role.office_id is not None:
+        raise ValueError("use office_staff_remove for office roles")
+    role.delete()

@@ -32,7 +32,7 @@ from association.forms import add_service_errors
 from association.mail import send_templated_mail
 from association.models import Role, RoleKind
 from association.permissions import requires
-from association.services import role_grant
+from association.services import role_grant, role_revoke
 from kpis.calendar import add_months, wareki_month
 from kpis.charts import Chart, rate_chart
 from kpis.models import MonthlyReport, MonthlyReportStatus
@@ -454,7 +454,7 @@ def viewers(request: HttpRequest) -> HttpResponse:
             Role.objects.filter(kind=RoleKind.CITY_VIEWER).select_related("user"),
             pk=request.POST.get("role") or 0,
         )
-        role.delete()
+        role_revoke(role=role)
         messages.success(
             request, _("%(email)s can no longer see the reports.") % {"email": role.user.email}
         )

@@ -7,11 +7,8 @@ the association and the user, so the apply submits exactly the file that was pre
 
 from __future__ import annotations
 
-import secrets
-
 from django import forms
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from association.forms import UPLOAD_TIMEOUT_SECONDS, SpreadsheetUploadForm
+from association.forms import SpreadsheetUploadForm, UploadStash
 from association.permissions import requires
 from kpis.calendar import add_months, month_start
 from kpis.models import OfficeApiToken
@@ -51,11 +48,6 @@ class FilingUploadForm(SpreadsheetUploadForm):
 def _office_ids(request: HttpRequest) -> set[int]:
     """Offices the user files for: own office roles and every office of a head-office role."""
     return request.access.office_ids("kpis.file")  # type: ignore[attr-defined]
-
-
-def _cache_key(request: HttpRequest, token: str) -> str:
-    association = request.association  # type: ignore[attr-defined]
-    return f"kpis:filing-upload:{association.pk}:{request.user.pk}:{token}"
 
 
 def _upload_page(
@@ -121,12 +113,7 @@ def upload_preview(request: HttpRequest) -> HttpResponse:
         form.add_error("file", error)
         return _upload_page(request, form, status=400)
     plan = upload_plan(rows=rows, office_ids=_office_ids(request))
-    token = secrets.token_urlsafe(24)
-    cache.set(
-        _cache_key(request, token),
-        {"data": data, "filename": uploaded.name},
-        UPLOAD_TIMEOUT_SECONDS,
-    )
+    token = UploadStash(request, "kpis-filing").put(data=data, filename=uploaded.name)
     return _preview_page(request, plan, token=token, filename=uploaded.name)
 
 
@@ -137,7 +124,7 @@ def upload_confirm(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _upload_page(request)
     token = request.POST.get("upload", "")
-    stored = cache.get(_cache_key(request, token)) if token else None
+    stored = UploadStash(request, "kpis-filing").get(token)
     if stored is None:
         messages.error(
             request,
@@ -167,7 +154,7 @@ def upload_confirm(request: HttpRequest) -> HttpResponse:
             apply_errors=error.messages,
             status=400,
         )
-    cache.delete(_cache_key(request, token))
+    UploadStash(request, "kpis-filing").discard(token)
     counts = plan.counts
     messages.success(
         request,

@@ -6,11 +6,9 @@ the association and the officer, so the apply imports exactly the file that was 
 
 from __future__ import annotations
 
-import secrets
 from typing import Literal
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
-from association.forms import UPLOAD_TIMEOUT_SECONDS, SpreadsheetUploadForm
+from association.forms import SpreadsheetUploadForm, UploadStash
 from association.permissions import requires
 from members.roster import (
     MAX_ROWS,
@@ -34,11 +32,6 @@ from members.roster import (
 
 class RosterUploadForm(SpreadsheetUploadForm):
     file_label = gettext_lazy("Roster file (CSV or XLSX)")
-
-
-def _cache_key(request: HttpRequest, token: str) -> str:
-    association = request.association  # type: ignore[attr-defined]
-    return f"members:roster-upload:{association.pk}:{request.user.pk}:{token}"
 
 
 def _upload_page(
@@ -96,12 +89,7 @@ def roster_preview(request: HttpRequest) -> HttpResponse:
         form.add_error("file", error)
         return _upload_page(request, form, status=400)
     plan = roster_plan(association=request.association, rows=rows)  # type: ignore[attr-defined]
-    token = secrets.token_urlsafe(24)
-    cache.set(
-        _cache_key(request, token),
-        {"data": data, "filename": upload.name},
-        UPLOAD_TIMEOUT_SECONDS,
-    )
+    token = UploadStash(request, "roster").put(data=data, filename=upload.name)
     return _preview_page(request, plan, token=token, filename=upload.name)
 
 
@@ -111,7 +99,7 @@ def roster_apply(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _upload_page(request)
     token = request.POST.get("upload", "")
-    stored = cache.get(_cache_key(request, token)) if token else None
+    stored = UploadStash(request, "roster").get(token)
     if stored is None:
         messages.error(
             request,
@@ -140,7 +128,7 @@ def roster_apply(request: HttpRequest) -> HttpResponse:
             apply_errors=error.messages,
             status=400,
         )
-    cache.delete(_cache_key(request, token))
+    UploadStash(request, "roster").discard(token)
     counts = plan.counts
     messages.success(
         request,
