@@ -8,7 +8,7 @@ from django_scopes import ScopedManager
 
 
 def validate_municipality_code(value: str) -> None:
-    from members.identifiers import clean_municipality_code
+    from core.identifiers import clean_municipality_code
 
     clean_municipality_code(value)
 

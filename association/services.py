@@ -9,7 +9,7 @@ from django.db import transaction
 from django_scopes import scopes_disabled
 
 from association.models import Association, AssociationDomain, Role, RoleKind
-from members.identifiers import clean_municipality_code
+from core.identifiers import clean_municipality_code
 
 
 @transaction.atomic

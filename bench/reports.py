@@ -45,7 +45,7 @@ from association.management.commands.seed_demo import (
 )
 from association.models import Association
 from association.services import association_create
-from kpis.calendar import add_months, filing_deadline, month_start
+from core.calendar import add_months, filing_deadline, month_start
 from kpis.models import ReportStatus, StaffingReport, StaffingRow
 from kpis.selectors import kpi_settings
 from members.models import Corporation, Office, OfficeStatus
@@ -175,7 +175,7 @@ django.setup()
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 from association.models import Association
-from kpis.calendar import last_closed_month
+from core.calendar import last_closed_month
 from kpis.report_build import monthly_report_build, monthly_report_request
 from kpis.selectors import kpi_settings
 

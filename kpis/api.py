@@ -45,6 +45,7 @@ from rest_framework.response import Response
 
 from association.api_permissions import HasCapability
 from association.permissions import AccessPolicy
+from core.calendar import parse_month
 from kpis.models import (
     ApiIdempotencyKey,
     EmploymentType,
@@ -62,7 +63,6 @@ from kpis.services import (
     staffing_report_save,
 )
 from kpis.tokens import token_authenticate
-from kpis.upload import parse_month
 from members.models import Office, OfficeStatus
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"

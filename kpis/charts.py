@@ -15,7 +15,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from kpis.calendar import wareki_month, wareki_year
+from core.calendar import wareki_month, wareki_year
 from kpis.rates import WindowFigures
 
 

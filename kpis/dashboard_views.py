@@ -12,13 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from association.permissions import requires
-from kpis import selectors
-from kpis.calendar import (
+from core.calendar import (
     survey_year_months,
     wareki_date,
     wareki_fiscal_year,
     wareki_month,
 )
+from kpis import selectors
 from kpis.charts import trend_chart
 from kpis.models import EmploymentType, JobCategory, KpiMetric
 from kpis.rates import WindowFigures

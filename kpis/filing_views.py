@@ -27,7 +27,7 @@ from django.views.decorators.http import require_http_methods
 
 from association.forms import add_service_errors
 from association.permissions import requires
-from kpis.calendar import (
+from core.calendar import (
     add_months,
     filing_deadline,
     month_start,

@@ -14,7 +14,7 @@ from typing import Any
 from django.db.models import Min
 from django.utils import timezone
 
-from kpis.calendar import (
+from core.calendar import (
     add_months,
     filing_deadline,
     fiscal_year_months,

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from kpis.calendar import months_between
+from core.calendar import months_between
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from association.mail import send_templated_mail
 from association.models import Association, Role, RoleKind
-from kpis.calendar import add_months, month_start, next_business_day, wareki_date, wareki_month
+from core.calendar import add_months, month_start, next_business_day, wareki_date, wareki_month
 from kpis.models import KpiSettings, ReminderKind, ReminderSent
 from kpis.selectors import deadline_for, kpi_settings, offices_not_filed
 

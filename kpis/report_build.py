@@ -45,7 +45,7 @@ from django_scopes import scope, scopes_disabled
 from association.mail import send_templated_mail
 from association.models import Association
 from association.tasks import enqueue_on_commit
-from kpis.calendar import last_closed_month, month_start, wareki_month
+from core.calendar import last_closed_month, month_start, wareki_month
 from kpis.models import KpiSettings, MonthlyReport, MonthlyReportStatus, ReportKind
 from kpis.selectors import kpi_settings
 

@@ -27,7 +27,7 @@ from typing import Any
 from django.db.models import Case, Sum, Value, When
 from django_scopes import scope
 
-from kpis.calendar import (
+from core.calendar import (
     add_months,
     fiscal_year_months,
     fiscal_year_of,

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
-from kpis.calendar import wareki_month
+from core.calendar import wareki_month
 from kpis.charts import Chart, rate_chart
 from kpis.report_content import SUPPRESSION_NOTE, tables
 

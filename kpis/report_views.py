@@ -33,7 +33,7 @@ from association.mail import send_templated_mail
 from association.models import Role, RoleKind
 from association.permissions import requires
 from association.services import role_grant, role_revoke
-from kpis.calendar import add_months, wareki_month
+from core.calendar import add_months, wareki_month
 from kpis.charts import Chart, rate_chart
 from kpis.models import MonthlyReport, MonthlyReportStatus
 from kpis.report_content import REPORT_TITLES, suppress

@@ -13,7 +13,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, 
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from kpis.calendar import (
+from core.calendar import (
     add_months,
     filing_deadline,
     fiscal_year_months,

@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kpis.calendar import add_months, filing_deadline, month_start
+from core.calendar import add_months, filing_deadline, month_start
 from kpis.models import (
     COUNT_FIELDS,
     FOREIGN_STAFF,

@@ -1,7 +1,7 @@
 """Staffing filings by spreadsheet: a corporation files many offices and months in one file.
 
 One line of the file is one job category × employment type of one office-month, keyed by
-介護保険事業所番号 and month. `upload_read` turns the file into rows (association/tabular.py
+介護保険事業所番号 and month. `upload_read` turns the file into rows (core/spreadsheets.py
 reads CSV in UTF-8 or CP932 and XLSX), `upload_plan` says per office-month what applying
 would do (create, update, no change, or why it cannot, every problem naming its row and
 column), and `upload_apply` submits every office-month through `staffing_report_save` in one
@@ -28,7 +28,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from association.tabular import (
+from core.calendar import add_months, month_start, parse_month
+from core.identifiers import clean_provider_number
+from core.spreadsheets import (
     RowError,
     cell_text,
     csv_bytes,
@@ -37,7 +39,6 @@ from association.tabular import (
     rows_from_table,
     words_key,
 )
-from kpis.calendar import add_months, month_start
 from kpis.models import (
     COUNT_FIELDS,
     EmploymentType,
@@ -60,7 +61,6 @@ from kpis.services import (
     staffing_rows_check,
     staffing_rows_clean,
 )
-from members.identifiers import clean_provider_number
 from members.models import Office, OfficeStatus
 
 MAX_ROWS = 10000
@@ -238,12 +238,6 @@ _EMPLOYMENT_KEYS = {
 }
 # Counts that may be left empty: 0 (channels, open positions) or not reported (foreign staff).
 _ZERO_WHEN_EMPTY = {"open_positions", *(n for n in COUNT_FIELDS if n.startswith("hires_"))}
-_MONTH_FORMS = (
-    re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$"),  # 2026-09, 2026/9, 2026年9月
-    re.compile(r"^(\d{4})(\d{2})$"),  # 202609
-    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.]\d{1,2}(?:[T ].*)?$"),  # a date cell: 2026-09-01
-    re.compile(r"^(\d{4})年(\d{1,2})月\d{1,2}日$"),
-)
 _COUNT_SHAPE = re.compile(r"^-?[0-9]+$")
 
 
@@ -267,21 +261,6 @@ def upload_read(*, data: bytes, filename: str) -> list[dict[str, Any]]:
         max_rows=MAX_ROWS,
         code_prefix="upload",
         cell=lambda value, key: cell_text(value, zero_pad=10 if key == "provider_number" else None),
-    )
-
-
-def parse_month(text: str) -> date:
-    """2026-09, 2026/9, 2026年9月, 202609 or a date in the month → the month's first day."""
-    folded = nfkc(text)
-    for form in _MONTH_FORMS:
-        match = form.match(folded)
-        if match:
-            year, month = int(match.group(1)), int(match.group(2))
-            if 1 <= month <= 12 and 2000 <= year <= 2100:
-                return date(year, month, 1)
-    raise ValidationError(
-        _("Write the month as 2026-09 or 2026/09 (western year). You entered “%(value)s”.")
-        % {"value": text}
     )
 
 

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from association.forms import SpreadsheetUploadForm, UploadStash
 from association.permissions import requires
-from kpis.calendar import add_months, month_start
+from core.calendar import add_months, month_start
 from kpis.models import OfficeApiToken
 from kpis.tokens import token_create, token_revoke, tokens_of
 from kpis.upload import (

@@ -29,7 +29,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from association.models import Association
-from association.tabular import (
+from core.identifiers import (
+    DASHES,
+    clean_corporate_number,
+    clean_postal_code,
+    clean_provider_number,
+    normalize_code,
+)
+from core.spreadsheets import (
     RowError,
     cell_text,
     csv_bytes,
@@ -37,13 +44,6 @@ from association.tabular import (
     read_table,
     rows_from_table,
     words_key,
-)
-from members.identifiers import (
-    DASHES,
-    clean_corporate_number,
-    clean_postal_code,
-    clean_provider_number,
-    normalize_code,
 )
 from members.models import Corporation, CorporationKind, Office, OfficeStatus
 from members.selectors import office_list

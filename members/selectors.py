@@ -36,7 +36,7 @@ def office_directory(
     *, query: str = "", service_code: str = "", subcommittee_id: int | None = None
 ) -> QuerySet[Office]:
     """Approved offices matching a search, with their corporation and services."""
-    from members.identifiers import normalize_code
+    from core.identifiers import normalize_code
     from subcommittees.models import ServiceTypeMapping
 
     offices = office_list().filter(status=OfficeStatus.APPROVED)

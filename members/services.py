@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from association.mail import send_templated_mail
 from association.models import Association, Role, RoleKind
-from members.identifiers import clean_corporate_number, clean_postal_code, clean_provider_number
+from core.identifiers import clean_corporate_number, clean_postal_code, clean_provider_number
 from members.models import (
     Corporation,
     CorporationKind,

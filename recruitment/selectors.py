@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Count, QuerySet, Sum
 
+from core.calendar import add_months
 from events.models import Event, EventKind, EventStatus
-from kpis.calendar import add_months
 from recruitment.models import JobFairBooth
 
 TOKYO = ZoneInfo("Asia/Tokyo")

@@ -14,7 +14,7 @@ from django_scopes import scope
 
 from association.models import Association, RoleKind
 from association.services import association_create, role_grant
-from members.identifiers import corporate_number_check_digit, provider_number_check_digit
+from core.identifiers import corporate_number_check_digit, provider_number_check_digit
 from members.models import CorporationKind, Office, OfficeStatus
 from members.services import corporation_create, office_create, office_invitation_create
 from subcommittees.models import Subcommittee, SubcommitteeKind

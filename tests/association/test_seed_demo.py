@@ -21,7 +21,7 @@ from association.management.commands.seed_demo import (
 )
 from association.models import Association, AssociationDomain, Role, RoleKind
 from association.selectors import association_for_host
-from members.identifiers import clean_corporate_number, clean_provider_number
+from core.identifiers import clean_corporate_number, clean_provider_number
 from members.models import Corporation, Office, OfficeService, OfficeStatus
 from subcommittees.models import Subcommittee, SubcommitteeKind
 
@@ -350,7 +350,7 @@ def test_seed_without_offices_still_grants_association_wide_roles() -> None:
 def test_history_model_lands_on_national_rates_with_spread() -> None:
     """Over many offices the yearly rates are national-level (採用率 14–18 %, 離職率 12–16 %),
     and offices differ from each other."""
-    from kpis.calendar import months_between
+    from core.calendar import months_between
 
     months = months_between(date(2024, 10, 1), date(2025, 9, 1))
     hires = separations = start = 0
@@ -386,7 +386,7 @@ def test_history_model_lands_on_national_rates_with_spread() -> None:
 
 def test_seed_files_24_months_for_every_approved_office_through_the_service() -> None:
     """Submitted filings for the 24 months before this one, on time mostly, idempotent."""
-    from kpis.calendar import add_months, filing_deadline, month_start
+    from core.calendar import add_months, filing_deadline, month_start
     from kpis.models import ReportStatus, StaffingChange, StaffingReport, StaffingRow
     from kpis.selectors import figures
 

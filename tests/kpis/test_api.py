@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope
 
-from kpis.calendar import month_start
+from core.calendar import month_start
 from kpis.models import ApiIdempotencyKey, OfficeApiToken, StaffingChange, StaffingReport
 from kpis.tokens import token_create, token_revoke
 from tests.conftest import client_for

@@ -10,7 +10,7 @@ from datetime import date
 
 import pytest
 
-from kpis.calendar import (
+from core.calendar import (
     add_months,
     filing_deadline,
     fiscal_year_months,

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope
 
-from kpis.calendar import (
+from core.calendar import (
     add_months,
     last_closed_month,
     months_between,

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope
 
-from kpis.calendar import add_months, month_start
+from core.calendar import add_months, month_start
 from kpis.models import ReportStatus, StaffingChange, StaffingReport, StaffingRow
 from kpis.services import staffing_report_save
 from tests.conftest import client_for

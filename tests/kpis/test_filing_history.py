@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope
 
-from kpis.calendar import add_months, month_start, wareki_month
+from core.calendar import add_months, month_start, wareki_month
 from kpis.history import snapshot_diff
 from kpis.models import StaffingChange
 from tests.conftest import client_for

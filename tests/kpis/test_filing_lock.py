@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django_scopes import scope
 
-from kpis.calendar import filing_deadline, wareki_date
+from core.calendar import filing_deadline, wareki_date
 from kpis.models import ReportStatus, StaffingChange
 from kpis.services import FilingLocked, staffing_report_reopen, staffing_report_save
 from tests.conftest import client_for
@@ -137,7 +137,7 @@ def test_reopen_needs_a_reason(tenant_a: Tenant) -> None:
 def test_reopen_refuses_a_month_that_is_not_locked(tenant_a: Tenant) -> None:
     from django.utils import timezone
 
-    from kpis.calendar import month_start
+    from core.calendar import month_start
 
     month = month_start(timezone.localdate())
     officer = client_for(tenant_a, tenant_a.users["officer"])

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 
-from kpis.calendar import add_months, months_between, survey_year_months
+from core.calendar import add_months, months_between, survey_year_months
 from kpis.rates import OfficeMonth, Rate, target_status, window_figures
 
 # The 令和6年度 survey year: 2023-10 … 2024-09.

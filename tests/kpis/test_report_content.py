@@ -11,8 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_scopes import scope
 
+from core.calendar import months_between, rolling_months
 from kpis import selectors
-from kpis.calendar import months_between, rolling_months
 from kpis.report_content import report_content, suppress, tables
 from kpis.services import staffing_report_save
 from members.models import OfficeService

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django_scopes import scope
 
 from association.models import Association
-from kpis.calendar import last_closed_month, rolling_months, wareki_month
+from core.calendar import last_closed_month, rolling_months, wareki_month
 from kpis.models import MonthlyReport
 from kpis.report_build import monthly_report_request
 from kpis.selectors import figures

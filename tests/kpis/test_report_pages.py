@@ -14,7 +14,7 @@ from django_scopes import scope, scopes_disabled
 
 from association.models import Role, RoleKind
 from association.services import role_grant
-from kpis.calendar import wareki_month
+from core.calendar import wareki_month
 from kpis.models import MonthlyReport
 from members.models import Invitation
 from tests.conftest import client_for

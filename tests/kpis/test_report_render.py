@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django_scopes import scope
 
-from kpis.calendar import months_between, rolling_months
+from core.calendar import months_between, rolling_months
 from kpis.report_content import report_content, suppress, tables
 from kpis.report_render import render_pdf, render_xlsx
 from members.models import OfficeService

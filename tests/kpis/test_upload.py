@@ -20,14 +20,13 @@ from django.utils import timezone, translation
 from django_scopes import scope
 from openpyxl import Workbook
 
-from kpis.calendar import month_start
+from core.calendar import month_start, parse_month
 from kpis.models import ReportStatus, StaffingChange, StaffingReport
 from kpis.services import staffing_report_save
 from kpis.upload import (
     UPLOAD_COLUMNS,
     FilingAction,
     UploadPlan,
-    parse_month,
     upload_apply,
     upload_plan,
     upload_read,

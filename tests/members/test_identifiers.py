@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 from django_scopes import scope
 
-from members.identifiers import (
+from core.identifiers import (
     clean_corporate_number,
     clean_municipality_code,
     clean_postal_code,

@@ -15,8 +15,8 @@ from django_scopes import scope
 
 from association.models import RoleKind
 from association.services import role_grant
+from core.calendar import month_start
 from events.models import Event, EventKind, EventStatus, Venue
-from kpis.calendar import month_start
 from recruitment.models import JobFairBooth
 from recruitment.selectors import fair_totals, job_fair_hires
 from recruitment.services import booth_outcome_record

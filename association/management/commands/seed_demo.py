@@ -22,11 +22,11 @@ from django_scopes import scope
 
 from association.models import Association, RoleKind
 from association.services import association_create, role_grant
-from kpis.calendar import add_months, filing_deadline, month_start
+from core.calendar import add_months, filing_deadline, month_start
+from core.identifiers import corporate_number_check_digit, provider_number_check_digit
 from kpis.models import StaffingChange, StaffingReport
 from kpis.selectors import kpi_settings
 from kpis.services import staffing_report_save
-from members.identifiers import corporate_number_check_digit, provider_number_check_digit
 from members.models import Corporation, CorporationKind, Office, OfficeStatus
 from members.services import corporation_create, office_create
 from subcommittees.models import AttendanceStatus, Meeting, Subcommittee, SubcommitteeKind

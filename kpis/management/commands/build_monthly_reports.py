@@ -11,7 +11,7 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from association.models import Association
-from kpis.calendar import last_closed_month
+from core.calendar import last_closed_month
 from kpis.models import ReportKind
 from kpis.report_build import (
     monthly_report_build,

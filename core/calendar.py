@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import date, timedelta
 from functools import lru_cache
 
 import holidays
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 # Era start dates; 令和 began 2019-05-01 and its first year is written 元年.
 _ERAS = ((date(2019, 5, 1), "令和"), (date(1989, 1, 8), "平成"), (date(1926, 12, 25), "昭和"))
@@ -122,3 +126,26 @@ def wareki_fiscal_year(fiscal_year: int) -> str:
     official usage names FY2019 (from 1 April 2019, still 平成31年) 令和元年度."""
     era, number = _era(date(fiscal_year, 4, 1) if fiscal_year != 2019 else date(2019, 5, 1))
     return f"{era}{_era_year(number)}年度（{fiscal_year}年度）"
+
+
+_MONTH_FORMS = (
+    re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$"),  # 2026-09, 2026/9, 2026年9月
+    re.compile(r"^(\d{4})(\d{2})$"),  # 202609
+    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.]\d{1,2}(?:[T ].*)?$"),  # a date cell: 2026-09-01
+    re.compile(r"^(\d{4})年(\d{1,2})月\d{1,2}日$"),
+)
+
+
+def parse_month(text: str) -> date:
+    """2026-09, 2026/9, 2026年9月, 202609 or a date in the month → the month's first day."""
+    folded = unicodedata.normalize("NFKC", text).strip()
+    for form in _MONTH_FORMS:
+        match = form.match(folded)
+        if match:
+            year, month = int(match.group(1)), int(match.group(2))
+            if 1 <= month <= 12 and 2000 <= year <= 2100:
+                return date(year, month, 1)
+    raise ValidationError(
+        _("Write the month as 2026-09 or 2026/09 (western year). You entered “%(value)s”.")
+        % {"value": text}
+    )
