@@ -31,3 +31,11 @@ class AssociationTask(Task):
 
 def enqueue_on_commit(task: Task, **kwargs: Any) -> None:
     transaction.on_commit(lambda: task.apply_async(kwargs=kwargs))
+
+
+def for_each_association(task: Task, **kwargs: Any) -> int:
+    """Queue `task` once per association (the beat entry points' fan-out); returns how many."""
+    ids = list(Association.objects.values_list("pk", flat=True))
+    for association_id in ids:
+        task.apply_async(kwargs={"association_id": association_id, **kwargs})
+    return len(ids)

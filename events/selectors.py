@@ -48,18 +48,10 @@ def _visible(user_access: Access | None, *, include_cancelled: bool) -> QuerySet
 
 def _subcommittees_of(user_access: Access) -> set[int]:
     """The 部会 a person belongs to: those they lead, and those of the offices they work for."""
-    from members.models import OfficeService
-    from subcommittees.models import ServiceTypeMapping
+    from subcommittees.selectors import subcommittee_ids_of_offices
 
     led = {role.subcommittee_id for role in user_access.roles if role.subcommittee_id}
-    codes = OfficeService.objects.filter(office_id__in=user_access.own_office_ids).values(
-        "service_code"
-    )
-    return led | set(
-        ServiceTypeMapping.objects.filter(service_code__in=codes).values_list(
-            "subcommittee_id", flat=True
-        )
-    )
+    return led | subcommittee_ids_of_offices(user_access.own_office_ids)
 
 
 def _day_start(day: date) -> datetime:

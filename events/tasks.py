@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from association.models import Association
-from association.tasks import AssociationTask
+from association.tasks import AssociationTask, for_each_association
 
 
 @shared_task(base=AssociationTask)
@@ -18,10 +17,7 @@ def offers_expire(*, association_id: int) -> int:
 @shared_task
 def offers_expire_all() -> int:
     """Beat entry point (hourly): one expiry run per association."""
-    ids = list(Association.objects.values_list("pk", flat=True))
-    for association_id in ids:
-        offers_expire.apply_async(kwargs={"association_id": association_id})
-    return len(ids)
+    return for_each_association(offers_expire)
 
 
 @shared_task(base=AssociationTask)
@@ -34,7 +30,4 @@ def registrations_purge(*, association_id: int) -> int:
 @shared_task
 def registrations_purge_all() -> int:
     """Beat entry point (daily): one purge per association."""
-    ids = list(Association.objects.values_list("pk", flat=True))
-    for association_id in ids:
-        registrations_purge.apply_async(kwargs={"association_id": association_id})
-    return len(ids)
+    return for_each_association(registrations_purge)

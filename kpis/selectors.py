@@ -36,6 +36,7 @@ from kpis.models import (
 from kpis.rates import OfficeMonth, Rate, WindowFigures, target_status, window_figures
 from members.models import Office, OfficeStatus
 from subcommittees.models import Subcommittee
+from subcommittees.selectors import subcommittee_office_ids
 
 _SUMMED = ("headcount_start", "hires", "separations", "separations_within_year", "headcount_end")
 
@@ -125,26 +126,6 @@ def figures_by_office(*, first: date, last: date) -> dict[int, WindowFigures]:
         office_id: window_figures(items, first=first, last=last)
         for office_id, items in grouped.items()
     }
-
-
-def subcommittee_office_ids() -> dict[int, set[int]]:
-    """The offices of each 部会 by their services and the mapping, whatever their status.
-
-    Past filings of an office that has since left still count in the rates. Two queries.
-    """
-    from members.models import OfficeService
-    from subcommittees.models import ServiceTypeMapping
-
-    subcommittees_of_code: dict[str, set[int]] = defaultdict(set)
-    for code, subcommittee_id in ServiceTypeMapping.objects.values_list(
-        "service_code", "subcommittee_id"
-    ):
-        subcommittees_of_code[code].add(subcommittee_id)
-    offices_of: dict[int, set[int]] = defaultdict(set)
-    for office_id, code in OfficeService.objects.values_list("office_id", "service_code"):
-        for subcommittee_id in subcommittees_of_code.get(code, ()):
-            offices_of[subcommittee_id].add(office_id)
-    return dict(offices_of)
 
 
 def figures_by_subcommittee(*, first: date, last: date) -> dict[int, WindowFigures]:

@@ -9,7 +9,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from association.models import Association
-from association.tasks import AssociationTask
+from association.tasks import AssociationTask, for_each_association
 from kpis.reminders import filing_reminders_send
 
 
@@ -30,10 +30,7 @@ def filing_reminders(
 @shared_task
 def filing_reminders_all(today: str | None = None) -> int:
     """Beat entry point (daily): one reminder task per association."""
-    ids = list(Association.objects.values_list("pk", flat=True))
-    for association_id in ids:
-        filing_reminders.apply_async(kwargs={"association_id": association_id, "today": today})
-    return len(ids)
+    return for_each_association(filing_reminders, today=today)
 
 
 # --- Monthly reports for the city (kpis/report_build.py) ---------------------------------

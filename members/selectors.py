@@ -37,7 +37,7 @@ def office_directory(
 ) -> QuerySet[Office]:
     """Approved offices matching a search, with their corporation and services."""
     from core.identifiers import normalize_code
-    from subcommittees.models import ServiceTypeMapping
+    from subcommittees.selectors import office_in_subcommittee
 
     offices = office_list().filter(status=OfficeStatus.APPROVED)
     if query:
@@ -54,12 +54,7 @@ def office_directory(
             Exists(OfficeService.objects.filter(office=OuterRef("pk"), service_code=service_code))
         )
     if subcommittee_id:
-        codes = ServiceTypeMapping.objects.filter(subcommittee_id=subcommittee_id).values(
-            "service_code"
-        )
-        offices = offices.filter(
-            Exists(OfficeService.objects.filter(office=OuterRef("pk"), service_code__in=codes))
-        )
+        offices = offices.filter(office_in_subcommittee(subcommittee_id))
     return offices.order_by("kana", "name", "pk")
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from association.mail import send_templated_mail
 from association.models import Association, Role, RoleKind
 from core.identifiers import clean_corporate_number, clean_postal_code, clean_provider_number
+from core.services import model_update
 from members.models import (
     Corporation,
     CorporationKind,
@@ -187,11 +188,7 @@ def office_update(*, office: Office, changes: OfficeChanges) -> list[str]:
     if errors:
         raise ValidationError(errors)
 
-    changed = [name for name, value in values.items() if getattr(office, name) != value]
-    for name in changed:
-        setattr(office, name, values[name])
-    if changed:
-        office.save(update_fields=changed)
+    changed = model_update(instance=office, values=values)
     if codes is not None:
         current = set(office.services.values_list("service_code", flat=True))
         if current != set(codes):

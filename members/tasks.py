@@ -1,7 +1,7 @@
 from celery import shared_task
 
 from association.models import Association
-from association.tasks import AssociationTask
+from association.tasks import AssociationTask, for_each_association
 from members.services import pending_applications_digest_send
 
 
@@ -17,10 +17,7 @@ def pending_applications_digest(self: AssociationTask, *, association_id: int) -
 @shared_task
 def pending_applications_digest_all() -> int:
     """Beat entry point: one digest task per association."""
-    ids = list(Association.objects.values_list("pk", flat=True))
-    for association_id in ids:
-        pending_applications_digest.apply_async(kwargs={"association_id": association_id})
-    return len(ids)
+    return for_each_association(pending_applications_digest)
 
 
 @shared_task(base=AssociationTask)
@@ -33,7 +30,4 @@ def personal_data_purge(*, association_id: int) -> dict[str, int]:
 @shared_task
 def personal_data_purge_all() -> int:
     """Beat entry point: one purge per association."""
-    ids = list(Association.objects.values_list("pk", flat=True))
-    for association_id in ids:
-        personal_data_purge.apply_async(kwargs={"association_id": association_id})
-    return len(ids)
+    return for_each_association(personal_data_purge)

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
-from django.db.models import CharField, Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 
 from association.models import Role, RoleKind
-from members.models import Office, OfficeStatus
+from members.models import Office, OfficeService, OfficeStatus
 from subcommittees.models import (
     Announcement,
     AttendanceStatus,
@@ -18,13 +30,56 @@ from subcommittees.models import (
     Subcommittee,
 )
 
+# --- The one membership rule -------------------------------------------------------------
+# An office belongs to a 部会 when it offers a service type that the association's mapping
+# (ServiceTypeMapping, edited by officers) puts in that 部会. Membership is derived, never
+# stored; every app asks here.
+
+
+def _mapped_codes(subcommittee: Any) -> QuerySet[ServiceTypeMapping, Any]:
+    """The service codes the mapping puts in `subcommittee` (an instance, id or OuterRef)."""
+    return ServiceTypeMapping.objects.filter(subcommittee=subcommittee).values("service_code")
+
+
+def office_in_subcommittee(subcommittee: Any) -> Exists:
+    """A filter for Office querysets: the office offers a service mapped to `subcommittee`."""
+    return Exists(
+        OfficeService.objects.filter(
+            office=OuterRef("pk"), service_code__in=_mapped_codes(subcommittee)
+        )
+    )
+
 
 def offices_in_subcommittee(*, subcommittee: Subcommittee) -> QuerySet[Office]:
     """Approved offices offering a service that the mapping puts in this subcommittee."""
-    codes = ServiceTypeMapping.objects.filter(subcommittee=subcommittee).values("service_code")
-    return Office.objects.filter(
-        status=OfficeStatus.APPROVED, services__service_code__in=codes
-    ).distinct()
+    return Office.objects.filter(office_in_subcommittee(subcommittee), status=OfficeStatus.APPROVED)
+
+
+def subcommittee_ids_of_offices(office_ids: Iterable[int]) -> set[int]:
+    """The 部会 that any of these offices belongs to (one query)."""
+    codes = OfficeService.objects.filter(office_id__in=list(office_ids)).values("service_code")
+    return set(
+        ServiceTypeMapping.objects.filter(service_code__in=codes).values_list(
+            "subcommittee_id", flat=True
+        )
+    )
+
+
+def subcommittee_office_ids() -> dict[int, set[int]]:
+    """The offices of each 部会, whatever their status (for figures over past months).
+
+    Past filings of an office that has since left still count in the rates. Two queries.
+    """
+    subcommittees_of_code: dict[str, set[int]] = defaultdict(set)
+    for code, subcommittee_id in ServiceTypeMapping.objects.values_list(
+        "service_code", "subcommittee_id"
+    ):
+        subcommittees_of_code[code].add(subcommittee_id)
+    offices_of: dict[int, set[int]] = defaultdict(set)
+    for office_id, code in OfficeService.objects.values_list("office_id", "service_code"):
+        for subcommittee_id in subcommittees_of_code.get(code, ()):
+            offices_of[subcommittee_id].add(office_id)
+    return dict(offices_of)
 
 
 def subcommittees_with_office_counts() -> QuerySet[Subcommittee]:
@@ -32,9 +87,7 @@ def subcommittees_with_office_counts() -> QuerySet[Subcommittee]:
     members = (
         Office.objects.filter(
             status=OfficeStatus.APPROVED,
-            services__service_code__in=ServiceTypeMapping.objects.filter(
-                subcommittee=OuterRef(OuterRef("pk"))
-            ).values("service_code"),
+            services__service_code__in=_mapped_codes(OuterRef(OuterRef("pk"))),
         )
         .order_by()
         .values("association")

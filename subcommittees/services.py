@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from association.models import Association
 from association.tasks import enqueue_on_commit
+from core.services import model_update
 from members.service_types import SERVICE_TYPES
 from subcommittees.models import (
     Announcement,
@@ -168,12 +169,11 @@ def meeting_update(*, meeting: Meeting, changes: MeetingChanges) -> list[str]:
     """Apply `changes` (validated with the fields left alone); returns the fields that changed."""
     current: dict[str, Any] = {name: getattr(meeting, name) for name in MEETING_FIELDS}
     values = _meeting_values_clean(**{**current, **changes})
-    changed = [name for name in MEETING_FIELDS if values[name] != current[name]]
-    for name in changed:
-        setattr(meeting, name, values[name])
-    if changed:
-        meeting.save(update_fields=[*changed, "updated_at"])
-    return changed
+    return model_update(
+        instance=meeting,
+        values={name: values[name] for name in MEETING_FIELDS},
+        also_save=["updated_at"],
+    )
 
 
 @transaction.atomic
@@ -263,12 +263,7 @@ def announcement_update(*, announcement: Announcement, subject: str, body: str) 
     if not locked.is_draft:
         raise ValidationError(_("This announcement has already been sent and cannot be edited."))
     values = _announcement_values_clean(subject=subject, body=body)
-    changed = [name for name, value in values.items() if getattr(announcement, name) != value]
-    for name in changed:
-        setattr(announcement, name, values[name])
-    if changed:
-        announcement.save(update_fields=[*changed, "updated_at"])
-    return changed
+    return model_update(instance=announcement, values=values, also_save=["updated_at"])
 
 
 @transaction.atomic
