@@ -56,10 +56,12 @@ _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
 
 
 def parse_count(raw: str) -> int | str:
-    """The cell as the service takes it: its number, "" when left empty, or the text typed
-    (normalised) when it is not a whole number; the filing check says what is wrong with it."""
+    """The cell as the service takes it: its number, "" when left empty, or the text as typed
+    when it is not a whole number; the filing check says what is wrong with it."""
     text = normalize_count(raw)
-    return int(text) if _WHOLE_NUMBER.fullmatch(text) else text
+    if text == "" or _WHOLE_NUMBER.fullmatch(text):
+        return int(text) if text else ""
+    return raw.strip()
 
 
 def field_header(name: str) -> str:
