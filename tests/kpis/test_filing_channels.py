@@ -142,14 +142,21 @@ def upload_file(tenant: Tenant, month: date, rows: Any) -> tuple[bytes, dict[int
     return buffer.getvalue().encode("cp932"), keys
 
 
-def upload(tenant: Tenant, data: bytes, *, apply: bool) -> UploadPlan:
-    """The preview (`upload_plan`) or the apply, as the upload pages call them."""
+def upload(
+    tenant: Tenant, month: date, rows: Any, language: str
+) -> tuple[UploadPlan, ValidationError, dict[int, str]]:
+    """The preview (`upload_plan`) and the refused apply of the rows as a file, as the upload
+    pages call them, and which spreadsheet row holds which job × employment."""
+    data, keys = upload_file(tenant, month, rows)
     user = tenant.users["office_admin"]
-    with scope(association=tenant.association.pk):
+    with translation.override(language), scope(association=tenant.association.pk):
         office_ids = access_for(user, tenant.association).office_ids("kpis.file")
-        if apply:
-            return upload_apply(data=data, filename="kpi.csv", user=user, office_ids=office_ids)
-        return upload_plan(rows=upload_read(data=data, filename="kpi.csv"), office_ids=office_ids)
+        preview = upload_plan(
+            rows=upload_read(data=data, filename="kpi.csv"), office_ids=office_ids
+        )
+        with pytest.raises(ValidationError) as refused:
+            upload_apply(data=data, filename="kpi.csv", user=user, office_ids=office_ids)
+    return preview, refused.value, keys
 
 
 def upload_findings(errors: Any, keys: dict[int, str]) -> list[Finding]:
@@ -169,13 +176,9 @@ def test_form_upload_and_api_refuse_and_warn_alike(tenant_a: Tenant, language: s
     form = form_findings(form_post(tenant_a, month, BAD, language))
     api = api_post(tenant_a, token, month, BAD, language)
     assert (api.status_code, api.json()["code"]) == (400, "invalid")
-    data, keys = upload_file(tenant_a, month, BAD)
-    with translation.override(language):
-        preview = upload(tenant_a, data, apply=False)
-        with pytest.raises(ValidationError) as refused:
-            upload(tenant_a, data, apply=True)
+    preview, refused, keys = upload(tenant_a, month, BAD, language)
     assert form == api_findings(api, "errors") == upload_findings(preview.errors, keys)
-    assert refused.value.messages == [error.text for error in preview.errors]
+    assert refused.messages == [error.text for error in preview.errors]
     if language == "en":
         assert form == BAD_EXPECTED
     assert report_of(tenant_a, month) is None
@@ -186,13 +189,9 @@ def test_form_upload_and_api_refuse_and_warn_alike(tenant_a: Tenant, language: s
     form = form_findings(response, warnings=True)
     api = api_post(tenant_a, token, month, SOFT, language)
     assert (api.status_code, api.json()["code"]) == (400, "needs_confirmation")
-    data, keys = upload_file(tenant_a, month, SOFT)
-    with translation.override(language):
-        preview = upload(tenant_a, data, apply=False)
-        with pytest.raises(ValidationError) as refused:
-            upload(tenant_a, data, apply=True)
+    preview, refused, keys = upload(tenant_a, month, SOFT, language)
     assert not preview.errors and preview.needs_confirmation
-    assert refused.value.code == "upload_needs_confirmation"
+    assert refused.code == "upload_needs_confirmation"
     assert form == api_findings(api, "warnings") == upload_findings(preview.warnings, keys)
     if language == "en":
         assert form == SOFT_EXPECTED
@@ -206,11 +205,7 @@ def test_form_upload_and_api_refuse_and_warn_alike(tenant_a: Tenant, language: s
     assert [str(message) for message in response.context["messages"]] == [expected]
     api = api_post(tenant_a, token, LOCKED, sound, language)
     assert (api.status_code, api.json()) == (409, {"code": "locked", "detail": expected})
-    data, keys = upload_file(tenant_a, LOCKED, sound)
-    with translation.override(language):
-        preview = upload(tenant_a, data, apply=False)
-        with pytest.raises(ValidationError) as refused:
-            upload(tenant_a, data, apply=True)
+    preview, refused, keys = upload(tenant_a, LOCKED, sound, language)
     assert [(e.row, e.column, e.message) for e in preview.errors] == [(2, "対象月", expected)]
-    assert refused.value.messages == [preview.errors[0].text]
+    assert refused.messages == [preview.errors[0].text]
     assert report_of(tenant_a, LOCKED) is None
