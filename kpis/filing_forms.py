@@ -59,9 +59,9 @@ def parse_count(raw: str) -> int | str:
     """The cell as the service takes it: its number, "" when left empty, or the text as typed
     when it is not a whole number; the filing check says what is wrong with it."""
     text = normalize_count(raw)
-    if text == "" or _WHOLE_NUMBER.fullmatch(text):
-        return int(text) if text else ""
-    return raw.strip()
+    if text == "":
+        return ""
+    return int(text) if _WHOLE_NUMBER.fullmatch(text) else raw.strip()
 
 
 def field_header(name: str) -> str:
@@ -251,7 +251,7 @@ class FilingForm:
         )
 
     def rows_for_service(self) -> list[dict[str, Any]]:
-        """The filled-in rows as the service takes them (a cell that is not a number as typed)."""
+        """The filled-in rows as the service takes them (a cell not a number: as typed)."""
         rows = []
         for row in self.rows:
             parsed = self._parsed.get(row.key, {})
