@@ -46,6 +46,7 @@ from rest_framework.response import Response
 from association.api_permissions import HasCapability
 from association.permissions import AccessPolicy
 from core.calendar import parse_month
+from kpis.checks import Problem, row_key
 from kpis.models import (
     ApiIdempotencyKey,
     EmploymentType,
@@ -58,8 +59,6 @@ from kpis.services import (
     FilingInvalid,
     FilingLocked,
     FilingNeedsConfirmation,
-    Problem,
-    row_key,
     staffing_report_save,
 )
 from kpis.tokens import token_authenticate
@@ -326,13 +325,13 @@ def _save(*, request: Request, office: Office, month: date, data: dict[str, Any]
             else "api",
         )
     except FilingInvalid as error:
-        return _invalid(_problems(error.findings.errors, rows))
+        return _invalid(_problems(error.check.errors, rows))
     except FilingNeedsConfirmation as error:
         return Response(
             {
                 "code": "needs_confirmation",
                 "detail": _("Some figures need a confirmation (confirm_warnings) or a comment."),
-                "warnings": _problems(error.findings.warnings, rows),
+                "warnings": _problems(error.check.warnings, rows),
             },
             status=status.HTTP_400_BAD_REQUEST,
         )

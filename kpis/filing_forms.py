@@ -1,16 +1,15 @@
 """The web filing form: one input per cell of job category × employment type × count.
 
-This layer only reads what people type: full-width digits, spaces and the many Japanese minus
-signs are normalised (NFKC), and a cell that is not a whole number says so at that cell. The
-rules of a valid filing live in kpis.services (`staffing_rows_clean`, `staffing_report_save`);
-their findings are mapped back onto cells here, never re-implemented.
+This layer only lays out cells and carries what people type to the service: full-width digits,
+spaces and the many Japanese minus signs are read by the filing check (`kpis.checks`), which
+also says, per cell, what is wrong. Its findings are mapped back onto cells here, never
+re-implemented.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -19,11 +18,15 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kpis.checks import (
+    CHANNEL_FIELDS,
+    FOREIGN_FIELDS,
+    Problem,
+    normalize_count,
+    row_key,
+)
 from kpis.models import FOREIGN_STAFF, HIRE_CHANNELS, EmploymentType, JobCategory
-from kpis.services import Problem, row_key
 
-CHANNEL_FIELDS = tuple(name for name, _label in HIRE_CHANNELS)
-FOREIGN_FIELDS = tuple(name for name, _label in FOREIGN_STAFF)
 # Column order of the form: the flow of the month, left to right.
 MAIN_FIELDS = (
     "headcount_start",
@@ -49,26 +52,16 @@ FIELD_HEADERS: dict[str, str | Promise] = {
 }
 JOB_LABELS = dict(JobCategory.choices)
 EMPLOYMENT_LABELS = dict(EmploymentType.choices)
-
-# Minus signs people type in Japanese text, besides the ASCII hyphen-minus.
-_MINUS = str.maketrans(dict.fromkeys("−‐‑‒–—ー－", "-"))
 _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
 
 
-def normalize_count(raw: str) -> str:
-    """'１２' → '12', ' 3 ' → '3', '－１' → '-1': what the person meant, as ASCII."""
-    text = unicodedata.normalize("NFKC", raw or "").translate(_MINUS)
-    return re.sub(r"\s+", "", text)
-
-
-def parse_count(raw: str) -> tuple[int | str, str | None]:
-    """The cell's number ("" when left empty), or an error message for that cell."""
+def parse_count(raw: str) -> int | str:
+    """The cell as the service takes it: its number, "" when left empty, or the text as typed
+    when it is not a whole number; the filing check says what is wrong with it."""
     text = normalize_count(raw)
     if text == "":
-        return "", None
-    if _WHOLE_NUMBER.fullmatch(text):
-        return int(text), None
-    return text, _("Enter a whole number, such as 0 or 12.")
+        return ""
+    return int(text) if _WHOLE_NUMBER.fullmatch(text) else raw.strip()
 
 
 def field_header(name: str) -> str:
@@ -234,12 +227,8 @@ class FilingForm:
         for row in self.rows:
             parsed: dict[str, int | str] = {}
             for cell in row.all_cells:
-                value, error = parse_count(str(data.get(cell.name, "")))
-                cell.value = str(value)
-                if error:
-                    cell.errors.append(error)
-                else:
-                    parsed[cell.field] = value
+                parsed[cell.field] = parse_count(str(data.get(cell.name, "")))
+                cell.value = str(parsed[cell.field])
             self._parsed[row.key] = parsed
 
     @property
@@ -262,7 +251,7 @@ class FilingForm:
         )
 
     def rows_for_service(self) -> list[dict[str, Any]]:
-        """The filled-in rows as the service takes them; a cell that did not parse is None."""
+        """The filled-in rows as the service takes them (a cell not a number: as typed)."""
         rows = []
         for row in self.rows:
             parsed = self._parsed.get(row.key, {})
@@ -273,7 +262,7 @@ class FilingForm:
         return rows
 
     def add_problems(self, problems: Iterable[Problem], *, warning: bool = False) -> None:
-        """Put the service's findings on their cells (a cell keeps its own parse error)."""
+        """Put the service's findings on their cells (one error per cell: the first)."""
         rows = {row.key: row for row in self.rows}
         for problem in problems:
             row = rows.get(problem.row)

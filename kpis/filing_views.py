@@ -29,12 +29,12 @@ from association.forms import add_service_errors
 from association.permissions import requires
 from core.calendar import (
     add_months,
-    filing_deadline,
     month_start,
     wareki_date,
     wareki_fiscal_year,
     wareki_month,
 )
+from kpis.checks import filing_lock
 from kpis.filing_forms import (
     CHANNEL_FIELDS,
     FilingForm,
@@ -60,11 +60,9 @@ from kpis.services import (
     FilingInvalid,
     FilingLocked,
     FilingNeedsConfirmation,
-    is_locked,
     previous_rows,
     staffing_report_reopen,
     staffing_report_save,
-    staffing_rows_clean,
 )
 from members.models import Office, OfficeStatus
 from recruitment.selectors import job_fair_hires
@@ -129,9 +127,9 @@ def _filing_page(request: HttpRequest, office: Office, *, officer_view: bool) ->
     today = timezone.localdate()
     month = _month(request.POST.get("month") or request.GET.get("month"), today)
     settings = kpi_settings(association_id=office.association_id)
-    deadline = filing_deadline(month, deadline_day=settings.deadline_day)
     report = filing_for(office_id=office.pk, month=month)
-    locked = is_locked(report=report, office=office, month=month, today=today)
+    lock = filing_lock(report=report, month=month, settings=settings, today=today)
+    deadline, locked = lock.deadline, lock.locked
     previous = previous_rows(office=office, month=month)
     access = request.access  # type: ignore[attr-defined]
     can_file = not officer_view and access.can("kpis.file", office_id=office.pk)
@@ -146,7 +144,7 @@ def _filing_page(request: HttpRequest, office: Office, *, officer_view: bool) ->
         if not editable:
             if not locked:
                 raise PermissionDenied
-            messages.error(request, _locked_message(month, deadline))
+            messages.error(request, lock.message)
             return redirect(_url("kpis:filing", office, month))
         form = FilingForm(saved=saved_values(report), previous=previous, data=request.POST)
         expected = _version(request.POST.get("expected_version"))
@@ -154,36 +152,31 @@ def _filing_page(request: HttpRequest, office: Office, *, officer_view: bool) ->
         # someone else is still caught as a conflict.
         version = "" if expected is None else str(expected)
         submit = request.POST.get("action") == "submit"
-        if form.has_errors:
-            # Show the service's findings on the other cells too; nothing is saved.
-            _cleaned, findings = staffing_rows_clean(form.rows_for_service())
-            form.add_problems(findings.errors)
+        try:
+            saved = staffing_report_save(
+                office=office,
+                month=month,
+                rows=form.rows_for_service(),
+                user=request.user,
+                expected_version=expected,
+                submit=submit,
+                comment=form.comment,
+                confirm_warnings=form.confirm,
+                via="web",
+                today=today,
+            )
+        except FilingConflict as conflict:
+            return _conflict_page(request, office, month, form, conflict)
+        except FilingLocked as refused:
+            messages.error(request, " ".join(refused.messages))
+            return redirect(_url("kpis:filing", office, month))
+        except FilingInvalid as invalid:
+            form.add_problems(invalid.check.errors)
+        except FilingNeedsConfirmation as needs:
+            form.add_problems(needs.check.warnings, warning=True)
         else:
-            try:
-                saved = staffing_report_save(
-                    office=office,
-                    month=month,
-                    rows=form.rows_for_service(),
-                    user=request.user,
-                    expected_version=expected,
-                    submit=submit,
-                    comment=form.comment,
-                    confirm_warnings=form.confirm,
-                    via="web",
-                    today=today,
-                )
-            except FilingConflict as conflict:
-                return _conflict_page(request, office, month, form, conflict)
-            except FilingLocked:
-                messages.error(request, _locked_message(month, deadline))
-                return redirect(_url("kpis:filing", office, month))
-            except FilingInvalid as invalid:
-                form.add_problems(invalid.findings.errors)
-            except FilingNeedsConfirmation as needs:
-                form.add_problems(needs.findings.warnings, warning=True)
-            else:
-                messages.success(request, _saved_message(saved, expected, month))
-                return redirect(_url("kpis:filing", office, month))
+            messages.success(request, _saved_message(saved, expected, month))
+            return redirect(_url("kpis:filing", office, month))
 
     current = month_start(today)
     context: dict[str, Any] = {
@@ -193,7 +186,7 @@ def _filing_page(request: HttpRequest, office: Office, *, officer_view: bool) ->
         "month_value": f"{month:%Y-%m}",
         "deadline": deadline,
         "deadline_label": wareki_date(deadline),
-        "deadline_passed": today > deadline,
+        "deadline_passed": lock.deadline_passed,
         "report": report,
         "last_change": last_change(report=report),
         "version": version,
@@ -202,7 +195,7 @@ def _filing_page(request: HttpRequest, office: Office, *, officer_view: bool) ->
         "can_file": can_file,
         "approved": approved,
         "locked": locked,
-        "locked_message": _locked_message(month, deadline) if locked else "",
+        "locked_message": lock.message,
         "reopened": report is not None and report.reopened_at is not None,
         "officer_view": officer_view,
         "can_reopen": locked and access.can("kpis.manage", office_id=office.pk),
@@ -217,13 +210,6 @@ def _filing_page(request: HttpRequest, office: Office, *, officer_view: bool) ->
         "history_url": _url("kpis:history_review" if officer_view else "kpis:history", office),
     }
     return render(request, "kpis/filing/filing.html", context)
-
-
-def _locked_message(month: date, deadline: date) -> str:
-    return _(
-        "The filing for %(month)s is locked because its deadline, %(deadline)s, has passed. "
-        "An officer of the association can reopen it if it needs to change."
-    ) % {"month": wareki_month(month), "deadline": wareki_date(deadline)}
 
 
 def _saved_message(saved: StaffingReport, expected: int | None, month: date) -> str:
@@ -282,11 +268,10 @@ def reopen(request: HttpRequest, office_pk: int) -> HttpResponse:
     office = _office(request, office_pk, "kpis.manage")
     today = timezone.localdate()
     month = _month(request.POST.get("month") or request.GET.get("month"), today)
-    deadline = filing_deadline(
-        month, deadline_day=kpi_settings(association_id=office.association_id).deadline_day
-    )
+    settings = kpi_settings(association_id=office.association_id)
     report = filing_for(office_id=office.pk, month=month)
-    locked = is_locked(report=report, office=office, month=month, today=today)
+    lock = filing_lock(report=report, month=month, settings=settings, today=today)
+    deadline, locked = lock.deadline, lock.locked
     form = ReopenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if not locked:

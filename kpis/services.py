@@ -1,15 +1,15 @@
 """Writes on staffing filings: one service behind the web form, the upload and the API.
 
-`staffing_report_save` validates like a statistics office (hard errors refuse, soft checks ask
-for a confirmation or a comment), refuses locked months, refuses stale versions (no silent
+`staffing_report_save` validates like a statistics office through the one filing check
+(`kpis.checks.filing_check`: hard errors refuse, soft findings ask for a confirmation or a
+comment, locked months are refused), refuses stale versions (no silent
 overwrite), keeps every change with who, when, before and after, and treats a repeated
 identical save as no change.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -18,51 +18,40 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.calendar import add_months, filing_deadline, month_start
+from core.calendar import add_months, month_start
+from kpis.checks import (
+    FOREIGN_FIELDS,
+    FilingCheck,
+    RowData,
+    filing_check,
+    lock_message,
+    row_key,
+)
 from kpis.models import (
     COUNT_FIELDS,
-    FOREIGN_STAFF,
-    HIRE_CHANNELS,
-    EmploymentType,
-    JobCategory,
     ReportStatus,
     StaffingChange,
     StaffingReport,
     StaffingRow,
 )
-from kpis.selectors import deadline_for, kpi_settings
+from kpis.selectors import kpi_settings
 from members.models import Office
-
-RowData = Mapping[str, Any]
-FOREIGN_FIELDS = tuple(name for name, _label in FOREIGN_STAFF)
-CHANNEL_FIELDS = tuple(name for name, _label in HIRE_CHANNELS)
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One finding on a filing: `row` is "job_category/employment_type" or "" for the filing."""
-
-    row: str
-    field: str
-    message: str
-
-
-@dataclass
-class Findings:
-    errors: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
 
 
 class FilingInvalid(ValidationError):
-    def __init__(self, findings: Findings) -> None:
-        self.findings = findings
-        super().__init__([f"{p.row} {p.field}: {p.message}".strip() for p in findings.errors])
+    """Hard errors: the check's `errors`, each naming its row and field."""
+
+    def __init__(self, check: FilingCheck) -> None:
+        self.check = self.findings = check
+        super().__init__([f"{p.row} {p.field}: {p.message}".strip() for p in check.errors])
 
 
 class FilingNeedsConfirmation(ValidationError):
-    def __init__(self, findings: Findings) -> None:
-        self.findings = findings
-        super().__init__([p.message for p in findings.warnings])
+    """Soft findings on a submission that is neither confirmed nor explained by a comment."""
+
+    def __init__(self, check: FilingCheck) -> None:
+        self.check = self.findings = check
+        super().__init__([p.message for p in check.warnings])
 
 
 class FilingConflict(ValidationError):
@@ -82,140 +71,12 @@ class FilingConflict(ValidationError):
 
 
 class FilingLocked(ValidationError):
+    """The month is locked (`kpis.checks.filing_lock`); its message is `lock_message`."""
+
     def __init__(self, month: date, deadline: date) -> None:
-        super().__init__(
-            _(
-                "The filing for %(month)s is locked: its deadline, %(deadline)s, has passed. "
-                "Ask an officer to reopen it."
-            )
-            % {"month": f"{month:%Y-%m}", "deadline": f"{deadline:%Y-%m-%d}"}
-        )
-
-
-def row_key(row: RowData) -> str:
-    return f"{row.get('job_category')}/{row.get('employment_type')}"
-
-
-def _count(row: RowData, name: str, findings: Findings, *, optional: bool = False) -> int | None:
-    value = row.get(name)
-    if value in (None, "") and optional:
-        return None
-    if value in (None, ""):
-        value = 0 if name in CHANNEL_FIELDS or name == "open_positions" else value
-    if isinstance(value, bool) or not isinstance(value, int):
-        try:
-            value = int(str(value).strip()) if str(value).strip().lstrip("-").isdigit() else None
-        except ValueError:
-            value = None
-    if value is None:
-        findings.errors.append(
-            Problem(row_key(row), name, _("Enter a whole number (0 or more).")),
-        )
-        return None
-    if value < 0:
-        findings.errors.append(Problem(row_key(row), name, _("A count cannot be negative.")))
-        return None
-    return value
-
-
-def staffing_rows_clean(rows: Sequence[RowData]) -> tuple[list[dict[str, Any]], Findings]:
-    """Hard checks: known categories, whole non-negative numbers, and consistent sub-counts."""
-    findings = Findings()
-    cleaned: list[dict[str, Any]] = []
-    seen: set[str] = set()
-    for row in rows:
-        key = row_key(row)
-        if row.get("job_category") not in JobCategory.values:
-            findings.errors.append(Problem(key, "job_category", _("Unknown job category.")))
-            continue
-        if row.get("employment_type") not in EmploymentType.values:
-            findings.errors.append(Problem(key, "employment_type", _("Unknown employment type.")))
-            continue
-        if key in seen:
-            findings.errors.append(
-                Problem(key, "", _("This job and employment type appear twice."))
-            )
-            continue
-        seen.add(key)
-        values: dict[str, Any] = {
-            "job_category": row["job_category"],
-            "employment_type": row["employment_type"],
-        }
-        for name in COUNT_FIELDS:
-            values[name] = _count(row, name, findings)
-        for name in FOREIGN_FIELDS:
-            values[name] = _count(row, name, findings, optional=True)
-        if None in (values[name] for name in COUNT_FIELDS):
-            continue
-        if values["separations_within_year"] > values["separations"]:
-            findings.errors.append(
-                Problem(
-                    key,
-                    "separations_within_year",
-                    _("Separations within a year cannot exceed separations (%(n)s).")
-                    % {"n": values["separations"]},
-                )
-            )
-        channels = sum(values[name] for name in CHANNEL_FIELDS)
-        if channels != values["hires"]:
-            findings.errors.append(
-                Problem(
-                    key,
-                    "hires",
-                    _("Hires by channel add up to %(channels)s, but hires are %(hires)s.")
-                    % {"channels": channels, "hires": values["hires"]},
-                )
-            )
-        cleaned.append(values)
-    return cleaned, findings
-
-
-def staffing_rows_check(
-    rows: Sequence[Mapping[str, Any]], *, previous: Mapping[str, Mapping[str, Any]], threshold: int
-) -> list[Problem]:
-    """Soft checks: the month adds up, and no jump against last month beyond `threshold` %."""
-    warnings: list[Problem] = []
-    for row in rows:
-        key = row_key(row)
-        expected = row["headcount_start"] + row["hires"] - row["separations"]
-        if expected != row["headcount_end"]:
-            warnings.append(
-                Problem(
-                    key,
-                    "headcount_end",
-                    _(
-                        "Start %(start)s + hires %(hires)s − separations %(separations)s = "
-                        "%(expected)s, but the month-end headcount is %(end)s."
-                    )
-                    % {
-                        "start": row["headcount_start"],
-                        "hires": row["hires"],
-                        "separations": row["separations"],
-                        "expected": expected,
-                        "end": row["headcount_end"],
-                    },
-                )
-            )
-        before = previous.get(key)
-        if before and before["headcount_end"]:
-            change = abs(row["headcount_end"] - before["headcount_end"]) * 100
-            if change > threshold * before["headcount_end"]:
-                warnings.append(
-                    Problem(
-                        key,
-                        "headcount_end",
-                        _(
-                            "The month-end headcount changed from %(before)s to %(after)s, "
-                            "more than %(threshold)s %%."
-                        )
-                        % {
-                            "before": before["headcount_end"],
-                            "after": row["headcount_end"],
-                            "threshold": threshold,
-                        },
-                    )
-                )
-    return warnings
+        self.month = month
+        self.deadline = deadline
+        super().__init__(lock_message(month, deadline), code="locked")
 
 
 def _snapshot(report: StaffingReport | None) -> dict[str, Any] | None:
@@ -245,13 +106,6 @@ def previous_rows(*, office: Office, month: date) -> dict[str, dict[str, Any]]:
     return {row_key(row): row for row in rows}
 
 
-def is_locked(*, report: StaffingReport | None, office: Office, month: date, today: date) -> bool:
-    deadline = deadline_for(association_id=office.association_id, month=month)
-    if today <= deadline:
-        return False
-    return not (report is not None and report.reopened_at is not None)
-
-
 @transaction.atomic
 def staffing_report_save(
     *,
@@ -277,27 +131,33 @@ def staffing_report_save(
     today = today or timezone.localdate()
     report = StaffingReport.objects.select_for_update().filter(office=office, month=month).first()
     settings = kpi_settings(association_id=office.association_id)  # read once per save
-    deadline = filing_deadline(month, deadline_day=settings.deadline_day)
-    if today > deadline and not (report is not None and report.reopened_at is not None):
-        raise FilingLocked(month, deadline)
+    # Hard checks and the lock first: last month's rows are read only for a submission that
+    # passes them (the soft checks need them; a refused save should not pay for them).
+    check = filing_check(
+        report=report, month=month, rows=rows, previous=None, settings=settings, today=today
+    )
+    if check.locked:
+        raise FilingLocked(month, check.deadline)
     current_version = report.version if report else None
     if expected_version != current_version:
         last = report.changes.select_related("user").first() if report else None
         raise FilingConflict(report, last)  # type: ignore[arg-type]
     if report is not None and report.status == ReportStatus.SUBMITTED:
         submit = True
-
-    cleaned, findings = staffing_rows_clean(rows)
-    if findings.errors:
-        raise FilingInvalid(findings)
+    if check.errors:
+        raise FilingInvalid(check)
     if submit:
-        findings.warnings = staffing_rows_check(
-            cleaned,
+        check = filing_check(
+            report=report,
+            month=month,
+            rows=rows,
             previous=previous_rows(office=office, month=month),
-            threshold=settings.jump_threshold_percent,
+            settings=settings,
+            today=today,
         )
-        if findings.warnings and not (confirm_warnings or comment.strip()):
-            raise FilingNeedsConfirmation(findings)
+        if check.needs_confirmation(confirmed=confirm_warnings, comment=comment):
+            raise FilingNeedsConfirmation(check)
+    cleaned = check.rows
 
     before = _snapshot(report)
     status = ReportStatus.SUBMITTED if submit else ReportStatus.DRAFT

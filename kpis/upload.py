@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -34,32 +33,27 @@ from core.spreadsheets import (
     RowError,
     cell_text,
     csv_bytes,
-    nfkc,
     read_table,
     rows_from_table,
     words_key,
 )
+from kpis.checks import FOREIGN_FIELDS, Problem, filing_check, filing_lock, read_count, row_key
 from kpis.models import (
     COUNT_FIELDS,
     EmploymentType,
     JobCategory,
+    KpiSettings,
     ReportStatus,
     StaffingReport,
     StaffingRow,
 )
-from kpis.selectors import deadline_for, kpi_settings
+from kpis.selectors import kpi_settings
 from kpis.services import (
-    FOREIGN_FIELDS,
     FilingConflict,
     FilingInvalid,
     FilingLocked,
     FilingNeedsConfirmation,
-    Problem,
-    is_locked,
-    row_key,
     staffing_report_save,
-    staffing_rows_check,
-    staffing_rows_clean,
 )
 from members.models import Office, OfficeStatus
 
@@ -238,7 +232,9 @@ _EMPLOYMENT_KEYS = {
 }
 # Counts that may be left empty: 0 (channels, open positions) or not reported (foreign staff).
 _ZERO_WHEN_EMPTY = {"open_positions", *(n for n in COUNT_FIELDS if n.startswith("hires_"))}
-_COUNT_SHAPE = re.compile(r"^-?[0-9]+$")
+
+
+_COUNT_COLUMNS = frozenset(COLUMNS_BY_KEY[key].header for key in (*COUNT_FIELDS, *FOREIGN_FIELDS))
 
 
 def _column(key: str) -> str:
@@ -265,16 +261,10 @@ def upload_read(*, data: bytes, filename: str) -> list[dict[str, Any]]:
 
 
 def _parse_count(text: str) -> int | None:
-    value = nfkc(text).removesuffix("人").removesuffix("名").replace(",", "").strip()
-    if not value:
-        return None
-    if not _COUNT_SHAPE.match(value):
-        raise ValidationError(
-            _("Enter a whole number (0 or more). You entered “%(value)s”.") % {"value": text}
-        )
-    number = int(value)
-    if number < 0:
-        raise ValidationError(_("A count cannot be negative."))
+    """The filing check's reading of a cell (kpis.checks.read_count), its message as an error."""
+    number, message = read_count(text)
+    if message is not None:
+        raise ValidationError(message)
     return number
 
 
@@ -363,6 +353,8 @@ class FilingPlan:
     def add_problem(self, problem: Problem, *, warning: bool = False) -> None:
         """A finding of the service's checks, located on the line of its job and employment."""
         line = next((line for line in self.lines if line.key == problem.row), None)
+        if not warning and line and any(e.column == _column(problem.field) for e in line.errors):
+            return  # the cell's reading already said so, in the same words
         error = RowError(
             row=line.row if line else self.first_row,
             column=_column(problem.field),
@@ -450,14 +442,14 @@ def upload_plan(
     _attach_offices(plan, office_ids=office_ids, today=today)
     _attach_reports(plan)
     previous = _previous_rows(plan)
-    threshold = _jump_threshold(plan)
+    settings = _kpi_settings(plan)
     by_office_month = {(f.office.pk, f.month): f for f in plan.filings if f.office is not None}
     for filing in plan.filings:
         _flag_duplicate_lines(filing)
-        if filing.office is None or filing.errors:
+        if filing.office is None or filing.errors or settings is None:
             continue
-        if any(line.errors for line in filing.lines):
-            continue
+        if any(e.column not in _COUNT_COLUMNS for line in filing.lines for e in line.errors):
+            continue  # a line of unknown job or employment, or twice: the check would guess
         last_month = add_months(filing.month, -1)
         earlier = by_office_month.get((filing.office.pk, last_month))
         # The month before is in the file but wrong: its errors are reported; checks that
@@ -474,15 +466,19 @@ def upload_plan(
         _carry_forward(filing, before)
         if filing.errors:
             continue
-        cleaned, findings = staffing_rows_clean(filing.data)
-        for problem in findings.errors:
+        check = filing_check(
+            report=filing.report,
+            month=filing.month,
+            rows=filing.data,
+            previous=None if broken else before,
+            settings=settings,
+            today=today,
+        )
+        for problem in check.errors:
             filing.add_problem(problem)
-        if filing.errors or broken:
-            continue
-        for problem in staffing_rows_check(cleaned, previous=before, threshold=threshold):
+        for problem in check.warnings:
             filing.add_problem(problem, warning=True)
 
-    deadlines: dict[date, date] = {}
     for filing in plan.filings:
         filing.errors.extend(error for line in filing.lines for error in line.errors)
         if filing.errors:
@@ -494,7 +490,7 @@ def upload_plan(
         else:
             filing.action = FilingAction.UPDATE
         if filing.action != FilingAction.UNCHANGED and filing.office is not None:
-            _check_lock(filing, today=today, deadlines=deadlines)
+            _check_lock(filing, today=today, settings=settings)
     return plan
 
 
@@ -539,6 +535,7 @@ def _clean_line(
             count = _parse_count(str(row.get(key, "")))
         except ValidationError as error:
             fail(key, error)
+            line.values[key] = str(row.get(key, ""))  # as written: the filing check sees it too
             continue
         if count is None and key == "headcount_start":
             line.blank_start = True
@@ -638,11 +635,12 @@ def _rows_by_key(filing: FilingPlan) -> dict[str, dict[str, Any]]:
     return {line.key: line.values for line in filing.lines if "headcount_end" in line.values}
 
 
-def _jump_threshold(plan: UploadPlan) -> int:
+def _kpi_settings(plan: UploadPlan) -> KpiSettings | None:
+    """The association's KPI settings (read once per file), None when no office was found."""
     office = next((f.office for f in plan.filings if f.office is not None), None)
     if office is None:
-        return 0
-    return kpi_settings(association_id=office.association_id).jump_threshold_percent
+        return None
+    return kpi_settings(association_id=office.association_id)
 
 
 def _flag_duplicate_lines(filing: FilingPlan) -> None:
@@ -710,36 +708,13 @@ def _unchanged(filing: FilingPlan) -> bool:
     return stored == uploaded
 
 
-def _check_lock(filing: FilingPlan, *, today: date, deadlines: dict[date, date]) -> None:
-    office = filing.office
-    if office is None:
+def _check_lock(filing: FilingPlan, *, today: date, settings: KpiSettings | None) -> None:
+    if filing.office is None or settings is None:
         return
-    if filing.month not in deadlines:
-        deadlines[filing.month] = deadline_for(
-            association_id=office.association_id, month=filing.month
-        )
-    deadline = deadlines[filing.month]
-    # Before its deadline no month is locked; after it, the service's rule decides (reopening).
-    if today <= deadline or not is_locked(
-        report=filing.report, office=office, month=filing.month, today=today
-    ):
-        return
-    filing.errors.append(
-        RowError(
-            filing.first_row,
-            _column("month"),
-            _(
-                "The filing of %(office)s for %(month)s is locked: its deadline, %(deadline)s, "
-                "has passed. Ask an officer to reopen it."
-            )
-            % {
-                "office": office.name,
-                "month": filing.month_label,
-                "deadline": f"{deadline:%Y-%m-%d}",
-            },
-        )
-    )
-    filing.action = FilingAction.ERROR
+    lock = filing_lock(report=filing.report, month=filing.month, settings=settings, today=today)
+    if lock.locked:
+        filing.errors.append(RowError(filing.first_row, _column("month"), lock.message))
+        filing.action = FilingAction.ERROR
 
 
 # --- applying ------------------------------------------------------------------------------
@@ -800,7 +775,7 @@ def upload_apply(
                 today=today,
             )
         except (FilingInvalid, FilingNeedsConfirmation) as error:
-            for problem in error.findings.errors or error.findings.warnings:
+            for problem in error.check.errors or error.check.warnings:
                 filing.add_problem(problem)
             raise ValidationError(
                 [e.text for e in filing.errors], code="upload_row_errors"
