@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from celery import Task
+from celery import Task, shared_task
 from django.db import transaction
 from django_scopes import scope
 
@@ -31,3 +31,13 @@ class AssociationTask(Task):
 
 def enqueue_on_commit(task: Task, **kwargs: Any) -> None:
     transaction.on_commit(lambda: task.apply_async(kwargs=kwargs))
+
+
+@shared_task(base=AssociationTask)
+def import_job_apply(*, association_id: int, job_id: int) -> str:
+    """Apply a spreadsheet kept in an ImportJob (association.import_jobs)."""
+    from association.import_jobs import import_job_run
+    from association.models import ImportJob
+
+    job = import_job_run(job=ImportJob.objects.select_related("association", "user").get(pk=job_id))
+    return job.status
