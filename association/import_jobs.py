@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from association.models import Association, ImportJob, ImportJobStatus
@@ -56,6 +57,7 @@ def import_job_start(
         rows=rows,
         context=context,
         options=dict(options),
+        language=translation.get_language() or "",
     )
     enqueue_on_commit(import_job_apply, association_id=association.pk, job_id=job.pk)
     return job
@@ -69,6 +71,12 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
     """
     if job.status in (ImportJobStatus.DONE, ImportJobStatus.FAILED):
         return job
+    with translation.override(job.language or None):
+        _run(job)
+    return job
+
+
+def _run(job: ImportJob) -> None:
     importer: Importer = import_string(job.importer)()
     job.status = ImportJobStatus.RUNNING
     job.save(update_fields=["status"])
@@ -103,7 +111,6 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
         raise
     else:
         _finish(job, status=ImportJobStatus.DONE, counts=plan.counts)
-    return job
 
 
 def _finish(

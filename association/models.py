@@ -191,6 +191,8 @@ class ImportJob(models.Model):
     rows = models.PositiveIntegerField(_("rows"), default=0)
     context = models.JSONField(default=dict, editable=False)  # Importer context
     options = models.JSONField(default=dict, editable=False)  # ApplyOptions
+    # The uploader's language: the job's messages are written in it.
+    language = models.CharField(max_length=16, default="", editable=False)
     status = models.CharField(
         _("status"), max_length=16, choices=ImportJobStatus.choices, default=ImportJobStatus.QUEUED
     )
