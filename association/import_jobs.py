@@ -16,13 +16,12 @@ from typing import Any
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.module_loading import import_string
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from association.models import Association, ImportJob, ImportJobStatus
-from core.spreadsheets import ApplyOptions, Importer
+from core.spreadsheets import ApplyOptions, Importer, ImportRun
 
 logger = logging.getLogger(__name__)
 
@@ -91,13 +90,15 @@ def _run(job: ImportJob) -> None:
     }
     try:
         plan = importer.apply(
-            association=job.association,
-            user=job.user,
-            data=bytes(job.data),
-            filename=job.filename,
-            context=job.context,
-            options=options,
-            progress=progress,
+            ImportRun(
+                association=job.association,
+                user=job.user,
+                data=bytes(job.data),
+                filename=job.filename,
+                context=job.context,
+                options=options,
+                progress=progress,
+            )
         )
     except ValidationError as error:
         _finish(job, status=ImportJobStatus.FAILED, errors=error.messages)

@@ -32,6 +32,7 @@ from core.spreadsheets import (
     ApplyOptions,
     Importer,
     ImportPlan,
+    ImportRun,
     SpreadsheetUploadForm,
     UploadStash,
 )
@@ -189,12 +190,14 @@ class SpreadsheetImportPages:
             return redirect(f"{reverse(self.progress_url)}?job={job.pk}")
         try:
             plan = self.importer.apply(
-                association=self._association(request),
-                user=request.user,
-                data=data,
-                filename=filename,
-                context=context,
-                options=options,
+                ImportRun(
+                    association=self._association(request),
+                    user=request.user,
+                    data=data,
+                    filename=filename,
+                    context=context,
+                    options=options,
+                )
             )
         except ValidationError as error:
             plan = self._plan(request, self.importer.read(data=data, filename=filename))

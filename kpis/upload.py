@@ -30,10 +30,10 @@ from core.calendar import add_months, month_start, parse_month
 from core.identifiers import clean_provider_number
 from core.spreadsheets import (
     CHANGING,
-    ApplyOptions,
     Column,
     Importer,
     ImportPlan,
+    ImportRun,
     Progress,
     RowError,
     Vocabulary,
@@ -837,23 +837,13 @@ class FilingUploadImporter(Importer):
     ) -> UploadPlan:
         return upload_plan(rows=rows, office_ids=context["office_ids"])
 
-    def apply(
-        self,
-        *,
-        association: Any,
-        user: Any,
-        data: bytes,
-        filename: str,
-        context: Mapping[str, Any],
-        options: ApplyOptions,
-        progress: Progress | None = None,
-    ) -> UploadPlan:
+    def apply(self, run: ImportRun) -> UploadPlan:
         return upload_apply(
-            data=data,
-            filename=filename,
-            user=user,
-            office_ids=context["office_ids"],
-            confirm_warnings=options["confirm"],
-            expected_fingerprint=options["fingerprint"],
-            progress=progress,
+            data=run.data,
+            filename=run.filename,
+            user=run.user,
+            office_ids=run.context["office_ids"],
+            confirm_warnings=run.options["confirm"],
+            expected_fingerprint=run.options["fingerprint"],
+            progress=run.progress,
         )

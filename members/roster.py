@@ -36,10 +36,10 @@ from core.identifiers import (
 )
 from core.spreadsheets import (
     CHANGING,
-    ApplyOptions,
     Column,
     Importer,
     ImportPlan,
+    ImportRun,
     Progress,
     RowError,
     Vocabulary,
@@ -835,22 +835,12 @@ class RosterImporter(Importer):
     ) -> RosterPlan:
         return roster_plan(association=association, rows=rows)
 
-    def apply(
-        self,
-        *,
-        association: Any,
-        user: Any,
-        data: bytes,
-        filename: str,
-        context: Mapping[str, Any],
-        options: ApplyOptions,
-        progress: Progress | None = None,
-    ) -> RosterPlan:
+    def apply(self, run: ImportRun) -> RosterPlan:
         return roster_import_apply(
-            association=association,
-            data=data,
-            filename=filename,
-            user=user,
-            expected_fingerprint=options["fingerprint"],
-            progress=progress,
+            association=run.association,
+            data=run.data,
+            filename=run.filename,
+            user=run.user,
+            expected_fingerprint=run.options["fingerprint"],
+            progress=run.progress,
         )

@@ -22,7 +22,13 @@ from core.spreadsheets.columns import (
     parse_choice,
     words_key,
 )
-from core.spreadsheets.importer import ApplyOptions, Importer, Progress, report_progress
+from core.spreadsheets.importer import (
+    ApplyOptions,
+    Importer,
+    ImportRun,
+    Progress,
+    report_progress,
+)
 from core.spreadsheets.plan import (
     ACTIONS,
     CHANGING,
@@ -63,6 +69,7 @@ __all__ = [
     "ApplyOptions",
     "Column",
     "ImportPlan",
+    "ImportRun",
     "Importer",
     "PlanEntry",
     "Progress",

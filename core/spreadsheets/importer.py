@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, ClassVar, TypedDict
 
 from core.spreadsheets.columns import Column
@@ -25,6 +26,19 @@ Progress = Callable[[int, int], None]
 class ApplyOptions(TypedDict):
     fingerprint: str | None  # the preview's plan; None applies whatever the plan is now
     confirm: bool  # the uploader confirmed the soft findings of the preview
+
+
+@dataclass(frozen=True)
+class ImportRun:
+    """One apply of one file: who, which association, the file, and how it was confirmed."""
+
+    association: Any
+    user: Any
+    data: bytes
+    filename: str
+    context: Mapping[str, Any]
+    options: ApplyOptions
+    progress: Progress | None = None
 
 
 def report_progress(progress: Progress | None, done: int, total: int) -> None:
@@ -68,15 +82,5 @@ class Importer(ABC):
         """What applying `rows` would do, without writing."""
 
     @abstractmethod
-    def apply(
-        self,
-        *,
-        association: Any,
-        user: Any,
-        data: bytes,
-        filename: str,
-        context: Mapping[str, Any],
-        options: ApplyOptions,
-        progress: Progress | None = None,
-    ) -> ImportPlan:
+    def apply(self, run: ImportRun) -> ImportPlan:
         """Apply the file in one transaction, or raise ValidationError and save nothing."""
