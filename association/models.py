@@ -158,3 +158,55 @@ class Role(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_kind_display()}"
+
+
+class ImportJobStatus(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    RUNNING = "running", _("running")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
+
+
+class ImportJob(models.Model):
+    """A spreadsheet applied in the background (a Celery task), and how that went.
+
+    Only who started it sees it (association.import_jobs.import_job_for). The file waits in
+    `data` until the job has run; the apply is one transaction, so a job that failed saved
+    nothing. How far a running job is lives in the cache (its transaction is not visible).
+    """
+
+    association = models.ForeignKey(
+        Association, on_delete=models.CASCADE, related_name="+", verbose_name=_("association")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    kind = models.CharField(_("kind"), max_length=40)  # Importer.kind: "roster", "kpis-filing"
+    importer = models.CharField(max_length=200, editable=False)  # Importer.path()
+    filename = models.CharField(_("file name"), max_length=255)
+    data = models.BinaryField(default=b"", editable=False)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    context = models.JSONField(default=dict, editable=False)  # Importer context
+    options = models.JSONField(default=dict, editable=False)  # ApplyOptions
+    # The uploader's language: the job's messages are written in it.
+    language = models.CharField(max_length=16, default="", editable=False)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ImportJobStatus.choices, default=ImportJobStatus.QUEUED
+    )
+    counts = models.JSONField(default=dict, editable=False)  # the plan's counts, once done
+    errors = models.JSONField(default=list, editable=False)  # messages, once failed
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = ScopedManager(association="association")
+
+    class Meta:
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+        indexes = [models.Index(fields=["association", "user", "kind", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.filename} ({self.status})"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from celery import Task
+from celery import Task, shared_task
 from django.db import transaction
 from django_scopes import scope
 
@@ -39,3 +39,13 @@ def for_each_association(task: Task, **kwargs: Any) -> int:
     for association_id in ids:
         task.apply_async(kwargs={"association_id": association_id, **kwargs})
     return len(ids)
+
+
+@shared_task(base=AssociationTask)
+def import_job_apply(*, association_id: int, job_id: int) -> str:
+    """Apply a spreadsheet kept in an ImportJob (association.import_jobs)."""
+    from association.import_jobs import import_job_run
+    from association.models import ImportJob
+
+    job = import_job_run(job=ImportJob.objects.select_related("association", "user").get(pk=job_id))
+    return job.status

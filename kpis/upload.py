@@ -1,41 +1,45 @@
 """Staffing filings by spreadsheet: a corporation files many offices and months in one file.
 
 One line of the file is one job category × employment type of one office-month, keyed by
-介護保険事業所番号 and month. `upload_read` turns the file into rows (core/spreadsheets.py
+介護保険事業所番号 and month. `upload_read` turns the file into rows (core.spreadsheets
 reads CSV in UTF-8 or CP932 and XLSX), `upload_plan` says per office-month what applying
 would do (create, update, no change, or why it cannot, every problem naming its row and
 column), and `upload_apply` submits every office-month through `staffing_report_save` in one
-transaction: one failure and nothing is saved.
+transaction: one failure and nothing is saved. `FilingUploadImporter` hands these to the
+generic import pages and background job (core.spreadsheets, association.import_views).
 
 Everything here runs inside the association's scope (django-scopes).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.calendar import add_months, month_start, parse_month
 from core.identifiers import clean_provider_number
 from core.spreadsheets import (
+    CHANGING,
+    Column,
+    Importer,
+    ImportPlan,
+    ImportRun,
+    Progress,
     RowError,
-    cell_text,
+    Vocabulary,
+    columns_by_key,
     csv_bytes,
-    read_table,
-    rows_from_table,
-    words_key,
+    parse_choice,
+    report_progress,
 )
 from kpis.checks import FOREIGN_FIELDS, Problem, filing_check, filing_lock, read_count, row_key
 from kpis.models import (
@@ -60,13 +64,7 @@ from members.models import Office, OfficeStatus
 MAX_ROWS = 10000
 
 
-@dataclass(frozen=True)
-class UploadColumn:
-    key: str
-    header: str  # what the template writes
-    label: str | Promise  # for people reading the help on the upload page
-    aliases: tuple[str, ...] = ()  # other headers people use, matched after words_key()
-
+UploadColumn = Column
 
 UPLOAD_COLUMNS: tuple[UploadColumn, ...] = (
     UploadColumn(
@@ -203,7 +201,7 @@ UPLOAD_COLUMNS: tuple[UploadColumn, ...] = (
         ("備考", "comment"),
     ),
 )
-COLUMNS_BY_KEY = {column.key: column for column in UPLOAD_COLUMNS}
+COLUMNS_BY_KEY = columns_by_key(UPLOAD_COLUMNS)
 REQUIRED_COLUMNS = ("provider_number", "month", "job_category", "employment_type")
 
 # Spreadsheet words for the choices; the first of each is what the template writes. The stored
@@ -220,16 +218,8 @@ EMPLOYMENT_TYPE_WORDS: dict[str, tuple[str, ...]] = {
     EmploymentType.REGULAR: ("正規", "正規職員", "正社員"),
     EmploymentType.NON_REGULAR: ("非正規", "非正規職員"),
 }
-_JOB_KEYS = {
-    words_key(word): value
-    for value, words in JOB_CATEGORY_WORDS.items()
-    for word in (value, *words)
-}
-_EMPLOYMENT_KEYS = {
-    words_key(word): value
-    for value, words in EMPLOYMENT_TYPE_WORDS.items()
-    for word in (value, *words)
-}
+JOB_CATEGORIES = Vocabulary(JOB_CATEGORY_WORDS)
+EMPLOYMENT_TYPES = Vocabulary(EMPLOYMENT_TYPE_WORDS)
 # Counts that may be left empty: 0 (channels, open positions) or not reported (foreign staff).
 _ZERO_WHEN_EMPTY = {"open_positions", *(n for n in COUNT_FIELDS if n.startswith("hires_"))}
 
@@ -250,14 +240,7 @@ def upload_read(*, data: bytes, filename: str) -> list[dict[str, Any]]:
     Each maps the column keys found in the header row to the cell's text, plus `row`: its
     number as the spreadsheet shows it. Raises ValidationError when the file cannot be read.
     """
-    return rows_from_table(
-        read_table(data=data, filename=filename, code_prefix="upload"),
-        columns=UPLOAD_COLUMNS,
-        required=REQUIRED_COLUMNS,
-        max_rows=MAX_ROWS,
-        code_prefix="upload",
-        cell=lambda value, key: cell_text(value, zero_pad=10 if key == "provider_number" else None),
-    )
+    return FilingUploadImporter().read(data=data, filename=filename)
 
 
 def _parse_count(text: str) -> int | None:
@@ -266,16 +249,6 @@ def _parse_count(text: str) -> int | None:
     if message is not None:
         raise ValidationError(message)
     return number
-
-
-def _parse_choice(text: str, keys: dict[str, str], words: dict[str, tuple[str, ...]]) -> str:
-    value = keys.get(words_key(text)) if text else None
-    if value is None:
-        raise ValidationError(
-            _("“%(value)s” is not one of: %(choices)s.")
-            % {"value": text, "choices": "、".join(choice[0] for choice in words.values())}
-        )
-    return value
 
 
 # --- planning ------------------------------------------------------------------------------
@@ -364,19 +337,21 @@ class FilingPlan:
 
 
 @dataclass
-class UploadPlan:
+class UploadPlan(ImportPlan):
+    code_prefix: ClassVar[str] = "upload"
+
     filings: list[FilingPlan]
     line_errors: list[RowError] = field(default_factory=list)  # lines of no office-month
 
-    def _filings(self, action: FilingAction) -> list[FilingPlan]:
-        return [filing for filing in self.filings if filing.action == action]
-
     @property
-    def counts(self) -> dict[str, int]:
-        counts = dict.fromkeys(FilingAction.values, 0)
-        for filing in self.filings:
-            counts[filing.action] += 1
-        return counts
+    def entries(self) -> list[FilingPlan]:
+        return self.filings
+
+    def summary(self) -> Any:
+        return [
+            [f.provider_number, f.month_label, f.action, f.version, f.data, f.comment]
+            for f in self.filings
+        ]
 
     @property
     def errors(self) -> list[RowError]:
@@ -388,31 +363,10 @@ class UploadPlan:
         return sorted((w for f in self.filings for w in f.warnings), key=lambda w: w.row)
 
     @property
-    def has_errors(self) -> bool:
-        return bool(self.line_errors) or any(filing.errors for filing in self.filings)
-
-    @property
-    def has_changes(self) -> bool:
-        return any(f.action in (FilingAction.CREATE, FilingAction.UPDATE) for f in self.filings)
-
-    @property
     def needs_confirmation(self) -> bool:
         return any(
-            filing.needs_confirmation
-            for filing in self.filings
-            if filing.action in (FilingAction.CREATE, FilingAction.UPDATE)
+            filing.needs_confirmation for filing in self.filings if filing.action in CHANGING
         )
-
-    @property
-    def fingerprint(self) -> str:
-        """Changes when what applying would do changes: the preview must match the apply."""
-        summary = [
-            [f.provider_number, f.month_label, f.action, f.version, f.data, f.comment]
-            for f in self.filings
-        ]
-        return hashlib.sha256(
-            json.dumps(summary, ensure_ascii=False, sort_keys=True).encode()
-        ).hexdigest()
 
 
 def upload_plan(
@@ -521,12 +475,13 @@ def _clean_line(
             month = parse_month(text)
         except ValidationError as error:
             fail("month", error)
-    for key, keys, words in (
-        ("job_category", _JOB_KEYS, JOB_CATEGORY_WORDS),
-        ("employment_type", _EMPLOYMENT_KEYS, EMPLOYMENT_TYPE_WORDS),
+    for key, vocabulary in (
+        ("job_category", JOB_CATEGORIES),
+        ("employment_type", EMPLOYMENT_TYPES),
     ):
         try:
-            line.values[key] = _parse_choice(str(row.get(key, "")).strip(), keys, words)
+            text = str(row.get(key, "")).strip()
+            line.values[key] = parse_choice(text, vocabulary, required=True)
         except ValidationError as error:
             line.values[key] = None
             fail(key, error)
@@ -730,6 +685,7 @@ def upload_apply(
     confirm_warnings: bool = False,
     expected_fingerprint: str | None = None,
     today: date | None = None,
+    progress: Progress | None = None,
 ) -> UploadPlan:
     """Submit every office-month of the file through `staffing_report_save`, or nothing.
 
@@ -737,27 +693,25 @@ def upload_apply(
     error, when soft findings are not confirmed, or, given the `expected_fingerprint` of the
     preview, when the plan is no longer the one the uploader saw. Months are submitted in
     order, so an office's earlier month is in place when the next one is checked against it.
+    `progress(done, total)` hears how many office-months are done.
     """
     plan = upload_plan(
         rows=upload_read(data=data, filename=filename), office_ids=office_ids, today=today
     )
-    if plan.has_errors:
-        raise ValidationError([error.text for error in plan.errors], code="upload_row_errors")
-    if expected_fingerprint is not None and expected_fingerprint != plan.fingerprint:
-        raise ValidationError(
-            _(
-                "The filings changed since the preview was made. Check the new preview "
-                "and apply again."
-            ),
-            code="upload_stale",
-        )
+    plan.refuse_unless_applicable(
+        expected_fingerprint=expected_fingerprint,
+        stale=_(
+            "The filings changed since the preview was made. Check the new preview and apply again."
+        ),
+    )
     if plan.needs_confirmation and not confirm_warnings:
         raise ValidationError(
             _("Some figures need your confirmation: tick the box to confirm them."),
             code="upload_needs_confirmation",
         )
-    for filing in plan.filings:
-        if filing.action not in (FilingAction.CREATE, FilingAction.UPDATE):
+    for done, filing in enumerate(plan.filings, start=1):
+        report_progress(progress, done - 1, len(plan.filings))
+        if filing.action not in CHANGING:
             continue
         if filing.office is None:  # the plan gives every valid filing its office
             raise RuntimeError(f"{filing.provider_number} {filing.month_label} has no office")
@@ -788,6 +742,7 @@ def upload_apply(
                 ],
                 code="upload_row_errors",
             ) from error
+    report_progress(progress, len(plan.filings), len(plan.filings))
     return plan
 
 
@@ -828,8 +783,42 @@ def upload_template(*, office_ids: Sequence[int], month: date) -> bytes:
                 "provider_number": office.provider_number,
                 "office_name": office.name,
                 "month": f"{month:%Y-%m}",
-                "job_category": JOB_CATEGORY_WORDS[job][0],
-                "employment_type": EMPLOYMENT_TYPE_WORDS[employment][0],
+                "job_category": JOB_CATEGORIES.written(job),
+                "employment_type": EMPLOYMENT_TYPES.written(employment),
             }
             lines.append([values.get(column.key, "") for column in UPLOAD_COLUMNS])
     return csv_bytes(headers, lines)
+
+
+# --- the import pages and job --------------------------------------------------------------
+
+
+class FilingUploadImporter(Importer):
+    """The filing upload for the generic import pages and background job (association).
+
+    Its context is `{"office_ids": [...]}`: the offices the uploader files for, taken from the
+    request when the file is previewed and when it is applied.
+    """
+
+    kind = "kpis-filing"
+    code_prefix = "upload"
+    columns = UPLOAD_COLUMNS
+    required = REQUIRED_COLUMNS
+    max_rows = MAX_ROWS
+    zero_pad = {"provider_number": 10}
+
+    def plan(
+        self, *, association: Any, rows: list[dict[str, Any]], context: Mapping[str, Any]
+    ) -> UploadPlan:
+        return upload_plan(rows=rows, office_ids=context["office_ids"])
+
+    def apply(self, run: ImportRun) -> UploadPlan:
+        return upload_apply(
+            data=run.data,
+            filename=run.filename,
+            user=run.user,
+            office_ids=run.context["office_ids"],
+            confirm_warnings=run.options["confirm"],
+            expected_fingerprint=run.options["fingerprint"],
+            progress=run.progress,
+        )

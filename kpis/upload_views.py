@@ -1,11 +1,11 @@
-"""Pages for the two machine ways in: the filing upload (upload → preview → apply, and a
-template to fill in) and the office admins' API tokens.
-
-The uploaded bytes wait in the cache between preview and apply, under a random key bound to
-the association and the user, so the apply submits exactly the file that was previewed.
+"""Pages for the two machine ways in: the filing upload (upload → preview → apply through
+association.import_views, progress of a large file, and a template to fill in) and the office
+admins' API tokens.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -19,24 +19,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from association.forms import SpreadsheetUploadForm, UploadStash
+from association.import_views import SpreadsheetImportPages
 from association.permissions import requires
 from core.calendar import add_months, month_start
+from core.spreadsheets import SpreadsheetUploadForm, download
 from kpis.models import OfficeApiToken
 from kpis.tokens import token_create, token_revoke, tokens_of
-from kpis.upload import (
-    EMPLOYMENT_TYPE_WORDS,
-    JOB_CATEGORY_WORDS,
-    MAX_ROWS,
-    REQUIRED_COLUMNS,
-    UPLOAD_COLUMNS,
-    FilingAction,
-    UploadPlan,
-    upload_apply,
-    upload_plan,
-    upload_read,
-    upload_template,
-)
+from kpis.upload import EMPLOYMENT_TYPES, JOB_CATEGORIES, FilingUploadImporter, upload_template
 from members.models import Office, OfficeStatus
 from members.selectors import office_list
 
@@ -50,126 +39,45 @@ def _office_ids(request: HttpRequest) -> set[int]:
     return request.access.office_ids("kpis.file")  # type: ignore[attr-defined]
 
 
-def _upload_page(
-    request: HttpRequest, form: FilingUploadForm | None = None, status: int = 200
-) -> HttpResponse:
-    offices = Office.objects.filter(
-        pk__in=_office_ids(request), status=OfficeStatus.APPROVED
-    ).order_by("provider_number")
-    context = {
-        "form": form or FilingUploadForm(),
-        "columns": UPLOAD_COLUMNS,
-        "required": REQUIRED_COLUMNS,
-        "job_words": [words[0] for words in JOB_CATEGORY_WORDS.values()],
-        "employment_words": [words[0] for words in EMPLOYMENT_TYPE_WORDS.values()],
-        "max_rows": MAX_ROWS,
-        "offices": offices,
-        "template_month": add_months(month_start(timezone.localdate()), -1),
-    }
-    return render(request, "kpis/upload/upload.html", context, status=status)
+class FilingUploadPages(SpreadsheetImportPages):
+    importer = FilingUploadImporter()
+    capability = "kpis.file"
+    form_class = FilingUploadForm
+    upload_template = "kpis/upload/upload.html"
+    preview_template = "kpis/upload/preview.html"
+    progress_heading = gettext_lazy("Staffing upload")
+    upload_url = "kpis:upload"
+    preview_url = "kpis:upload_preview"
+    apply_url = "kpis:upload_apply"
+    progress_url = "kpis:upload_progress"
 
+    def import_context(self, request: HttpRequest) -> dict[str, Any]:
+        return {"office_ids": sorted(_office_ids(request))}
 
-def _preview_page(
-    request: HttpRequest,
-    plan: UploadPlan,
-    *,
-    token: str,
-    filename: str,
-    apply_errors: list[str] | None = None,
-    status: int = 200,
-) -> HttpResponse:
-    context = {
-        "plan": plan,
-        "counts": plan.counts,
-        "token": token,
-        "filename": filename,
-        "apply_errors": apply_errors or [],
-        "listed": [f for f in plan.filings if f.action != FilingAction.UNCHANGED],
-        "unchanged": [f for f in plan.filings if f.action == FilingAction.UNCHANGED],
-    }
-    return render(request, "kpis/upload/preview.html", context, status=status)
+    def upload_context(self, request: HttpRequest) -> dict[str, Any]:
+        offices = Office.objects.filter(
+            pk__in=_office_ids(request), status=OfficeStatus.APPROVED
+        ).order_by("provider_number")
+        return {
+            "job_words": JOB_CATEGORIES.written_words,
+            "employment_words": EMPLOYMENT_TYPES.written_words,
+            "offices": offices,
+            "template_month": add_months(month_start(timezone.localdate()), -1),
+        }
 
-
-@requires("kpis.file")
-def upload(request: HttpRequest) -> HttpResponse:
-    """The upload form, the template and the columns a filing file may have."""
-    return _upload_page(request)
-
-
-@requires("kpis.file")
-@require_http_methods(["GET", "POST"])
-def upload_preview(request: HttpRequest) -> HttpResponse:
-    """Read the uploaded file and show what applying it would do; writes nothing."""
-    if request.method != "POST":
-        return _upload_page(request)
-    form = FilingUploadForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return _upload_page(request, form, status=400)
-    uploaded = form.cleaned_data["file"]
-    data = uploaded.read()
-    try:
-        rows = upload_read(data=data, filename=uploaded.name)
-    except ValidationError as error:
-        form.add_error("file", error)
-        return _upload_page(request, form, status=400)
-    plan = upload_plan(rows=rows, office_ids=_office_ids(request))
-    token = UploadStash(request, "kpis-filing").put(data=data, filename=uploaded.name)
-    return _preview_page(request, plan, token=token, filename=uploaded.name)
-
-
-@requires("kpis.file")
-@require_http_methods(["GET", "POST"])
-def upload_confirm(request: HttpRequest) -> HttpResponse:
-    """Submit the previewed file: every office-month, or none."""
-    if request.method != "POST":
-        return _upload_page(request)
-    token = request.POST.get("upload", "")
-    stored = UploadStash(request, "kpis-filing").get(token)
-    if stored is None:
-        messages.error(
-            request,
-            _("The uploaded file is no longer kept (after one hour). Please upload it again."),
-        )
-        return redirect("kpis:upload")
-    office_ids = _office_ids(request)
-    try:
-        plan = upload_apply(
-            data=stored["data"],
-            filename=stored["filename"],
-            user=request.user,
-            office_ids=office_ids,
-            confirm_warnings=request.POST.get("confirm") == "on",
-            expected_fingerprint=request.POST.get("fingerprint", ""),
-        )
-    except ValidationError as error:
-        plan = upload_plan(
-            rows=upload_read(data=stored["data"], filename=stored["filename"]),
-            office_ids=office_ids,
-        )
-        return _preview_page(
-            request,
-            plan,
-            token=token,
-            filename=stored["filename"],
-            apply_errors=error.messages,
-            status=400,
-        )
-    UploadStash(request, "kpis-filing").discard(token)
-    counts = plan.counts
-    messages.success(
-        request,
-        _(
+    def success_message(self, *, counts: dict[str, int], filename: str) -> str:
+        return _(
             "Filings submitted from %(filename)s: %(created)d new, %(updated)d updated, "
             "%(unchanged)d unchanged."
-        )
-        % {
-            "filename": stored["filename"],
-            "created": counts[FilingAction.CREATE],
-            "updated": counts[FilingAction.UPDATE],
-            "unchanged": counts[FilingAction.UNCHANGED],
-        },
-    )
-    return redirect("kpis:upload")
+        ) % {
+            "filename": filename,
+            "created": counts["create"],
+            "updated": counts["update"],
+            "unchanged": counts["unchanged"],
+        }
+
+
+upload, upload_preview, upload_confirm, upload_progress = FilingUploadPages().as_views()
 
 
 @requires("kpis.file")
@@ -178,9 +86,7 @@ def upload_template_csv(request: HttpRequest) -> HttpResponse:
     """The header row, and lines for last month of every office the user files for."""
     month = add_months(month_start(timezone.localdate()), -1)
     data = upload_template(office_ids=sorted(_office_ids(request)), month=month)
-    response = HttpResponse(data, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="staffing-{month:%Y-%m}.csv"'
-    return response
+    return download(data, fmt="csv", filename=f"staffing-{month:%Y-%m}.csv")
 
 
 # --- API tokens ----------------------------------------------------------------------------

@@ -4,27 +4,25 @@ Officers upload the list they kept in Excel; `roster_read` turns the file into r
 `roster_plan` says per row what an import would do (create, update, unchanged, or why it
 cannot), and `roster_import_apply` does it in one transaction, or nothing when any row is
 wrong. `roster_export` writes the same columns, so an export imports back unchanged.
+`RosterImporter` hands these to the generic import pages and background job
+(core.spreadsheets, association.import_views); what a roster is stays here.
 
 Everything here runs inside the association's scope (django-scopes).
 """
 
 from __future__ import annotations
 
-import hashlib
-import io
-import json
 import logging
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models, transaction
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -37,13 +35,20 @@ from core.identifiers import (
     normalize_code,
 )
 from core.spreadsheets import (
+    CHANGING,
+    Column,
+    Importer,
+    ImportPlan,
+    ImportRun,
+    Progress,
     RowError,
-    cell_text,
+    Vocabulary,
+    columns_by_key,
     csv_bytes,
     nfkc,
-    read_table,
-    rows_from_table,
-    words_key,
+    parse_choice,
+    report_progress,
+    xlsx_bytes,
 )
 from members.models import Corporation, CorporationKind, Office, OfficeStatus
 from members.selectors import office_list
@@ -55,13 +60,7 @@ logger = logging.getLogger(__name__)
 MAX_ROWS = 5000
 
 
-@dataclass(frozen=True)
-class RosterColumn:
-    key: str
-    header: str  # what the export writes and what Japanese spreadsheets call the column
-    label: str | Promise  # for people reading the help on the upload page
-    aliases: tuple[str, ...] = ()  # other headers people use, matched after words_key()
-
+RosterColumn = Column
 
 ROSTER_COLUMNS: tuple[RosterColumn, ...] = (
     RosterColumn(
@@ -122,7 +121,7 @@ ROSTER_COLUMNS: tuple[RosterColumn, ...] = (
         "status", "状態", gettext_lazy("Membership status"), ("会員状態", "ステータス", "status")
     ),
 )
-COLUMNS_BY_KEY = {column.key: column for column in ROSTER_COLUMNS}
+COLUMNS_BY_KEY = columns_by_key(ROSTER_COLUMNS)
 
 # Spreadsheet words for CorporationKind and OfficeStatus; the first of each is what the export
 # writes. The stored value (`social_welfare`, `approved` …) is accepted too.
@@ -193,16 +192,8 @@ _MAX_LENGTHS = {
 }
 
 
-_KIND_KEYS = {
-    words_key(word): kind
-    for kind, words in CORPORATION_KIND_WORDS.items()
-    for word in (kind, *words)
-}
-_STATUS_KEYS = {
-    words_key(word): status
-    for status, words in OFFICE_STATUS_WORDS.items()
-    for word in (status, *words)
-}
+CORPORATION_KINDS = Vocabulary(CORPORATION_KIND_WORDS)
+OFFICE_STATUSES = Vocabulary(OFFICE_STATUS_WORDS)
 
 
 # --- reading a file ------------------------------------------------------------------------
@@ -216,19 +207,7 @@ def roster_read(*, data: bytes, filename: str) -> list[dict[str, Any]]:
     columns the file does not have are absent from the dicts (an import leaves those alone).
     Raises ValidationError when the file cannot be read at all.
     """
-    table = read_table(data=data, filename=filename, code_prefix="roster")
-    return rows_from_table(
-        table,
-        columns=ROSTER_COLUMNS,
-        required=("provider_number",),
-        max_rows=MAX_ROWS,
-        code_prefix="roster",
-        cell=_cell_text,
-    )
-
-
-def _cell_text(value: object, key: str) -> str:
-    return cell_text(value, zero_pad=_ZERO_PADDED.get(key))
+    return RosterImporter().read(data=data, filename=filename)
 
 
 # --- planning ------------------------------------------------------------------------------
@@ -303,40 +282,21 @@ class RosterRowPlan:
 
 
 @dataclass
-class RosterPlan:
+class RosterPlan(ImportPlan):
+    code_prefix: ClassVar[str] = "roster"
+
     rows: list[RosterRowPlan]
     new_corporations: list[NewCorporation] = field(default_factory=list)
 
-    def _rows(self, action: RowAction) -> list[RosterRowPlan]:
-        return [row for row in self.rows if row.action == action]
-
     @property
-    def counts(self) -> dict[str, int]:
-        counts = dict.fromkeys(RowAction.values, 0)
-        for row in self.rows:
-            counts[row.action] += 1
-        return counts
+    def entries(self) -> list[RosterRowPlan]:
+        return self.rows
 
-    @property
-    def errors(self) -> list[RowError]:
-        return [error for row in self.rows for error in row.errors]
-
-    @property
-    def has_errors(self) -> bool:
-        return any(row.errors for row in self.rows)
-
-    @property
-    def has_changes(self) -> bool:
-        return any(row.action in (RowAction.CREATE, RowAction.UPDATE) for row in self.rows)
-
-    @property
-    def fingerprint(self) -> str:
-        """Changes when what an import would do changes: the preview must match the apply."""
-        summary = [
+    def summary(self) -> Any:
+        return [
             [row.row, row.action, [[c.key, c.after] for c in row.changes], row.corporation_name]
             for row in self.rows
         ]
-        return hashlib.sha256(json.dumps(summary, ensure_ascii=False).encode()).hexdigest()
 
 
 def roster_plan(*, association: Association, rows: Iterable[dict[str, Any]]) -> RosterPlan:
@@ -408,9 +368,9 @@ def _clean_value(key: str, text: str) -> Any:
     if key == "corporate_number":
         return clean_corporate_number(text) if text else ""
     if key == "corporation_kind":
-        return _clean_choice(text, _KIND_KEYS, CORPORATION_KIND_WORDS)
+        return parse_choice(text, CORPORATION_KINDS)
     if key == "status":
-        return _clean_choice(text, _STATUS_KEYS, OFFICE_STATUS_WORDS)
+        return parse_choice(text, OFFICE_STATUSES)
     if key == "service_codes":
         return _clean_service_codes(text)
     if key == "postal_code":
@@ -422,18 +382,6 @@ def _clean_value(key: str, text: str) -> Any:
     if key == "capacity":
         return _clean_capacity(text)
     return text
-
-
-def _clean_choice(text: str, keys: dict[str, str], words: dict[str, tuple[str, ...]]) -> str | None:
-    if not text:
-        return None
-    value = keys.get(words_key(text))
-    if value is None:
-        raise ValidationError(
-            _("“%(value)s” is not one of: %(choices)s.")
-            % {"value": text, "choices": "、".join(choice[0] for choice in words.values())}
-        )
-    return value
 
 
 def _clean_service_codes(text: str) -> list[str]:
@@ -607,7 +555,7 @@ class _CorporationResolver:
                 _("“%(name)s” is a new corporation: enter its type, one of %(choices)s.")
                 % {
                     "name": name,
-                    "choices": "、".join(words[0] for words in CORPORATION_KIND_WORDS.values()),
+                    "choices": "、".join(CORPORATION_KINDS.written_words),
                 },
             )
             return None
@@ -724,24 +672,23 @@ def roster_import_apply(
     filename: str,
     user: Any,
     expected_fingerprint: str | None = None,
+    progress: Progress | None = None,
 ) -> RosterPlan:
     """Import the file: create and update offices (and new corporations) all together.
 
     Plans again from the current data and refuses, saving nothing, when any row has an error
     or, given the `expected_fingerprint` of the preview, when the plan is no longer the one
-    the officer saw. Re-importing the same file changes nothing.
+    the officer saw. Re-importing the same file changes nothing. `progress(done, total)`
+    hears how many rows are done.
     """
     plan = roster_plan(association=association, rows=roster_read(data=data, filename=filename))
-    if plan.has_errors:
-        raise ValidationError([error.text for error in plan.errors], code="roster_row_errors")
-    if expected_fingerprint is not None and expected_fingerprint != plan.fingerprint:
-        raise ValidationError(
-            _(
-                "The offices changed since the preview was made. Check the new preview "
-                "and import again."
-            ),
-            code="roster_stale",
-        )
+    plan.refuse_unless_applicable(
+        expected_fingerprint=expected_fingerprint,
+        stale=_(
+            "The offices changed since the preview was made. Check the new preview "
+            "and import again."
+        ),
+    )
 
     created: dict[int, Corporation] = {}
 
@@ -759,8 +706,9 @@ def roster_import_apply(
             )
         return created[id(planned)]
 
-    for row in plan.rows:
-        if row.action not in (RowAction.CREATE, RowAction.UPDATE):
+    for done, row in enumerate(plan.rows, start=1):
+        report_progress(progress, done - 1, len(plan.rows))
+        if row.action not in CHANGING:
             continue
         try:
             corporation = corporation_of(row)
@@ -780,6 +728,7 @@ def roster_import_apply(
                 ],
                 code="roster_row_errors",
             ) from error
+    report_progress(progress, len(plan.rows), len(plan.rows))
     logger.info(
         "roster imported",
         extra={"association": association.pk, "user": getattr(user, "pk", None), **plan.counts},
@@ -841,7 +790,9 @@ def roster_export(*, fmt: Literal["csv", "xlsx"]) -> bytes:
     if fmt == "csv":
         return csv_bytes(headers, rows)
     if fmt == "xlsx":
-        return _xlsx_bytes(headers, rows)
+        wide = {"corporation_name", "name", "address", "email"}
+        widths = [30 if column.key in wide else 16 for column in ROSTER_COLUMNS]
+        return xlsx_bytes(headers, rows, sheet_title="名簿", widths=widths)
     raise ValueError(f"unknown roster format {fmt!r}")
 
 
@@ -850,7 +801,7 @@ def _export_row(office: Office) -> list[str | int]:
     values: dict[str, str | int] = {
         "corporation_name": corporation.name,
         "corporation_kana": corporation.kana,
-        "corporation_kind": CORPORATION_KIND_WORDS.get(corporation.kind, ("",))[0],
+        "corporation_kind": CORPORATION_KINDS.written(corporation.kind),
         "corporate_number": corporation.corporate_number,
         "name": office.name,
         "kana": office.kana,
@@ -861,31 +812,35 @@ def _export_row(office: Office) -> list[str | int]:
         "phone": office.phone,
         "email": office.email,
         "capacity": "" if office.capacity is None else office.capacity,
-        "status": OFFICE_STATUS_WORDS.get(office.status, ("",))[0],
+        "status": OFFICE_STATUSES.written(office.status),
     }
     return [values[column.key] for column in ROSTER_COLUMNS]
 
 
-def _xlsx_bytes(headers: list[str], rows: list[list[str | int]]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.utils import get_column_letter
+# --- the import pages and job --------------------------------------------------------------
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("名簿")
-    sheet.freeze_panes = "A2"
-    for position, column in enumerate(ROSTER_COLUMNS, start=1):
-        wide = column.key in {"corporation_name", "name", "address", "email"}
-        sheet.column_dimensions[get_column_letter(position)].width = 30 if wide else 16
-    sheet.append(headers)
-    for row in rows:
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # text, never a formula, and identifiers keep their zeros
-            cells.append(cell)
-        sheet.append(cells)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+
+class RosterImporter(Importer):
+    """The roster for the generic import pages and background job (association)."""
+
+    kind = "roster"
+    code_prefix = "roster"
+    columns = ROSTER_COLUMNS
+    required = ("provider_number",)
+    max_rows = MAX_ROWS
+    zero_pad = _ZERO_PADDED
+
+    def plan(
+        self, *, association: Any, rows: list[dict[str, Any]], context: Mapping[str, Any]
+    ) -> RosterPlan:
+        return roster_plan(association=association, rows=rows)
+
+    def apply(self, run: ImportRun) -> RosterPlan:
+        return roster_import_apply(
+            association=run.association,
+            data=run.data,
+            filename=run.filename,
+            user=run.user,
+            expected_fingerprint=run.options["fingerprint"],
+            progress=run.progress,
+        )

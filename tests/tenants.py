@@ -116,6 +116,19 @@ def build_tenant(
             invited_by=tenant.users["office_admin"],
             accept_url=f"http://{host}/members/invitation/",
         )
+        # A roster import the officer applied in the background (association.import_jobs).
+        from association.models import ImportJob, ImportJobStatus
+
+        ImportJob.objects.create(
+            association=association,
+            user=tenant.users["officer"],
+            kind="roster",
+            importer="members.roster.RosterImporter",
+            filename=f"{slug}-meibo.csv",
+            rows=400,
+            status=ImportJobStatus.DONE,
+            counts={"create": 0, "update": 1, "unchanged": 399, "error": 0},
+        )
         # --- subcommittees: more objects for the isolation matrix go here
         # A meeting with one attendance row and a draft announcement (nothing is emailed),
         # in 居宅部会, whose leader is tenant.users["leader"].

@@ -170,3 +170,7 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Spreadsheet imports (roster, filing upload) of more rows than this are applied by a Celery
+# task with a progress page, not inside the request.
+SPREADSHEET_BACKGROUND_ROWS = env.int("SPREADSHEET_BACKGROUND_ROWS", default=300)

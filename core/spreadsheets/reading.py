@@ -1,11 +1,15 @@
-"""Reading and writing the spreadsheets people keep: CSV (UTF-8, UTF-8 with BOM, CP932, UTF-16)
-and XLSX, shared by every import (the member roster, staffing filings).
+"""Reading the spreadsheets people keep: CSV (UTF-8, UTF-8 with BOM, CP932, UTF-16) and XLSX,
+shared by every import (the member roster, staffing filings).
 
 `rows_from_table(read_table(...), columns=…)` turns an upload into dicts keyed by column key,
 each with `row`: its number as the spreadsheet shows it (the header is row 1). Headers are
 matched loosely (`words_key`: NFKC, case and spacing ignored) against each column's header,
-key and aliases. Errors are `ValidationError`s whose code starts with the caller's prefix, and
-problems in cells are reported as `RowError`s naming the row and the column's header.
+key and aliases. Errors are `ValidationError`s whose code starts with the caller's prefix.
+
+The reading is bounded while it streams: at most `max_columns` cells of a line are looked at
+(XLSX: openpyxl reads no further right), and reading stops with an error at the first line
+past `max_rows` (blank lines count against the same bound), so a file never costs more than
+its limits however it was made.
 """
 
 from __future__ import annotations
@@ -14,15 +18,15 @@ import codecs
 import csv
 import datetime
 import io
-import re
-import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from itertools import islice
 from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+from core.spreadsheets.columns import words_key
 
 # A cell starting with one of these is a formula to Excel: an export puts an apostrophe in
 # front (in CSV) and an import takes it off again.
@@ -31,9 +35,13 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # A 5 MB upload that unpacks to more than this is not a spreadsheet of ours (a "zip bomb").
 MAX_XLSX_UNPACKED_BYTES = 200 * 1024 * 1024
 
+# Cells of a line looked at, left to right: our files have a few dozen columns at most, and
+# people add a few of their own (notes, numbering) that the import ignores anyway.
+MAX_COLUMNS = 100
+
 
 class TableColumn(Protocol):
-    """What `rows_from_table` needs to know of a column (e.g. members.roster.RosterColumn)."""
+    """What `rows_from_table` needs to know of a column (e.g. core.spreadsheets.Column)."""
 
     @property
     def key(self) -> str: ...
@@ -45,43 +53,15 @@ class TableColumn(Protocol):
     def aliases(self) -> tuple[str, ...]: ...
 
 
-@dataclass(frozen=True)
-class RowError:
-    """A problem in one row of a spreadsheet, in the words and numbers the sheet shows."""
-
-    row: int
-    column: str  # the column's header as the spreadsheet names it; "" for the whole row
-    message: str
-
-    @property
-    def text(self) -> str:
-        if self.column:
-            return _("Row %(row)d, %(column)s: %(message)s") % {
-                "row": self.row,
-                "column": self.column,
-                "message": self.message,
-            }
-        return _("Row %(row)d: %(message)s") % {"row": self.row, "message": self.message}
-
-    def __str__(self) -> str:
-        return self.text
-
-
-def words_key(value: str) -> str:
-    """How headers and choice words are compared: NFKC, case and spacing ignored."""
-    return re.sub(r"[\s_*※]+", "", unicodedata.normalize("NFKC", value)).lower()
-
-
-def nfkc(text: str) -> str:
-    """Full-width digits and letters folded to ASCII, outer spaces removed."""
-    return unicodedata.normalize("NFKC", text).strip()
-
-
 # --- reading a file ------------------------------------------------------------------------
 
 
-def read_table(*, data: bytes, filename: str, code_prefix: str) -> Iterator[Sequence[object]]:
+def read_table(
+    *, data: bytes, filename: str, code_prefix: str, max_columns: int = MAX_COLUMNS
+) -> Iterator[Sequence[object]]:
     """The rows of cells of an uploaded CSV or XLSX file (the first worksheet).
+
+    Each row holds at most `max_columns` cells: the ones further right are never read.
 
     Raises ValidationError (code `<code_prefix>_xls`, `_xlsx`, `_encoding` or `_csv`) when the
     file cannot be read at all.
@@ -93,10 +73,10 @@ def read_table(*, data: bytes, filename: str, code_prefix: str) -> Iterator[Sequ
             code=f"{code_prefix}_xls",
         )
     if data.startswith(b"PK\x03\x04"):
-        return xlsx_table(data, code_prefix=code_prefix)
+        return xlsx_table(data, code_prefix=code_prefix, max_columns=max_columns)
     if name.endswith((".xlsx", ".xlsm")):
         raise ValidationError(_("This is not a valid XLSX file."), code=f"{code_prefix}_xlsx")
-    return csv_table(data, code_prefix=code_prefix)
+    return csv_table(data, code_prefix=code_prefix, max_columns=max_columns)
 
 
 def decode_csv(data: bytes, *, code_prefix: str) -> str:
@@ -121,13 +101,16 @@ def decode_csv(data: bytes, *, code_prefix: str) -> str:
     )
 
 
-def csv_table(data: bytes, *, code_prefix: str) -> Iterator[Sequence[object]]:
+def csv_table(
+    data: bytes, *, code_prefix: str, max_columns: int = MAX_COLUMNS
+) -> Iterator[Sequence[object]]:
     text = decode_csv(data, code_prefix=code_prefix)
     first_line = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        yield from reader
+        for row in reader:
+            yield row[:max_columns]
     except csv.Error as error:
         raise ValidationError(
             _("The CSV file is malformed near line %(line)d."),
@@ -136,7 +119,9 @@ def csv_table(data: bytes, *, code_prefix: str) -> Iterator[Sequence[object]]:
         ) from error
 
 
-def xlsx_table(data: bytes, *, code_prefix: str) -> Iterator[Sequence[object]]:
+def xlsx_table(
+    data: bytes, *, code_prefix: str, max_columns: int = MAX_COLUMNS
+) -> Iterator[Sequence[object]]:
     from openpyxl import load_workbook
 
     invalid = ValidationError(_("This is not a valid XLSX file."), code=f"{code_prefix}_xlsx")
@@ -153,7 +138,7 @@ def xlsx_table(data: bytes, *, code_prefix: str) -> Iterator[Sequence[object]]:
     except Exception as error:
         raise invalid from error
     try:
-        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        rows = workbook.worksheets[0].iter_rows(values_only=True, max_col=max_columns)
         while True:
             try:
                 row = next(rows)
@@ -201,6 +186,8 @@ def rows_from_table(
     Blank rows are skipped; columns the file does not have are absent from the dicts; columns
     the caller does not know (notes, numbering) are ignored. `required` column keys must be
     in the header row. `cell(value, key)` turns a cell into text (default: `cell_text`).
+    Reading stops at the first line past `max_rows` lines below the header, blank or not
+    (a blank line is only skipped, but it still costs reading).
     """
     to_text = cell or (lambda value, _key: cell_text(value))
     by_key = {column.key: column for column in columns}
@@ -242,35 +229,25 @@ def rows_from_table(
                 },
             )
 
+    too_many = ValidationError(
+        _("The file has more than %(max)d rows; split it into smaller files."),
+        code=f"{code_prefix}_too_many_rows",
+        params={"max": max_rows},
+    )
     rows: list[dict[str, Any]] = []
-    for number, cells in enumerate(iterator, start=2):
+    blank = 0
+    # One line more than the limit allows is read, to tell a full file from a too long one.
+    for number, cells in enumerate(islice(iterator, 2 * max_rows + 1), start=2):
         values = {
             key: to_text(cells[position] if position < len(cells) else None, key)
             for position, key in positions.items()
         }
         if not any(values.values()):
+            blank += 1
+            if blank > max_rows:
+                raise too_many
             continue
         if len(rows) == max_rows:
-            raise ValidationError(
-                _("The file has more than %(max)d rows; split it into smaller files."),
-                code=f"{code_prefix}_too_many_rows",
-                params={"max": max_rows},
-            )
+            raise too_many
         rows.append({"row": number, **values})
     return rows
-
-
-# --- writing a file ------------------------------------------------------------------------
-
-
-def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence[str | int]]) -> bytes:
-    """CSV in UTF-8 with a BOM (Excel opens it as UTF-8); formula-like text made harmless."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(headers)
-    for row in rows:
-        writer.writerow(
-            f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_START) else value
-            for value in row
-        )
-    return buffer.getvalue().encode("utf-8-sig")
