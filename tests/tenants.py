@@ -316,17 +316,18 @@ def build_matrix_objects(tenant: Tenant) -> MatrixObjects:
             "job_fair_booth": JobFairBooth.objects.get(office=tenant.offices[0]),
             "monthly_report": MonthlyReport.objects.order_by("pk").first(),
         }
+        district = tenant.offices[0].provider_number[3:5]
         corporation = corporation_create(
             association=association,
             name=f"{tenant.marker}ほか法人",
             kind=CorporationKind.SOCIAL_WELFARE,
-            corporate_number=corporate_number(int(tenant.offices[0].provider_number[3:5]) * 1000 + 2),
+            corporate_number=corporate_number(int(district) * 1000 + 2),
         )
         other_office = office_create(
             association=association,
             corporation=corporation,
             name=f"{tenant.marker}ほか事業所",
-            provider_number=provider_number(tenant.offices[0].provider_number[3:5], 90),
+            provider_number=provider_number(district, 90),
             service_codes=["32"],  # 入所部会 only
             status=OfficeStatus.APPROVED,
         )
