@@ -31,8 +31,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from association.permissions import Access, public
+from events.access import access_event_by_id
 from events.models import Audience, Event, EventKind, EventStatus, ProgrammeItem, Venue
-from events.selectors import EventFilters, event_areas, event_days, public_event, public_events
+from events.selectors import EventFilters, event_areas, event_days, public_events
 from events.services import clean_html, events_version
 
 PAGE_SIZE = 20
@@ -348,9 +349,7 @@ def _json_ld(request: HttpRequest, event: Event, venues: list[Venue]) -> SafeStr
 @public
 @cached_public_page("detail")
 def event_detail(request: HttpRequest, event_pk: int) -> HttpResponse:
-    event = public_event(event_pk=event_pk, user_access=_access(request))
-    if event is None:
-        raise Http404
+    event = access_event_by_id(_access(request), event_pk, with_co_hosts=True)
     venues = _venues(event)
     try:
         register_url = reverse("events:register", kwargs={"event_pk": event.pk})
@@ -445,9 +444,7 @@ def event_feed(request: HttpRequest) -> HttpResponse:
 @public
 @cached_public_page("event-ics")
 def event_ics(request: HttpRequest, event_pk: int) -> HttpResponse:
-    event = public_event(event_pk=event_pk, user_access=_access(request))
-    if event is None:
-        raise Http404
+    event = access_event_by_id(_access(request), event_pk, with_programme=False)
     cal = _calendar(request, event.title)
     cal.add_component(_vevent(request, event))
     return _ics_response(cal, f"event-{event.pk}.ics")
@@ -460,8 +457,8 @@ def _image_url(request: HttpRequest, event: Event) -> str:
 @public
 def event_image(request: HttpRequest, event_pk: int) -> FileResponse:
     """An event's image, served through Django: uploads are never public files."""
-    event = public_event(event_pk=event_pk, user_access=_access(request))
-    if event is None or not event.image:
+    event = access_event_by_id(_access(request), event_pk, with_programme=False)
+    if not event.image:
         raise Http404
     response = FileResponse(event.image.open("rb"))
     response["Cache-Control"] = "public, max-age=3600"

@@ -9,8 +9,8 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, QuerySet, Value, When
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,8 +18,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from association.forms import add_service_errors
-from association.permissions import public, requires
-from events.models import Audience, Event, EventStatus, ProgrammeItem, Registration
+from association.permissions import Access, public, requires
+from events.access import (
+    access_event_by_id,
+    access_event_to_manage_by_id,
+    access_registration_by_id,
+)
+from events.models import Event, ProgrammeItem, Registration
 from events.models import RegistrationStatus as Status
 from events.registration import (
     MAX_PARTY_SIZE,
@@ -124,23 +129,14 @@ def _base_url(request: HttpRequest) -> str:
     return request.build_absolute_uri("/")
 
 
-def _public_event(request: HttpRequest, event_pk: int) -> Event:
-    """A published event this visitor may see; drafts and other associations' events are 404."""
-    event: Event = get_object_or_404(
-        Event.objects.select_related("venue", "association").prefetch_related("programme__venue"),
-        pk=event_pk,
-    )
-    if event.status == EventStatus.DRAFT:
-        raise Http404
-    if event.audience != Audience.PUBLIC and not request.access.is_member:  # type: ignore[attr-defined]
-        raise Http404
-    return event
+def _access(request: HttpRequest) -> Access:
+    return request.access  # type: ignore[attr-defined]
 
 
 @public
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest, event_pk: int) -> HttpResponse:
-    event = _public_event(request, event_pk)
+    event = access_event_by_id(_access(request), event_pk)
     form = RegistrationForm(request.POST or None, event=event)
     if request.method == "POST" and form.is_valid():
         try:
@@ -239,8 +235,8 @@ def _registrations(event: Event) -> QuerySet[Registration]:
 @requires("association.manage")
 @require_http_methods(["GET", "POST"])
 def registrations(request: HttpRequest, event_pk: int) -> HttpResponse:
-    event: Event = get_object_or_404(
-        Event.objects.prefetch_related("programme__venue"), pk=event_pk
+    event = access_event_to_manage_by_id(
+        _access(request), event_pk, queryset=Event.objects.prefetch_related("programme__venue")
     )
     form = PhoneInForm(
         request.POST if request.POST.get("action") == "register" else None, event=event
@@ -248,8 +244,8 @@ def registrations(request: HttpRequest, event_pk: int) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action")
         if action in {"check_in", "undo_check_in"}:
-            registration = get_object_or_404(
-                Registration, event=event, pk=request.POST.get("registration", "")
+            registration = access_registration_by_id(
+                _access(request), event, request.POST.get("registration", "")
             )
             registration_check_in(registration=registration, undo=action == "undo_check_in")
             messages.success(
@@ -297,7 +293,7 @@ def registrations(request: HttpRequest, event_pk: int) -> HttpResponse:
 
 @requires("association.manage")
 def registrations_print(request: HttpRequest, event_pk: int) -> HttpResponse:
-    event = get_object_or_404(Event, pk=event_pk)
+    event = access_event_to_manage_by_id(_access(request), event_pk)
     rows = [r for r in _registrations(event) if r.status == Status.CONFIRMED]
     return render(
         request,
@@ -308,7 +304,7 @@ def registrations_print(request: HttpRequest, event_pk: int) -> HttpResponse:
 
 @requires("association.manage")
 def registrations_csv(request: HttpRequest, event_pk: int) -> HttpResponse:
-    event = get_object_or_404(Event, pk=event_pk)
+    event = access_event_to_manage_by_id(_access(request), event_pk)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="registrations-{event.pk}.csv"'
     response.write("\ufeff")  # BOM: Excel opens UTF-8 correctly

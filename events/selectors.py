@@ -31,9 +31,11 @@ def _is_member(user_access: Access | None) -> bool:
     return bool(user_access is not None and user_access.is_member)
 
 
-def _visible(user_access: Access | None, *, include_cancelled: bool) -> QuerySet[Event]:
-    """Published (and, when asked, cancelled) events: public ones for everyone, members-only
-    ones for members, one subcommittee's for that subcommittee's people (and officers)."""
+def visible_events(user_access: Access | None, *, include_cancelled: bool) -> QuerySet[Event]:
+    """The one audience rule, for the list, an event's page, its .ics, its image and its
+    registration form: published (and, when asked, cancelled) events; public ones for
+    everyone, members-only ones for members, one subcommittee's for that subcommittee's
+    people (and officers)."""
     statuses = LISTED_STATUSES if include_cancelled else PUBLIC_STATUSES
     events = Event.objects.filter(status__in=statuses)
     if user_access is None or not _is_member(user_access):
@@ -67,7 +69,7 @@ def public_events(
 ) -> QuerySet[Event]:
     """Events to list, with main venue and programme (each item's venue) in two more queries."""
     filters = filters or EventFilters()
-    events = _visible(user_access, include_cancelled=include_cancelled)
+    events = visible_events(user_access, include_cancelled=include_cancelled)
     if filters.kind:
         events = events.filter(kind=filters.kind)
     if filters.audience:
@@ -89,28 +91,9 @@ def public_events(
     )
 
 
-def public_event(*, event_pk: int, user_access: Access | None = None) -> Event | None:
-    """One event for its page (cancelled ones too, marked), programme and co-hosts prefetched."""
-    return (
-        _visible(user_access, include_cancelled=True)
-        .select_related("venue")
-        .prefetch_related(
-            Prefetch(
-                "programme",
-                queryset=ProgrammeItem.objects.select_related("venue").order_by(
-                    "starts_at", "venue__name", "pk"
-                ),
-            ),
-            "co_hosts",
-        )
-        .filter(pk=event_pk)
-        .first()
-    )
-
-
 def event_areas(*, user_access: Access | None = None) -> list[str]:
     """Areas of the venues of visible events (main venue or programme), for the filter."""
-    events = _visible(user_access, include_cancelled=True)
+    events = visible_events(user_access, include_cancelled=True)
     from events.models import Venue
 
     venues = Venue.objects.filter(

@@ -37,7 +37,7 @@ from rest_framework.authentication import (
     SessionAuthentication,
     get_authorization_header,
 )
-from rest_framework.exceptions import AuthenticationFailed, NotFound, PermissionDenied
+from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
@@ -46,6 +46,7 @@ from rest_framework.response import Response
 from association.api_permissions import HasCapability
 from association.permissions import AccessPolicy
 from core.calendar import parse_month
+from kpis.access import access_filing_by_id, access_filing_office_by_id, filing_office_ids
 from kpis.checks import Problem, row_key
 from kpis.models import (
     ApiIdempotencyKey,
@@ -62,7 +63,7 @@ from kpis.services import (
     staffing_report_save,
 )
 from kpis.tokens import token_authenticate
-from members.models import Office, OfficeStatus
+from members.models import Office
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 MAX_ROWS = len(JobCategory) * len(EmploymentType)
@@ -131,14 +132,13 @@ class CanFileForOffice(HasCapability):
         return super().has_permission(request, view)
 
 
-def filing_office_ids(request: Request) -> set[int]:
-    """The approved offices the caller may file for."""
-    if isinstance(request.auth, OfficeApiToken):
-        return {request.auth.office_id}
-    ids = request.access.office_ids("kpis.file")  # type: ignore[attr-defined]
-    return set(
-        Office.objects.filter(pk__in=ids, status=OfficeStatus.APPROVED).values_list("pk", flat=True)
-    )
+def _token(request: Request) -> OfficeApiToken | None:
+    return request.auth if isinstance(request.auth, OfficeApiToken) else None
+
+
+def _filing_office_ids(request: Request) -> set[int]:
+    """The approved offices the caller (a person, or an office's token) may file for."""
+    return filing_office_ids(request.access, token=_token(request))  # type: ignore[attr-defined]
 
 
 # --- serializers ---------------------------------------------------------------------------
@@ -441,7 +441,7 @@ class FilingListView(FilingView):
 
     def get_queryset(self) -> QuerySet[StaffingReport]:
         return (
-            StaffingReport.objects.filter(office_id__in=filing_office_ids(self.request))
+            StaffingReport.objects.filter(office_id__in=_filing_office_ids(self.request))
             .select_related("office")
             .prefetch_related("rows")
             .order_by("-month", "office__provider_number")
@@ -461,7 +461,7 @@ class FilingListView(FilingView):
         if office:
             if not office.isdigit():
                 return _invalid([_field_error("office", _("Give the office's id."))])
-            if int(office) not in filing_office_ids(request):
+            if int(office) not in _filing_office_ids(request):
                 raise PermissionDenied(_("You may not file for this office."))
             filings = filings.filter(office_id=int(office))
         month = request.query_params.get("month")
@@ -486,7 +486,11 @@ class FilingListView(FilingView):
         data = serializer.validated_data
         if data.get("office") is None and not isinstance(request.auth, OfficeApiToken):
             return _invalid([_field_error("office", _("This field is required."))])
-        office = _office(request, data.get("office"))
+        office = access_filing_office_by_id(
+            request.access,  # type: ignore[attr-defined]
+            data.get("office"),
+            token=_token(request),
+        )
         return _idempotent(
             request,
             office=office,
@@ -498,17 +502,12 @@ class FilingDetailView(FilingView):
     """One filing; change it from the version you read."""
 
     def _report(self, request: Request, staffing_report_pk: int) -> StaffingReport:
-        report = (
-            StaffingReport.objects.filter(
-                pk=staffing_report_pk, office_id__in=filing_office_ids(request)
-            )
-            .select_related("office")
-            .prefetch_related("rows")
-            .first()
+        return access_filing_by_id(
+            request.access,  # type: ignore[attr-defined]
+            staffing_report_pk,
+            token=_token(request),
+            queryset=StaffingReport.objects.select_related("office").prefetch_related("rows"),
         )
-        if report is None:
-            raise NotFound
-        return report
 
     @extend_schema(responses=FilingSerializer)
     def get(self, request: Request, staffing_report_pk: int) -> Response:
@@ -537,14 +536,3 @@ class FilingDetailView(FilingView):
 
 def _field_error(field: str, message: str) -> dict[str, Any]:
     return {"row": "", "index": None, "field": field, "message": message}
-
-
-def _office(request: Request, office_id: int | None) -> Office:
-    """The office a POST files for: the token's, or one the person may file for."""
-    if isinstance(request.auth, OfficeApiToken):
-        if office_id is not None and office_id != request.auth.office_id:
-            raise PermissionDenied(_("This token files for its own office only."))
-        return request.auth.office
-    if office_id is None or office_id not in filing_office_ids(request):
-        raise PermissionDenied(_("You may not file for this office."))
-    return Office.objects.get(pk=office_id)

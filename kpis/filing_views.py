@@ -18,7 +18,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from association.forms import add_service_errors
-from association.permissions import requires
+from association.permissions import Access, requires
 from core.calendar import (
     add_months,
     month_start,
@@ -64,6 +64,7 @@ from kpis.services import (
     staffing_report_reopen,
     staffing_report_save,
 )
+from members.access import access_office_by_id
 from members.models import Office, OfficeStatus
 from recruitment.selectors import job_fair_hires
 
@@ -82,12 +83,8 @@ class ReopenForm(forms.Form):
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _office(request: HttpRequest, office_pk: int, capability: str) -> Office:
-    """The office if it is in this association (else 404) and `capability` reaches it (else 403)."""
-    office: Office = get_object_or_404(Office.objects.all(), pk=office_pk)
-    if not request.access.can(capability, office_id=office.pk):  # type: ignore[attr-defined]
-        raise PermissionDenied
-    return office
+def _access(request: HttpRequest) -> Access:
+    return request.access  # type: ignore[attr-defined]
 
 
 def default_month(today: date) -> date:
@@ -246,7 +243,7 @@ def _conflict_page(
 @require_http_methods(["GET", "POST"])
 def filing(request: HttpRequest, office_pk: int) -> HttpResponse:
     """The office's filing of one month (`?month=YYYY-MM`, default last month)."""
-    office = _office(request, office_pk, "kpis.file")
+    office = access_office_by_id(_access(request), office_pk, capability="kpis.file")
     return _filing_page(request, office, officer_view=False)
 
 
@@ -254,7 +251,7 @@ def filing(request: HttpRequest, office_pk: int) -> HttpResponse:
 @require_http_methods(["GET"])
 def filing_review(request: HttpRequest, office_pk: int) -> HttpResponse:
     """Officers: the same filing, read-only, with the reopen action when the month is locked."""
-    office = _office(request, office_pk, "kpis.view_all")
+    office = access_office_by_id(_access(request), office_pk, capability="kpis.view_all")
     return _filing_page(request, office, officer_view=True)
 
 
@@ -265,7 +262,7 @@ def filing_review(request: HttpRequest, office_pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def reopen(request: HttpRequest, office_pk: int) -> HttpResponse:
     """Officers reopen one locked office-month, with a reason kept in the history."""
-    office = _office(request, office_pk, "kpis.manage")
+    office = access_office_by_id(_access(request), office_pk, capability="kpis.manage")
     today = timezone.localdate()
     month = _month(request.POST.get("month") or request.GET.get("month"), today)
     settings = kpi_settings(association_id=office.association_id)
@@ -420,7 +417,7 @@ def _action_label(action: str) -> str:
 @require_http_methods(["GET"])
 def history(request: HttpRequest, office_pk: int) -> HttpResponse:
     """The office's filings by month, every change, its own rates and a 24-month chart."""
-    office = _office(request, office_pk, "kpis.file")
+    office = access_office_by_id(_access(request), office_pk, capability="kpis.file")
     return _history_page(request, office, officer_view=False)
 
 
@@ -428,5 +425,5 @@ def history(request: HttpRequest, office_pk: int) -> HttpResponse:
 @require_http_methods(["GET"])
 def history_review(request: HttpRequest, office_pk: int) -> HttpResponse:
     """Officers: the same history of any office of the association."""
-    office = _office(request, office_pk, "kpis.view_all")
+    office = access_office_by_id(_access(request), office_pk, capability="kpis.view_all")
     return _history_page(request, office, officer_view=True)

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from association.access import object_in_scope_or_404
 from association.forms import add_service_errors
 from association.models import Role
-from association.permissions import authenticated, requires
+from association.permissions import Access, authenticated, requires
+from members.access import access_office_by_id, access_office_profile_by_id
 from members.forms import (
     DecisionForm,
     DirectoryFilterForm,
@@ -21,7 +23,7 @@ from members.forms import (
     OfficeProfileForm,
     OfficeRegistrationForm,
 )
-from members.models import Invitation, Office, OfficeStatus
+from members.models import Invitation
 from members.selectors import applications_of, office_directory, office_list, office_staff
 from members.services import (
     invitation_accept as invitation_accept_service,
@@ -36,6 +38,10 @@ from members.services import (
 )
 
 DIRECTORY_PAGE_SIZE = 50
+
+
+def _access(request: HttpRequest) -> Access:
+    return request.access  # type: ignore[attr-defined]
 
 
 @authenticated
@@ -71,7 +77,9 @@ def applications(request: HttpRequest) -> HttpResponse:
 @requires("members.approve")
 @require_http_methods(["GET", "POST"])
 def application_decide(request: HttpRequest, office_pk: int) -> HttpResponse:
-    office = get_object_or_404(office_list(), pk=office_pk)
+    office = access_office_by_id(
+        _access(request), office_pk, capability="members.approve", queryset=office_list()
+    )
     form = DecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -119,21 +127,10 @@ def my_offices(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _office_for(request: HttpRequest, office_pk: int, capability: str) -> Office:
-    office = get_object_or_404(office_list(), pk=office_pk)
-    if not request.access.can(capability, office_id=office.pk):  # type: ignore[attr-defined]
-        raise PermissionDenied
-    return office
-
-
 @requires("members.directory")
 def office_detail(request: HttpRequest, office_pk: int) -> HttpResponse:
-    office = get_object_or_404(office_list(), pk=office_pk)
-    if office.status != OfficeStatus.APPROVED and not request.access.can(  # type: ignore[attr-defined]
-        "office.manage", office_id=office.pk
-    ):
-        raise PermissionDenied
-    access = request.access  # type: ignore[attr-defined]
+    access = _access(request)
+    office = access_office_profile_by_id(access, office_pk)
     context = {
         "office": office,
         "can_manage": access.can("office.manage", office_id=office.pk),
@@ -146,7 +143,9 @@ def office_detail(request: HttpRequest, office_pk: int) -> HttpResponse:
 @requires("office.manage")
 @require_http_methods(["GET", "POST"])
 def office_edit(request: HttpRequest, office_pk: int) -> HttpResponse:
-    office = _office_for(request, office_pk, "office.manage")
+    office = access_office_by_id(
+        _access(request), office_pk, capability="office.manage", queryset=office_list()
+    )
     initial = {
         field: getattr(office, field)
         for field in ("name", "kana", "postal_code", "address", "phone", "email", "capacity")
@@ -170,12 +169,12 @@ def office_edit(request: HttpRequest, office_pk: int) -> HttpResponse:
 @requires("office.manage")
 @require_http_methods(["GET", "POST"])
 def office_staff_page(request: HttpRequest, office_pk: int) -> HttpResponse:
-    office = _office_for(request, office_pk, "office.manage")
+    office = access_office_by_id(
+        _access(request), office_pk, capability="office.manage", queryset=office_list()
+    )
     form = InvitationForm()
     if request.method == "POST" and request.POST.get("action") == "remove":
-        role: Role = get_object_or_404(
-            Role.objects.filter(office=office), pk=request.POST.get("role")
-        )
+        role = object_in_scope_or_404(Role.objects.filter(office=office), request.POST.get("role"))
         try:
             office_staff_remove(office=office, role=role)
         except ValidationError as error:

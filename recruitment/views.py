@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from association.forms import add_service_errors
 from association.permissions import Access, requires
+from events.access import access_event_to_manage_by_id
 from events.models import Event, EventKind
-from recruitment.models import JobFairBooth
+from recruitment.access import access_booth_by_id
 from recruitment.selectors import booths_of_offices, fair_booths, fair_totals, job_fairs
 from recruitment.services import booth_outcome_record, fair_has_ended
 
@@ -36,16 +37,6 @@ def _access(request: HttpRequest) -> Access:
     return request.access  # type: ignore[attr-defined]
 
 
-def _booth_managed(request: HttpRequest, job_fair_booth_pk: int) -> JobFairBooth:
-    """The booth if it is in this association (else 404) and the user manages its office."""
-    booth: JobFairBooth = get_object_or_404(
-        JobFairBooth.objects.select_related("event", "office"), pk=job_fair_booth_pk
-    )
-    if not _access(request).can("office.manage", office_id=booth.office_id):
-        raise PermissionDenied
-    return booth
-
-
 @requires("office.manage")
 @require_http_methods(["GET"])
 def my_booths(request: HttpRequest) -> HttpResponse:
@@ -63,7 +54,7 @@ def my_booths(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def booth_outcome(request: HttpRequest, job_fair_booth_pk: int) -> HttpResponse:
     """After the fair, the office records the interviews and hires its booth led to."""
-    booth = _booth_managed(request, job_fair_booth_pk)
+    booth = access_booth_by_id(_access(request), job_fair_booth_pk)
     ended = fair_has_ended(booth=booth)
     initial = {"interviews": booth.interviews, "hires": booth.hires}
     form = BoothOutcomeForm(request.POST or None, initial=initial)
@@ -102,8 +93,10 @@ def fair_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 def fair_detail(request: HttpRequest, event_pk: int) -> HttpResponse:
     """Officers: one job fair's totals and each booth's outcome."""
-    event: Event = get_object_or_404(
-        Event.objects.select_related("venue"), pk=event_pk, kind=EventKind.JOB_FAIR
+    event = access_event_to_manage_by_id(
+        _access(request),
+        event_pk,
+        queryset=Event.objects.select_related("venue").filter(kind=EventKind.JOB_FAIR),
     )
     return render(
         request,

@@ -4,16 +4,20 @@ pages its managers (officers anywhere, a leader for their own) use to run it."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from association.forms import add_service_errors
 from association.permissions import Access, requires
+from subcommittees.access import (
+    access_announcement_by_id,
+    access_meeting_by_id,
+    access_subcommittee_by_id,
+)
 from subcommittees.forms import AnnouncementForm, AttendanceForm, MeetingForm
-from subcommittees.models import Announcement, Meeting, Subcommittee
 from subcommittees.selectors import (
     announcement_recipient_emails,
     announcements_sent,
@@ -44,35 +48,6 @@ def _can_manage(request: HttpRequest, subcommittee_id: int) -> bool:
     return _access(request).can("subcommittee.manage", subcommittee_id=subcommittee_id)
 
 
-def _check_manage(request: HttpRequest, subcommittee_id: int) -> None:
-    """The per-object check behind @requires("subcommittee.manage"): a leader, only their own."""
-    if not _can_manage(request, subcommittee_id):
-        raise PermissionDenied
-
-
-def _subcommittee_managed(request: HttpRequest, subcommittee_pk: int) -> Subcommittee:
-    subcommittee: Subcommittee = get_object_or_404(Subcommittee.objects, pk=subcommittee_pk)
-    _check_manage(request, subcommittee.pk)
-    return subcommittee
-
-
-def _meeting_managed(request: HttpRequest, meeting_pk: int) -> Meeting:
-    meeting: Meeting = get_object_or_404(
-        Meeting.objects.select_related("subcommittee"), pk=meeting_pk
-    )
-    _check_manage(request, meeting.subcommittee_id)
-    return meeting
-
-
-def _announcement_managed(request: HttpRequest, announcement_pk: int) -> Announcement:
-    announcement: Announcement = get_object_or_404(
-        Announcement.objects.select_related("subcommittee__association", "created_by", "queued_by"),
-        pk=announcement_pk,
-    )
-    _check_manage(request, announcement.subcommittee_id)
-    return announcement
-
-
 # --- for members --------------------------------------------------------------------------
 
 
@@ -86,7 +61,7 @@ def subcommittee_list(request: HttpRequest) -> HttpResponse:
 
 @requires("members.directory")
 def subcommittee_detail(request: HttpRequest, subcommittee_pk: int) -> HttpResponse:
-    subcommittee: Subcommittee = get_object_or_404(Subcommittee.objects, pk=subcommittee_pk)
+    subcommittee = access_subcommittee_by_id(_access(request), subcommittee_pk)
     now = timezone.now()
     can_manage = _can_manage(request, subcommittee.pk)
     context = {
@@ -103,9 +78,7 @@ def subcommittee_detail(request: HttpRequest, subcommittee_pk: int) -> HttpRespo
 
 @requires("members.directory")
 def meeting_detail(request: HttpRequest, meeting_pk: int) -> HttpResponse:
-    meeting: Meeting = get_object_or_404(
-        Meeting.objects.select_related("subcommittee", "created_by"), pk=meeting_pk
-    )
+    meeting = access_meeting_by_id(_access(request), meeting_pk)
     context = {
         "meeting": meeting,
         "subcommittee": meeting.subcommittee,
@@ -121,7 +94,7 @@ def meeting_detail(request: HttpRequest, meeting_pk: int) -> HttpResponse:
 
 @requires("subcommittee.manage")
 def meeting_new(request: HttpRequest, subcommittee_pk: int) -> HttpResponse:
-    subcommittee = _subcommittee_managed(request, subcommittee_pk)
+    subcommittee = access_subcommittee_by_id(_access(request), subcommittee_pk, manage=True)
     form = MeetingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -142,7 +115,7 @@ def meeting_new(request: HttpRequest, subcommittee_pk: int) -> HttpResponse:
 
 @requires("subcommittee.manage")
 def meeting_edit(request: HttpRequest, meeting_pk: int) -> HttpResponse:
-    meeting = _meeting_managed(request, meeting_pk)
+    meeting = access_meeting_by_id(_access(request), meeting_pk, manage=True)
     initial = {name: getattr(meeting, name) for name in MeetingForm.base_fields}
     form = MeetingForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -165,7 +138,7 @@ def meeting_edit(request: HttpRequest, meeting_pk: int) -> HttpResponse:
 
 @requires("subcommittee.manage")
 def meeting_attendance(request: HttpRequest, meeting_pk: int) -> HttpResponse:
-    meeting = _meeting_managed(request, meeting_pk)
+    meeting = access_meeting_by_id(_access(request), meeting_pk, manage=True)
     offices = list(meeting_attendance_sheet(meeting=meeting))
     form = AttendanceForm(request.POST or None, offices=offices)
     if request.method == "POST" and form.is_valid():
@@ -188,7 +161,7 @@ def meeting_attendance(request: HttpRequest, meeting_pk: int) -> HttpResponse:
 
 @requires("subcommittee.manage")
 def announcement_new(request: HttpRequest, subcommittee_pk: int) -> HttpResponse:
-    subcommittee = _subcommittee_managed(request, subcommittee_pk)
+    subcommittee = access_subcommittee_by_id(_access(request), subcommittee_pk, manage=True)
     form = AnnouncementForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -209,7 +182,7 @@ def announcement_new(request: HttpRequest, subcommittee_pk: int) -> HttpResponse
 
 @requires("subcommittee.manage")
 def announcement_edit(request: HttpRequest, announcement_pk: int) -> HttpResponse:
-    announcement = _announcement_managed(request, announcement_pk)
+    announcement = access_announcement_by_id(_access(request), announcement_pk)
     if not announcement.is_draft:
         messages.info(request, _("This announcement has already been sent and cannot be edited."))
         return redirect("subcommittees:announcement_detail", announcement_pk=announcement.pk)
@@ -235,7 +208,7 @@ def announcement_edit(request: HttpRequest, announcement_pk: int) -> HttpRespons
 @requires("subcommittee.manage")
 def announcement_detail(request: HttpRequest, announcement_pk: int) -> HttpResponse:
     """A draft's preview with its recipients and the send button; afterwards, its status."""
-    announcement = _announcement_managed(request, announcement_pk)
+    announcement = access_announcement_by_id(_access(request), announcement_pk)
     errors: list[str] = []
     if request.method == "POST":
         try:

@@ -285,3 +285,120 @@ def build_event_objects(tenant: Tenant) -> None:
         cancel_key=f"cancel-{tenant.host}",
     )
     JobFairBooth.objects.create(event=event, office=tenant.offices[0], hiring_for="介護職員")
+
+
+@dataclass
+class MatrixObjects:
+    """For the isolation matrix: each object an id in a URL can name, three ways.
+
+    `own`: the role holders' own (office 1 and its corporation, 居宅部会, the public job fair);
+    `other`: another office's in the same association (an office of another corporation,
+    入所部会, whose subcommittee-only event the 居宅 people must not reach).
+    Another association's objects are that tenant's `own`.
+    """
+
+    own: dict[str, Any] = field(default_factory=dict)
+    other: dict[str, Any] = field(default_factory=dict)
+
+
+def build_matrix_objects(tenant: Tenant) -> MatrixObjects:
+    """The objects of `build_tenant`, and the "other" ones the matrix adds (through services)."""
+    from datetime import date, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from events.models import Event
+    from kpis.models import MonthlyReport, StaffingReport
+    from kpis.services import staffing_report_save
+    from recruitment.models import JobFairBooth
+    from subcommittees.models import Announcement, Meeting
+    from subcommittees.services import announcement_create, meeting_create
+
+    objects = MatrixObjects()
+    association = tenant.association
+    with scope(association=association.pk):
+        kyotaku = Subcommittee.objects.get(kind=SubcommitteeKind.KYOTAKU)
+        nyusho = Subcommittee.objects.get(kind=SubcommitteeKind.NYUSHO)
+        fair = Event.objects.get(kind="job_fair")
+        objects.own = {
+            "office": tenant.offices[0],
+            "staffing_report": StaffingReport.objects.get(office=tenant.offices[0]),
+            "event": fair,
+            "subcommittee": kyotaku,
+            "meeting": Meeting.objects.get(subcommittee=kyotaku),
+            "announcement": Announcement.objects.get(subcommittee=kyotaku),
+            "job_fair_booth": JobFairBooth.objects.get(office=tenant.offices[0]),
+            "monthly_report": MonthlyReport.objects.order_by("pk").first(),
+        }
+        district = tenant.offices[0].provider_number[3:5]
+        corporation = corporation_create(
+            association=association,
+            name=f"{tenant.marker}ほか法人",
+            kind=CorporationKind.SOCIAL_WELFARE,
+            corporate_number=corporate_number(int(district) * 1000 + 2),
+        )
+        other_office = office_create(
+            association=association,
+            corporation=corporation,
+            name=f"{tenant.marker}ほか事業所",
+            provider_number=provider_number(district, 90),
+            service_codes=["32"],  # 入所部会 only
+            status=OfficeStatus.APPROVED,
+        )
+        staffing_report_save(
+            office=other_office,
+            month=date(2026, 9, 1),
+            rows=[
+                {
+                    "job_category": "care_worker",
+                    "employment_type": "regular",
+                    "headcount_start": 5,
+                    "hires": 0,
+                    "separations": 0,
+                    "separations_within_year": 0,
+                    "headcount_end": 5,
+                }
+            ],
+            user=tenant.users["officer"],
+            expected_version=None,
+            submit=True,
+            today=date(2026, 10, 1),
+        )
+        starts = datetime(2027, 2, 10, 14, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
+        nyusho_event = Event.objects.create(
+            association=association,
+            title=f"{tenant.marker}入所部会研修",
+            kind="subcommittee",
+            audience="subcommittee",
+            subcommittee=nyusho,
+            status="published",
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=2),
+            registration_required=True,
+            capacity=30,
+            published_at=starts - timedelta(days=30),
+        )
+        nyusho_event.image.save(f"nyusho-{tenant.host}.png", ContentFile(_logo_png()), save=True)
+        objects.other = {
+            "office": other_office,
+            "staffing_report": StaffingReport.objects.get(office=other_office),
+            "event": nyusho_event,
+            "subcommittee": nyusho,
+            "meeting": meeting_create(
+                subcommittee=nyusho,
+                title=f"{tenant.marker}入所部会 定例会",
+                starts_at=starts,
+                place=f"{tenant.marker}市民会館 会議室B",
+                agenda="1. 報告事項",
+                created_by=tenant.users["officer"],
+            ),
+            "announcement": announcement_create(
+                subcommittee=nyusho,
+                subject=f"{tenant.marker}入所部会からのお知らせ",
+                body="研修のご案内です。",
+                created_by=tenant.users["officer"],
+            ),
+            "job_fair_booth": JobFairBooth.objects.create(
+                event=fair, office=other_office, hiring_for="看護職員"
+            ),
+        }
+    return objects

@@ -55,3 +55,35 @@ def test_who_sees_which_event(tenant_a: Tenant) -> None:
         nyusho.title,
         members.title,
     }
+
+
+def test_one_audience_rule_for_every_page_of_an_event(tenant_a: Tenant) -> None:
+    """Another 部会's subcommittee-only event is not there for a member: not on the list, its
+    page, its .ics, its image, nor its registration form, which must save nothing when posted.
+    (The registration form used to check only "is a member".)"""
+    from django.core.files.base import ContentFile
+
+    from events.models import Registration
+    from tests.tenants import _logo_png
+
+    with scope(association=tenant_a.association.pk):
+        nyusho = _event(tenant_a, "入所部会の研修", "subcommittee", SubcommitteeKind.NYUSHO)
+        nyusho.registration_required = True
+        nyusho.capacity = 10
+        nyusho.save()
+        nyusho.image.save("nyusho.png", ContentFile(_logo_png()), save=True)
+    routes = ("events:detail", "events:ics", "events:image", "events:register")
+    urls = [reverse(name, kwargs={"event_pk": nyusho.pk}) for name in routes]
+    staff = client_for(tenant_a, tenant_a.users["office_staff"])  # 居宅部会, not 入所部会
+    assert nyusho.title not in staff.get(reverse("events:list")).content.decode()
+    assert {url: staff.get(url).status_code for url in urls} == {url: 404 for url in urls}
+    response = staff.post(
+        urls[-1],
+        {"name": "別の部会の人", "email": "someone@example.com", "party_size": 1},
+    )
+    assert response.status_code == 404
+    with scope(association=tenant_a.association.pk):
+        assert not Registration.objects.filter(event=nyusho).exists()
+    # The 入所部会's people and officers do get every page.
+    officer = client_for(tenant_a, tenant_a.users["officer"])
+    assert {url: officer.get(url).status_code for url in urls} == {url: 200 for url in urls}
