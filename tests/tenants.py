@@ -159,12 +159,12 @@ def build_kpi_objects(tenant: Tenant) -> None:
     from kpis.models import (
         ApiIdempotencyKey,
         KpiTarget,
-        MonthlyReport,
         OfficeApiToken,
         ReminderSent,
     )
     from kpis.selectors import kpi_settings
     from kpis.services import staffing_report_save
+    from reports.models import MonthlyReport
 
     office = tenant.offices[0]
     association = tenant.association

@@ -1,4 +1,4 @@
-"""The monthly reports' files, drawn from a content snapshot (kpis/report_content.py).
+"""The monthly reports' files, drawn from a content snapshot (reports/content.py).
 
 PDF with weasyprint (A4, Noto Sans CJK JP from the system's fontconfig, embedded as subsets;
 nothing is fetched: any URL the document names is refused), XLSX with openpyxl (one sheet per
@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 
 from core.calendar import wareki_month
 from kpis.charts import Chart, rate_chart
-from kpis.report_content import SUPPRESSION_NOTE, tables
+from reports.content import SUPPRESSION_NOTE, tables
 
 SUPPRESSED = "*"
 EMPTY = "—"
@@ -120,7 +120,7 @@ def render_html(content: Mapping[str, Any], *, association_name: str) -> str:
         "suppression_note": suppression.get("note", ""),
         "notes": content["notes"],
     }
-    return render_to_string("kpis/reports/pdf/report.html", context)
+    return render_to_string("reports/pdf/report.html", context)
 
 
 def render_pdf(content: Mapping[str, Any], *, association_name: str) -> tuple[bytes, int]:

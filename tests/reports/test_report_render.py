@@ -11,10 +11,10 @@ import pytest
 from django_scopes import scope
 
 from core.calendar import months_between, rolling_months
-from kpis.report_content import report_content, suppress, tables
-from kpis.report_render import render_pdf, render_xlsx
 from members.models import OfficeService
-from tests.kpis.test_report_content import MONTH, file_months
+from reports.content import report_content, suppress, tables
+from reports.render import render_pdf, render_xlsx
+from tests.reports.test_report_content import MONTH, file_months
 from tests.tenants import Tenant
 
 pytestmark = pytest.mark.django_db

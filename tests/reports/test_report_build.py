@@ -1,14 +1,11 @@
 """Monthly city reports: request, build (idempotent), publish, beat catch-up, the command.
 
-Tasks run inline here (eager Celery); tests/kpis/test_report_build_worker.py uses real workers.
-Content and rendering are kpis/report_content.py and kpis/report_render.py, or the small
-stand-ins of tests/kpis/conftest.py while those do not exist.
+Tasks run inline here (eager Celery); tests/reports/test_report_build_worker.py uses real workers.
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib
 from collections.abc import Callable
 from datetime import date
 from io import StringIO
@@ -20,18 +17,19 @@ from django.core import mail
 from django.core.management import call_command
 from django_scopes import scope, scopes_disabled
 
-from kpis.models import MonthlyReport
-from kpis.report_build import (
+from reports.models import MonthlyReport
+from reports.services import (
     PublishedReportError,
     monthly_report_build,
     monthly_report_publish,
     monthly_report_request,
     monthly_reports_build_due,
 )
-from kpis.tasks import monthly_report_build_task
+from reports import render
+from reports.tasks import monthly_report_build_task
 from tests.tenants import Tenant
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("report_modules")]
+pytestmark = pytest.mark.django_db
 
 AUGUST = date(2026, 8, 1)
 SEPTEMBER = date(2026, 9, 1)  # due on 13 October 2026 (the 10th is a Saturday, the 12th a holiday)
@@ -197,7 +195,6 @@ def test_a_build_that_keeps_failing_stops_and_tells_the_officers(
     django_capture_on_commit_callbacks: Callable[..., Any],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    render = importlib.import_module("kpis.report_render")  # the real one or the stand-in
 
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("renderer broke")

@@ -2,7 +2,7 @@
 
 `report_content` reads the association's submitted filings once (a fixed number of queries,
 whatever the number of offices) and returns plain data: numbers as ints or strings ("12.3"),
-dates as ISO strings. The PDF and XLSX (kpis/report_render.py) are drawn from it, and it is
+dates as ISO strings. The PDF and XLSX (reports/render.py) are drawn from it, and it is
 stored with each report revision so a published report can be checked against its figures.
 
 Every figure is a *cell*: ``{"value": ..., "offices": n}`` where ``offices`` is the number of
@@ -45,13 +45,13 @@ from kpis.models import (
     JobCategory,
     KpiTarget,
     NationalBenchmark,
-    ReportKind,
     ReportStatus,
     StaffingRow,
 )
 from kpis.rates import OfficeMonth, Rate, WindowFigures, target_status, window_figures
 from kpis.selectors import office_months, subcommittee_office_ids
 from members.models import Office, OfficeStatus
+from reports.models import ReportKind
 from subcommittees.models import Subcommittee
 
 SCHEMA_VERSION = 1

@@ -35,10 +35,10 @@ from association.permissions import requires
 from association.services import role_grant, role_revoke
 from core.calendar import add_months, wareki_month
 from kpis.charts import Chart, rate_chart
-from kpis.models import MonthlyReport, MonthlyReportStatus
-from kpis.report_content import REPORT_TITLES, suppress
-from kpis.report_forms import BuildForm, PublishForm, ViewerInviteForm
 from members.services import city_viewer_invitation_create
+from reports.content import REPORT_TITLES, suppress
+from reports.forms import BuildForm, PublishForm, ViewerInviteForm
+from reports.models import MonthlyReport, MonthlyReportStatus
 
 # Japanese names for the downloaded files and emails, whatever the page's language.
 KIND_FILE_NAMES: dict[str, str] = dict(REPORT_TITLES)
@@ -119,7 +119,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
         ]
         context["build_form"] = BuildForm(initial={"month": _default_build_month()})
         context["can_manage_viewers"] = request.access.can("association.manage")  # type: ignore[attr-defined]
-    return render(request, "kpis/reports/pages/list.html", context)
+    return render(request, "reports/pages/list.html", context)
 
 
 @requires("reports.view")
@@ -136,11 +136,11 @@ def report_detail(request: HttpRequest, monthly_report_pk: int) -> HttpResponse:
         if officer
         else None,
     }
-    return render(request, "kpis/reports/pages/detail.html", context)
+    return render(request, "reports/pages/detail.html", context)
 
 
 def _requested_report(**kwargs: Any) -> MonthlyReport:
-    from kpis.report_build import monthly_report_request
+    from reports.services import monthly_report_request
 
     return monthly_report_request(**kwargs)
 
@@ -170,7 +170,7 @@ def report_build(request: HttpRequest) -> HttpResponse:
                 % {"report": report.get_kind_display(), "month": wareki_month(report.month)},
             )
             return redirect("reports:detail", monthly_report_pk=report.pk)
-    return render(request, "kpis/reports/pages/build.html", {"form": form})
+    return render(request, "reports/pages/build.html", {"form": form})
 
 
 def _city_viewer_emails() -> list[str]:
@@ -190,14 +190,14 @@ def _notify_city(request: HttpRequest, report: MonthlyReport) -> int:
     }
     emails = _city_viewer_emails()
     for email in emails:
-        send_templated_mail(template="kpis/email/report_published", context=context, to=[email])
+        send_templated_mail(template="reports/email/published", context=context, to=[email])
     return len(emails)
 
 
 @requires("kpis.manage")
 @require_http_methods(["GET", "POST"])
 def report_publish(request: HttpRequest, monthly_report_pk: int) -> HttpResponse:
-    from kpis.report_build import monthly_report_publish
+    from reports.services import monthly_report_publish
 
     report = _report_for(request, monthly_report_pk)
     form = PublishForm(request.POST if request.method == "POST" else None, initial={"notify": True})
@@ -220,7 +220,7 @@ def report_publish(request: HttpRequest, monthly_report_pk: int) -> HttpResponse
                 )
             return redirect("reports:list")
     context = {"report": report, "label": wareki_month(report.month), "form": form}
-    return render(request, "kpis/reports/pages/publish.html", context)
+    return render(request, "reports/pages/publish.html", context)
 
 
 def _download_name(report: MonthlyReport, extension: str) -> str:
@@ -263,7 +263,7 @@ def report_xlsx(request: HttpRequest, monthly_report_pk: int) -> FileResponse:
     return _download(request, monthly_report_pk, "xlsx")
 
 
-# --- figures: the report's `data` (kpis/report_content.py's snapshot) as HTML ---------------
+# --- figures: the report's `data` (reports/content.py's snapshot) as HTML ---------------
 # Rendered defensively: a revision built by an older or newer schema, or with no figures,
 # shows what it can and an empty state for the rest.
 
@@ -437,7 +437,7 @@ def report_figures(request: HttpRequest, monthly_report_pk: int) -> HttpResponse
         "notes": [str(note) for note in notes],
         "threshold": association.suppression_threshold,
     }
-    return render(request, "kpis/reports/pages/figures.html", context)
+    return render(request, "reports/pages/figures.html", context)
 
 
 # --- city viewers ------------------------------------------------------------------------------
@@ -498,4 +498,4 @@ def viewers(request: HttpRequest) -> HttpResponse:
         .select_related("user")
         .order_by("user__email")
     )
-    return render(request, "kpis/reports/pages/viewers.html", {"roles": roles, "form": form})
+    return render(request, "reports/pages/viewers.html", {"roles": roles, "form": form})

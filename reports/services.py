@@ -46,8 +46,9 @@ from association.mail import send_templated_mail
 from association.models import Association
 from association.tasks import enqueue_on_commit
 from core.calendar import last_closed_month, month_start, wareki_month
-from kpis.models import KpiSettings, MonthlyReport, MonthlyReportStatus, ReportKind
+from kpis.models import KpiSettings
 from kpis.selectors import kpi_settings
+from reports.models import MonthlyReport, MonthlyReportStatus, ReportKind
 
 logger = logging.getLogger(__name__)
 
@@ -112,7 +113,7 @@ def monthly_report_request(
             requested_by=user if user is not None and user.is_authenticated else None,
         )
         if queue:
-            from kpis.tasks import monthly_report_build_task
+            from reports.tasks import monthly_report_build_task
 
             enqueue_on_commit(
                 monthly_report_build_task, association_id=association.pk, report_id=report.pk
@@ -156,8 +157,8 @@ def monthly_report_build(*, report_id: int) -> MonthlyReport:
     A revision that is no longer `building` (built by an earlier run, published, failed) is
     returned untouched, so running the task twice builds once.
     """
-    from kpis.report_content import report_content, suppress
-    from kpis.report_render import render_pdf, render_xlsx
+    from reports.content import report_content, suppress
+    from reports.render import render_pdf, render_xlsx
 
     with scopes_disabled():
         report = MonthlyReport.objects.select_related("association").get(pk=report_id)
@@ -233,7 +234,7 @@ def monthly_report_fail(*, report_id: int, error: str) -> MonthlyReport:
         locked.error = error[:10_000]
         locked.save(update_fields=["status", "error"])
         send_templated_mail(
-            template="kpis/email/report_failed",
+            template="reports/email/failed",
             context={
                 "association": association,
                 "report": locked,
