@@ -17,6 +17,7 @@ from django.core import mail
 from django.core.management import call_command
 from django_scopes import scope, scopes_disabled
 
+from reports import render
 from reports.models import MonthlyReport
 from reports.services import (
     PublishedReportError,
@@ -25,7 +26,6 @@ from reports.services import (
     monthly_report_request,
     monthly_reports_build_due,
 )
-from reports import render
 from reports.tasks import monthly_report_build_task
 from tests.tenants import Tenant
 
