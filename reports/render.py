@@ -2,7 +2,8 @@
 
 PDF with weasyprint (A4, Noto Sans CJK JP from the system's fontconfig, embedded as subsets;
 nothing is fetched: any URL the document names is refused), XLSX with openpyxl (one sheet per
-table). Suppressed cells print as "*" with a footnote. Both are pure functions of the content.
+table). Both are pure functions of the content and show it through reports/presenter.py, as the
+figures page does: the same text for every cell, "*" for a suppressed one (with a footnote).
 """
 
 from __future__ import annotations
@@ -10,74 +11,19 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Mapping
-from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from django.template.loader import render_to_string
 
-from core.calendar import wareki_month
 from kpis.charts import Chart, rate_chart
-from reports.content import SUPPRESSION_NOTE, tables
+from reports.content import SUPPRESSION_NOTE
+from reports.presenter import SUPPRESSED, CellView, TrendPoints, present
 
-SUPPRESSED = "*"
-EMPTY = "—"
 CHART_METRICS = (("separation_rate", "離職率"), ("hire_rate", "採用率"))
 
 
-def _display(cell: Mapping[str, Any], fmt: str) -> str:
-    if cell.get("suppressed"):
-        return SUPPRESSED
-    value = cell.get("value")
-    if value is None:
-        return EMPTY
-    if fmt == "int" and isinstance(value, int):
-        return f"{value:,}"
-    if fmt == "ratio":
-        return f"{value:,} / {cell.get('total', 0):,}"
-    return str(value)
-
-
-def _table_view(table: Mapping[str, Any], anchor: str) -> dict[str, Any]:
-    formats = [column["format"] for column in table["columns"]]
-    return {
-        **table,
-        "anchor": anchor,
-        "numeric": [fmt in ("int", "percent") for fmt in formats],
-        "view_rows": [
-            {
-                "label": row["label"],
-                "whole": row.get("whole", False),
-                "cells": [
-                    {
-                        "text": _display(cell, fmt),
-                        "numeric": fmt in ("int", "percent"),
-                        "suppressed": bool(cell.get("suppressed")),
-                    }
-                    for cell, fmt in zip(row["cells"], formats, strict=True)
-                ],
-            }
-            for row in table["rows"]
-        ],
-    }
-
-
-def _chart(points: list[Mapping[str, Any]]) -> Chart:
-    def value(cell: Mapping[str, Any]) -> Decimal | None:
-        return None if cell.get("value") is None else Decimal(str(cell["value"]))
-
-    return rate_chart(
-        [
-            (
-                date.fromisoformat(point["month"]),
-                {key: value(point[key]) for key, _n in CHART_METRICS},
-            )
-            for point in points
-        ],
-        CHART_METRICS,
-        width=680,
-        height=280,
-    )
+def _chart(points: TrendPoints) -> Chart:
+    return rate_chart(points, CHART_METRICS, width=680, height=280)
 
 
 def _refuse_urls(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
@@ -86,39 +32,14 @@ def _refuse_urls(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
 
 def render_html(content: Mapping[str, Any], *, association_name: str) -> str:
     """The report as the HTML weasyprint lays out (also handy for a preview)."""
-    sections = []
-    for number, section in enumerate(content["sections"], start=1):
-        sections.append(
-            {
-                **section,
-                "anchor": f"section-{number}",
-                "views": [
-                    _table_view(table, f"section-{number}-{index}")
-                    for index, table in enumerate(section["tables"], start=1)
-                ],
-            }
-        )
-    suppression = content.get("suppression") or {}
+    view = present(content)
     context = {
-        "content": content,
+        "report": view,
         "association_name": association_name,
-        "title": content["title"],
-        "month_label": wareki_month(date.fromisoformat(content["month"])),
-        "summary": [item | {"text": _display(item, item["format"])} for item in content["summary"]],
-        "sections": sections,
         "charts": [
-            {
-                "title": "離職率・採用率の推移（直近12か月）",
-                "chart": _chart(content["trends"]["12"]),
-            },
-            {
-                "title": "離職率・採用率の推移（直近24か月）",
-                "chart": _chart(content["trends"]["24"]),
-            },
+            {"title": "離職率・採用率の推移（直近12か月）", "chart": _chart(view.trend_12)},
+            {"title": "離職率・採用率の推移（直近24か月）", "chart": _chart(view.trend_24)},
         ],
-        "suppressed_cells": suppression.get("cells", 0),
-        "suppression_note": suppression.get("note", ""),
-        "notes": content["notes"],
     }
     return render_to_string("reports/pdf/report.html", context)
 
@@ -152,19 +73,13 @@ def _sheet_name(title: str, used: set[str]) -> str:
     return name
 
 
-def _xlsx_value(cell: Mapping[str, Any], fmt: str) -> tuple[Any, str | None]:
-    if cell.get("suppressed"):
-        return SUPPRESSED, None
-    value = cell.get("value")
-    if value is None:
-        return None, None
-    if fmt == "int":
-        return int(value), INTEGER_FORMAT
-    if fmt == "percent":
-        return float(Decimal(str(value))), PERCENT_FORMAT
-    if fmt == "ratio":
-        return f"{value} / {cell.get('total', 0)}", None
-    return str(value), None
+def _xlsx_value(cell: CellView) -> tuple[Any, str | None]:
+    """The presenter's number where there is one (so the sheet can add it up), else its text."""
+    if cell.number is None:
+        return cell.text, None
+    if cell.format == "percent":
+        return float(cell.number), PERCENT_FORMAT
+    return cell.number, INTEGER_FORMAT
 
 
 def render_xlsx(content: Mapping[str, Any]) -> bytes:
@@ -173,11 +88,11 @@ def render_xlsx(content: Mapping[str, Any]) -> bytes:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
+    view = present(content)
     bold = Font(bold=True)
     header_fill = PatternFill("solid", fgColor="DDE6F0")
-    suppression = content.get("suppression") or {}
-    note = suppression.get("note") or SUPPRESSION_NOTE.format(threshold="?")
-    month_label = wareki_month(date.fromisoformat(content["month"]))
+    right = Alignment(horizontal="right")
+    note = view.suppression_note or SUPPRESSION_NOTE.format(threshold="?")
     used: set[str] = set()
 
     workbook = Workbook()
@@ -185,8 +100,8 @@ def render_xlsx(content: Mapping[str, Any]) -> bytes:
     if sheet is None:  # a new workbook always has one sheet
         sheet = workbook.create_sheet()
     sheet.title = _sheet_name("概要", used)
-    sheet.append([f"{content['association']['name']} {content['title']}"])
-    sheet.append([month_label])
+    sheet.append([f"{view.association_name} {view.title}"])
+    sheet.append([view.month_label])
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.append([])
     sheet.append(["項目", "値", "単位"])
@@ -194,49 +109,51 @@ def render_xlsx(content: Mapping[str, Any]) -> bytes:
         sheet.cell(row=4, column=column).font = bold
         sheet.cell(row=4, column=column).fill = header_fill
     any_suppressed = False
-    for item in content["summary"]:
-        value, number_format = _xlsx_value(item, item["format"])
-        any_suppressed |= value == SUPPRESSED
-        sheet.append([item["label"], value, item.get("unit", "")])
+    for item in view.summary:
+        value, number_format = _xlsx_value(item.cell)
+        any_suppressed |= item.suppressed
+        sheet.append([item.label, value, item.unit_shown])
+        target = sheet.cell(row=sheet.max_row, column=2)
         if number_format:
-            sheet.cell(row=sheet.max_row, column=2).number_format = number_format
+            target.number_format = number_format
+        elif item.suppressed or item.cell.empty:
+            target.alignment = right
     if any_suppressed:
         sheet.append([])
         sheet.append([f"{SUPPRESSED} {note}"])
     sheet.column_dimensions["A"].width = 40
     sheet.column_dimensions["B"].width = 16
 
-    for table in tables(content):
-        sheet = workbook.create_sheet(_sheet_name(table["title"], used))
-        sheet.append([table["title"]])
+    for table in view.tables:
+        sheet = workbook.create_sheet(_sheet_name(table.title, used))
+        sheet.append([table.title])
         sheet["A1"].font = Font(bold=True, size=12)
-        sheet.append([table["period"]])
+        sheet.append([table.period])
         sheet.append([])
-        header = [table.get("row_header") or "", *(c["label"] for c in table["columns"])]
+        header = [table.row_header, *(column.label for column in table.columns)]
         sheet.append(header)
         for column in range(1, len(header) + 1):
             cell = sheet.cell(row=4, column=column)
             cell.font = bold
             cell.fill = header_fill
             cell.alignment = Alignment(wrap_text=True, vertical="center")
-        formats = [column["format"] for column in table["columns"]]
         any_suppressed = False
-        for row in table["rows"]:
-            sheet.append([row["label"]])
+        for row in table.rows:
+            sheet.append([row.label])
             line = sheet.max_row
-            if row.get("whole"):
+            if row.whole:
                 sheet.cell(row=line, column=1).font = bold
-            for index, (cell, fmt) in enumerate(zip(row["cells"], formats, strict=True)):
-                value, number_format = _xlsx_value(cell, fmt)
+            for index, shown in enumerate(row.cells):
+                value, number_format = _xlsx_value(shown)
                 target = sheet.cell(row=line, column=index + 2, value=value)
                 if number_format:
                     target.number_format = number_format
-                if value == SUPPRESSED:
-                    any_suppressed = True
-                    target.alignment = Alignment(horizontal="right")
-        if table.get("note"):
+                elif shown.numeric or shown.suppressed or shown.empty:
+                    target.alignment = right
+                any_suppressed |= shown.suppressed
+        if table.note:
             sheet.append([])
-            sheet.append([table["note"]])
+            sheet.append([table.note])
         if any_suppressed:
             sheet.append([])
             sheet.append([f"{SUPPRESSED} {note}"])
@@ -248,7 +165,7 @@ def render_xlsx(content: Mapping[str, Any]) -> bytes:
     sheet = workbook.create_sheet(_sheet_name("集計方法", used))
     sheet.append(["集計方法"])
     sheet["A1"].font = Font(bold=True, size=12)
-    for text in content["notes"]:
+    for text in view.notes:
         sheet.append([text])
     sheet.column_dimensions["A"].width = 120
 
