@@ -184,6 +184,10 @@ def _dicts(raw: Any) -> list[dict[str, Any]]:
     return [item for item in raw if isinstance(item, dict)] if isinstance(raw, list) else []
 
 
+def _mapping(raw: Any) -> dict[str, Any]:
+    return raw if isinstance(raw, dict) else {}
+
+
 def _text(raw: Any) -> str:
     return "" if raw is None else str(raw)
 
@@ -255,9 +259,10 @@ def present(data: Any) -> ReportView:
     if not isinstance(data, dict):
         return ReportView()
     association = data.get("association")
-    trends = data.get("trends") if isinstance(data.get("trends"), dict) else {}
-    suppression = data.get("suppression") if isinstance(data.get("suppression"), dict) else {}
-    notes = data.get("notes") if isinstance(data.get("notes"), list) else []
+    trends = _mapping(data.get("trends"))
+    suppression = _mapping(data.get("suppression"))
+    notes = data.get("notes")
+    notes = notes if isinstance(notes, list) else []
     sections = []
     for number, section in enumerate(_dicts(data.get("sections")), start=1):
         sections.append(
