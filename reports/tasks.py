@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from association.models import Association
 from association.tasks import AssociationTask
+from reports.services import monthly_report_build, monthly_report_fail, monthly_reports_build_due
 
 # weasyprint on a long report takes seconds to a minute; far beyond that something is stuck.
 # The Redis visibility timeout (config/settings/celery.py) must stay above the hard limit, or a
@@ -30,8 +31,6 @@ class MonthlyReportBuildTask(AssociationTask):
     abstract = True
 
     def on_failure(self, exc: Exception, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
-        from reports.services import monthly_report_fail
-
         report_id = (kwargs or {}).get("report_id")
         if report_id is not None:
             monthly_report_fail(report_id=report_id, error=f"{type(exc).__name__}: {exc}")
@@ -55,8 +54,6 @@ def monthly_report_build_task(
     self: MonthlyReportBuildTask, *, association_id: int, report_id: int
 ) -> dict[str, Any]:
     """Build one report revision; safe to run twice (a built revision is left alone)."""
-    from reports.services import monthly_report_build
-
     report = monthly_report_build(report_id=report_id)
     return {"report_id": report.pk, "status": report.status, "checksum": report.checksum}
 
@@ -64,8 +61,6 @@ def monthly_report_build_task(
 @shared_task(name="kpis.tasks.monthly_reports_due", base=AssociationTask)
 def monthly_reports_due(*, association_id: int, today: str | None = None) -> int:
     """Request one association's reports of its last closed month, if not done yet."""
-    from reports.services import monthly_reports_build_due
-
     day = date.fromisoformat(today) if today else timezone.localdate()
     return monthly_reports_build_due(today=day, association_ids=[association_id])
 

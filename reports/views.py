@@ -38,6 +38,7 @@ from reports.content import REPORT_TITLES, suppress
 from reports.forms import BuildForm, PublishForm, ViewerInviteForm
 from reports.models import MonthlyReport, MonthlyReportStatus
 from reports.presenter import ReportView, present
+from reports.services import monthly_report_publish, monthly_report_request
 
 # Japanese names for the downloaded files and emails, whatever the page's language.
 KIND_FILE_NAMES: dict[str, str] = dict(REPORT_TITLES)
@@ -138,12 +139,6 @@ def report_detail(request: HttpRequest, monthly_report_pk: int) -> HttpResponse:
     return render(request, "reports/pages/detail.html", context)
 
 
-def _requested_report(**kwargs: Any) -> MonthlyReport:
-    from reports.services import monthly_report_request
-
-    return monthly_report_request(**kwargs)
-
-
 @requires("kpis.manage")
 @require_http_methods(["GET", "POST"])
 def report_build(request: HttpRequest) -> HttpResponse:
@@ -154,7 +149,7 @@ def report_build(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            report = _requested_report(
+            report = monthly_report_request(
                 association=request.association,  # type: ignore[attr-defined]
                 month=form.cleaned_data["month"],
                 kind=form.cleaned_data["kind"],
@@ -196,8 +191,6 @@ def _notify_city(request: HttpRequest, report: MonthlyReport) -> int:
 @requires("kpis.manage")
 @require_http_methods(["GET", "POST"])
 def report_publish(request: HttpRequest, monthly_report_pk: int) -> HttpResponse:
-    from reports.services import monthly_report_publish
-
     report = _report_for(request, monthly_report_pk)
     form = PublishForm(request.POST if request.method == "POST" else None, initial={"notify": True})
     if request.method == "POST" and form.is_valid():
