@@ -224,3 +224,18 @@ def test_a_build_that_keeps_failing_stops_and_tells_the_officers(
     assert not report.pdf and not report.checksum
     assert [message.to for message in mail.outbox] == [[tenant_a.users["officer"].email]]
     assert "renderer broke" in mail.outbox[0].body
+
+
+def test_tasks_keep_the_names_beat_rows_and_queued_messages_hold(settings: Any) -> None:
+    """The tasks moved to reports/tasks.py under their kpis.tasks.* names: PeriodicTask rows
+    and messages already in Redis name them so."""
+    from config.celery import app
+    from reports.tasks import monthly_reports_due, monthly_reports_due_all
+
+    beat = settings.CELERY_BEAT_SCHEDULE["kpis-monthly-reports"]["task"]
+    assert beat == monthly_reports_due_all.name == "kpis.tasks.monthly_reports_due_all"
+    assert monthly_reports_due.name == "kpis.tasks.monthly_reports_due"
+    assert monthly_report_build_task.name == "kpis.tasks.monthly_report_build_task"
+    app.loader.import_default_modules()  # what a worker does at start: autodiscovery
+    for name in (beat, monthly_reports_due.name, monthly_report_build_task.name):
+        assert app.tasks[name].__module__ == "reports.tasks"
