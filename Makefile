@@ -60,4 +60,4 @@ bench: install
 
 # Building both monthly reports at 550 and 5,500 offices (not a test): needs PostgreSQL.
 bench-reports: install
-	$(PY) bench/reports.py
+	$(PY) bench/monthly_reports.py

@@ -10,7 +10,7 @@ urlpatterns = [
     path("members/", include("members.urls")),
     path("subcommittees/", include("subcommittees.urls")),
     path("kpis/", include("kpis.urls")),
-    path("reports/", include("kpis.urls_reports")),
+    path("reports/", include("reports.urls")),
     path("events/", include("events.urls")),
     path("recruitment/", include("recruitment.urls")),
     path("healthz", healthz, name="healthz"),

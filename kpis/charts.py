@@ -1,7 +1,7 @@
 """Line charts of rolling 12-month rates drawn as SVG coordinates on the server.
 
 Shared by the officers' dashboard (kpis/dashboard_views.py) and the monthly reports' PDF
-(kpis/report_render.py); the templates draw the SVG from these coordinates.
+(reports/render.py); the templates draw the SVG from these coordinates.
 """
 
 from __future__ import annotations

@@ -9,9 +9,9 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from association.access import object_in_scope_or_404
 from association.import_views import SpreadsheetImportPages
 from association.permissions import requires
 from core.calendar import add_months, month_start
@@ -26,6 +27,7 @@ from core.spreadsheets import SpreadsheetUploadForm, download
 from kpis.models import OfficeApiToken
 from kpis.tokens import token_create, token_revoke, tokens_of
 from kpis.upload import EMPLOYMENT_TYPES, JOB_CATEGORIES, FilingUploadImporter, upload_template
+from members.access import access_office_by_id
 from members.models import Office, OfficeStatus
 from members.selectors import office_list
 
@@ -105,13 +107,16 @@ class TokenForm(forms.Form):
 @never_cache
 def office_tokens(request: HttpRequest, office_pk: int) -> HttpResponse:
     """An office's API tokens: list, create (the token is shown once) and revoke."""
-    office = get_object_or_404(office_list(), pk=office_pk)
-    if not request.access.can("kpis.tokens", office_id=office.pk):  # type: ignore[attr-defined]
-        raise PermissionDenied
+    office = access_office_by_id(
+        request.access,  # type: ignore[attr-defined]
+        office_pk,
+        capability="kpis.tokens",
+        queryset=office_list(),
+    )
     form = TokenForm()
     created: tuple[OfficeApiToken, str] | None = None
     if request.method == "POST" and request.POST.get("action") == "revoke":
-        token = get_object_or_404(tokens_of(office=office), pk=request.POST.get("token"))
+        token = object_in_scope_or_404(tokens_of(office=office), request.POST.get("token"))
         token_revoke(token=token, by=request.user)
         messages.success(request, _("The token “%(name)s” was revoked.") % {"name": token.name})
         return redirect("kpis:office_tokens", office_pk=office.pk)

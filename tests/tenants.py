@@ -172,12 +172,12 @@ def build_kpi_objects(tenant: Tenant) -> None:
     from kpis.models import (
         ApiIdempotencyKey,
         KpiTarget,
-        MonthlyReport,
         OfficeApiToken,
         ReminderSent,
     )
     from kpis.selectors import kpi_settings
     from kpis.services import staffing_report_save
+    from reports.models import MonthlyReport
 
     office = tenant.offices[0]
     association = tenant.association
@@ -307,9 +307,10 @@ def build_matrix_objects(tenant: Tenant) -> MatrixObjects:
     from zoneinfo import ZoneInfo
 
     from events.models import Event
-    from kpis.models import MonthlyReport, StaffingReport
+    from kpis.models import StaffingReport
     from kpis.services import staffing_report_save
     from recruitment.models import JobFairBooth
+    from reports.models import MonthlyReport
     from subcommittees.models import Announcement, Meeting
     from subcommittees.services import announcement_create, meeting_create
 

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "events",
     "recruitment",
     "kpis",
+    "reports",
 ]
 
 MIDDLEWARE = [

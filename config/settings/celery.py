@@ -26,7 +26,7 @@ CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int(
     "CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=1_000_000
 )
 # An unacknowledged task (its worker was killed) is handed out again after this many seconds.
-# It must stay above the longest task's hard time limit (kpis.tasks.REPORT_TIME_LIMIT: 12 min),
+# It must stay above the longest task's hard time limit (reports.tasks.REPORT_TIME_LIMIT: 12 min),
 # or a running task is run a second time; tests lower it to see a killed build come back.
 CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * 60 * 60)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
@@ -49,7 +49,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "kpis.tasks.filing_reminders_all",
         "schedule": crontab(hour=9, minute=0),
     },
-    # Builds last month's city reports once each association's filing deadline is over.
+    # Builds last month's city reports once each association's filing deadline is over
+    # (reports/tasks.py; the tasks keep their kpis.tasks.* names, see there).
     "kpis-monthly-reports": {
         "task": "kpis.tasks.monthly_reports_due_all",
         "schedule": crontab(hour=6, minute=0),

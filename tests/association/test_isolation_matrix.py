@@ -163,7 +163,7 @@ MAY: dict[str, May] = {
     "members:roster_apply": May(OFFICERS),
     "members:roster_export_csv": May(OFFICERS),
     "members:roster_export_xlsx": May(OFFICERS),
-    # a job is named by ?job=: anyone but its starter gets 404 (tests/association/test_import_jobs.py)
+    # a job is named by ?job=; anyone but its starter gets 404 (test_import_jobs.py)
     "members:roster_progress": May(OFFICERS),
     # subcommittees
     "subcommittees:list": May(DIRECTORY),
@@ -193,7 +193,7 @@ MAY: dict[str, May] = {
     "kpis:office_tokens": May(
         frozenset({OFFICE_ADMIN, CORP_ADMIN}), other=NOBODY, data={"name": "漏れ"}
     ),
-    # reports (moving to reports/: the lead fixes these rows after merging). A report is the
+    # reports. A report is the
     # association's, not an office's: there is no "other" one.
     "reports:list": May(REPORT_READERS),
     "reports:build": May(OFFICERS),

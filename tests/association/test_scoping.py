@@ -12,7 +12,15 @@ from tests.tenants import Tenant
 
 pytestmark = pytest.mark.django_db
 
-PROJECT_APPS = {"association", "members", "subcommittees", "events", "recruitment", "kpis"}
+PROJECT_APPS = {
+    "association",
+    "members",
+    "subcommittees",
+    "events",
+    "recruitment",
+    "kpis",
+    "reports",
+}
 # The tenant itself and its host names are looked up before any scope exists.
 UNSCOPED = {"association.Association", "association.AssociationDomain"}
 

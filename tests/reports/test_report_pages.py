@@ -15,8 +15,8 @@ from django_scopes import scope, scopes_disabled
 from association.models import Role, RoleKind
 from association.services import role_grant
 from core.calendar import wareki_month
-from kpis.models import MonthlyReport
 from members.models import Invitation
+from reports.models import MonthlyReport
 from tests.conftest import client_for
 from tests.tenants import Tenant, make_user
 
@@ -222,7 +222,7 @@ def test_publish_without_email(tenant_a: Tenant, django_capture_on_commit_callba
 
 
 def _figures_data() -> dict[str, Any]:
-    """A snapshot in kpis/report_content.py's shape: one cell from two offices."""
+    """A snapshot in reports/content.py's shape: one cell from two offices."""
     return {
         "title": "採用状況報告書",
         "summary": [
@@ -288,7 +288,7 @@ def test_figures_are_suppressed_for_the_city_not_for_officers(tenant_a: Tenant) 
 
 
 def test_figures_page_renders_whatever_the_data(tenant_a: Tenant) -> None:
-    from kpis.report_content import report_content
+    from reports.content import report_content
 
     city = client_for(tenant_a, tenant_a.users["city"])
     officer = client_for(tenant_a, tenant_a.users["officer"])

@@ -46,8 +46,11 @@ from association.mail import send_templated_mail
 from association.models import Association
 from association.tasks import enqueue_on_commit
 from core.calendar import last_closed_month, month_start, wareki_month
-from kpis.models import KpiSettings, MonthlyReport, MonthlyReportStatus, ReportKind
+from kpis.models import KpiSettings
 from kpis.selectors import kpi_settings
+from reports import render
+from reports.content import report_content, suppress
+from reports.models import MonthlyReport, MonthlyReportStatus, ReportKind
 
 logger = logging.getLogger(__name__)
 
@@ -112,7 +115,7 @@ def monthly_report_request(
             requested_by=user if user is not None and user.is_authenticated else None,
         )
         if queue:
-            from kpis.tasks import monthly_report_build_task
+            from reports.tasks import monthly_report_build_task
 
             enqueue_on_commit(
                 monthly_report_build_task, association_id=association.pk, report_id=report.pk
@@ -156,9 +159,6 @@ def monthly_report_build(*, report_id: int) -> MonthlyReport:
     A revision that is no longer `building` (built by an earlier run, published, failed) is
     returned untouched, so running the task twice builds once.
     """
-    from kpis.report_content import report_content, suppress
-    from kpis.report_render import render_pdf, render_xlsx
-
     with scopes_disabled():
         report = MonthlyReport.objects.select_related("association").get(pk=report_id)
     association = report.association
@@ -175,10 +175,10 @@ def monthly_report_build(*, report_id: int) -> MonthlyReport:
         data = json.loads(json.dumps(content, cls=DjangoJSONEncoder))
         _progress(report_id, 25)
         city = suppress(content, threshold=association.suppression_threshold)
-        pdf_bytes, pages = render_pdf(city, association_name=association.name)
+        pdf_bytes, pages = render.render_pdf(city, association_name=association.name)
         _progress(report_id, 50)
         _pause_for_tests()
-        xlsx_bytes = render_xlsx(city)
+        xlsx_bytes = render.render_xlsx(city)
         _progress(report_id, 90)
         checksum = hashlib.sha256(pdf_bytes + xlsx_bytes).hexdigest()
 
@@ -233,7 +233,7 @@ def monthly_report_fail(*, report_id: int, error: str) -> MonthlyReport:
         locked.error = error[:10_000]
         locked.save(update_fields=["status", "error"])
         send_templated_mail(
-            template="kpis/email/report_failed",
+            template="reports/email/failed",
             context={
                 "association": association,
                 "report": locked,

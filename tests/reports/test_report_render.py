@@ -11,10 +11,11 @@ import pytest
 from django_scopes import scope
 
 from core.calendar import months_between, rolling_months
-from kpis.report_content import report_content, suppress, tables
-from kpis.report_render import render_pdf, render_xlsx
 from members.models import OfficeService
-from tests.kpis.test_report_content import MONTH, file_months
+from reports.content import report_content, suppress, tables
+from reports.presenter import EMPTY
+from reports.render import render_pdf, render_xlsx
+from tests.reports.test_report_content import MONTH, file_months
 from tests.tenants import Tenant
 
 pytestmark = pytest.mark.django_db
@@ -149,7 +150,7 @@ def test_xlsx_matches_content(rendered: dict[str, Any], kind: str) -> None:
                 if cell.get("suppressed"):
                     assert target.value == "*"
                 elif cell["value"] is None:
-                    assert target.value is None
+                    assert target.value == EMPTY
                 elif column["format"] == "int":
                     assert target.value == cell["value"]
                     assert target.number_format == "#,##0"

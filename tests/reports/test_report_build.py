@@ -1,14 +1,11 @@
 """Monthly city reports: request, build (idempotent), publish, beat catch-up, the command.
 
-Tasks run inline here (eager Celery); tests/kpis/test_report_build_worker.py uses real workers.
-Content and rendering are kpis/report_content.py and kpis/report_render.py, or the small
-stand-ins of tests/kpis/conftest.py while those do not exist.
+Tasks run inline here (eager Celery); tests/reports/test_report_build_worker.py uses real workers.
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib
 from collections.abc import Callable
 from datetime import date
 from io import StringIO
@@ -20,18 +17,19 @@ from django.core import mail
 from django.core.management import call_command
 from django_scopes import scope, scopes_disabled
 
-from kpis.models import MonthlyReport
-from kpis.report_build import (
+from reports import render
+from reports.models import MonthlyReport
+from reports.services import (
     PublishedReportError,
     monthly_report_build,
     monthly_report_publish,
     monthly_report_request,
     monthly_reports_build_due,
 )
-from kpis.tasks import monthly_report_build_task
+from reports.tasks import monthly_report_build_task
 from tests.tenants import Tenant
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("report_modules")]
+pytestmark = pytest.mark.django_db
 
 AUGUST = date(2026, 8, 1)
 SEPTEMBER = date(2026, 9, 1)  # due on 13 October 2026 (the 10th is a Saturday, the 12th a holiday)
@@ -197,7 +195,6 @@ def test_a_build_that_keeps_failing_stops_and_tells_the_officers(
     django_capture_on_commit_callbacks: Callable[..., Any],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    render = importlib.import_module("kpis.report_render")  # the real one or the stand-in
 
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("renderer broke")
@@ -227,3 +224,18 @@ def test_a_build_that_keeps_failing_stops_and_tells_the_officers(
     assert not report.pdf and not report.checksum
     assert [message.to for message in mail.outbox] == [[tenant_a.users["officer"].email]]
     assert "renderer broke" in mail.outbox[0].body
+
+
+def test_tasks_keep_the_names_beat_rows_and_queued_messages_hold(settings: Any) -> None:
+    """The tasks moved to reports/tasks.py under their kpis.tasks.* names: PeriodicTask rows
+    and messages already in Redis name them so."""
+    from config.celery import app
+    from reports.tasks import monthly_reports_due, monthly_reports_due_all
+
+    beat = settings.CELERY_BEAT_SCHEDULE["kpis-monthly-reports"]["task"]
+    assert beat == monthly_reports_due_all.name == "kpis.tasks.monthly_reports_due_all"
+    assert monthly_reports_due.name == "kpis.tasks.monthly_reports_due"
+    assert monthly_report_build_task.name == "kpis.tasks.monthly_report_build_task"
+    app.loader.import_default_modules()  # what a worker does at start: autodiscovery
+    for name in (beat, monthly_reports_due.name, monthly_report_build_task.name):
+        assert app.tasks[name].__module__ == "reports.tasks"

@@ -11,9 +11,9 @@ from datetime import date
 import pytest
 from django_scopes import scope
 
-from kpis.models import MonthlyReport
-from kpis.report_build import PAUSE_ENV, monthly_report_request
-from tests.kpis.conftest import KillableWorker
+from reports.models import MonthlyReport
+from reports.services import PAUSE_ENV, monthly_report_request
+from tests.reports.conftest import KillableWorker
 from tests.tenants import Tenant
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]

@@ -12,13 +12,13 @@ from django_scopes import scope, scopes_disabled
 
 from association.models import Association
 from core.calendar import last_closed_month
-from kpis.models import ReportKind
-from kpis.report_build import (
+from kpis.selectors import kpi_settings
+from reports.models import ReportKind
+from reports.services import (
     monthly_report_build,
     monthly_report_fail,
     monthly_report_request,
 )
-from kpis.selectors import kpi_settings
 
 
 def _period(value: str) -> date:

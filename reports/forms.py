@@ -8,7 +8,7 @@ from datetime import date
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kpis.models import ReportKind
+from reports.models import ReportKind
 
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 

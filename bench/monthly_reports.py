@@ -176,7 +176,7 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 from association.models import Association
 from core.calendar import last_closed_month
-from kpis.report_build import monthly_report_build, monthly_report_request
+from reports.services import monthly_report_build, monthly_report_request
 from kpis.selectors import kpi_settings
 
 with scopes_disabled():

@@ -12,7 +12,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import quote
 
@@ -20,11 +19,9 @@ from allauth.account.models import EmailAddress
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -35,10 +32,13 @@ from association.permissions import requires
 from association.services import role_grant, role_revoke
 from core.calendar import add_months, wareki_month
 from kpis.charts import Chart, rate_chart
-from kpis.models import MonthlyReport, MonthlyReportStatus
-from kpis.report_content import REPORT_TITLES, suppress
-from kpis.report_forms import BuildForm, PublishForm, ViewerInviteForm
 from members.services import city_viewer_invitation_create
+from reports.access import access_report_by_id
+from reports.content import REPORT_TITLES, suppress
+from reports.forms import BuildForm, PublishForm, ViewerInviteForm
+from reports.models import MonthlyReport, MonthlyReportStatus
+from reports.presenter import ReportView, present
+from reports.services import monthly_report_publish, monthly_report_request
 
 # Japanese names for the downloaded files and emails, whatever the page's language.
 KIND_FILE_NAMES: dict[str, str] = dict(REPORT_TITLES)
@@ -56,19 +56,6 @@ OPEN_STATUSES = (
 def _is_officer(request: HttpRequest) -> bool:
     """Officers (and operators) manage reports and see unsuppressed figures."""
     return bool(request.access.can("kpis.manage"))  # type: ignore[attr-defined]
-
-
-def _visible_reports(request: HttpRequest) -> QuerySet[MonthlyReport]:
-    """The association's reports this user may open: the scoped manager, published only for
-    anyone who is not an officer."""
-    reports = MonthlyReport.objects.all()
-    if not _is_officer(request):
-        reports = reports.filter(status=MonthlyReportStatus.PUBLISHED)
-    return reports
-
-
-def _report_for(request: HttpRequest, monthly_report_pk: int) -> MonthlyReport:
-    return get_object_or_404(_visible_reports(request), pk=monthly_report_pk)
 
 
 @dataclass
@@ -119,13 +106,13 @@ def report_list(request: HttpRequest) -> HttpResponse:
         ]
         context["build_form"] = BuildForm(initial={"month": _default_build_month()})
         context["can_manage_viewers"] = request.access.can("association.manage")  # type: ignore[attr-defined]
-    return render(request, "kpis/reports/pages/list.html", context)
+    return render(request, "reports/pages/list.html", context)
 
 
 @requires("reports.view")
 def report_detail(request: HttpRequest, monthly_report_pk: int) -> HttpResponse:
     """Status and progress of one revision; refreshed when the user presses the button."""
-    report = _report_for(request, monthly_report_pk)
+    report = access_report_by_id(request.access, monthly_report_pk)  # type: ignore[attr-defined]
     officer = _is_officer(request)
     context = {
         "report": report,
@@ -136,13 +123,7 @@ def report_detail(request: HttpRequest, monthly_report_pk: int) -> HttpResponse:
         if officer
         else None,
     }
-    return render(request, "kpis/reports/pages/detail.html", context)
-
-
-def _requested_report(**kwargs: Any) -> MonthlyReport:
-    from kpis.report_build import monthly_report_request
-
-    return monthly_report_request(**kwargs)
+    return render(request, "reports/pages/detail.html", context)
 
 
 @requires("kpis.manage")
@@ -155,7 +136,7 @@ def report_build(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            report = _requested_report(
+            report = monthly_report_request(
                 association=request.association,  # type: ignore[attr-defined]
                 month=form.cleaned_data["month"],
                 kind=form.cleaned_data["kind"],
@@ -170,7 +151,7 @@ def report_build(request: HttpRequest) -> HttpResponse:
                 % {"report": report.get_kind_display(), "month": wareki_month(report.month)},
             )
             return redirect("reports:detail", monthly_report_pk=report.pk)
-    return render(request, "kpis/reports/pages/build.html", {"form": form})
+    return render(request, "reports/pages/build.html", {"form": form})
 
 
 def _city_viewer_emails() -> list[str]:
@@ -190,16 +171,14 @@ def _notify_city(request: HttpRequest, report: MonthlyReport) -> int:
     }
     emails = _city_viewer_emails()
     for email in emails:
-        send_templated_mail(template="kpis/email/report_published", context=context, to=[email])
+        send_templated_mail(template="reports/email/published", context=context, to=[email])
     return len(emails)
 
 
 @requires("kpis.manage")
 @require_http_methods(["GET", "POST"])
 def report_publish(request: HttpRequest, monthly_report_pk: int) -> HttpResponse:
-    from kpis.report_build import monthly_report_publish
-
-    report = _report_for(request, monthly_report_pk)
+    report = access_report_by_id(request.access, monthly_report_pk, capability="kpis.manage")  # type: ignore[attr-defined]
     form = PublishForm(request.POST if request.method == "POST" else None, initial={"notify": True})
     if request.method == "POST" and form.is_valid():
         try:
@@ -220,7 +199,7 @@ def report_publish(request: HttpRequest, monthly_report_pk: int) -> HttpResponse
                 )
             return redirect("reports:list")
     context = {"report": report, "label": wareki_month(report.month), "form": form}
-    return render(request, "kpis/reports/pages/publish.html", context)
+    return render(request, "reports/pages/publish.html", context)
 
 
 def _download_name(report: MonthlyReport, extension: str) -> str:
@@ -238,7 +217,7 @@ def _content_disposition(report: MonthlyReport, extension: str) -> str:
 
 
 def _download(request: HttpRequest, monthly_report_pk: int, extension: str) -> FileResponse:
-    report = _report_for(request, monthly_report_pk)
+    report = access_report_by_id(request.access, monthly_report_pk, capability="reports.download")  # type: ignore[attr-defined]
     stored = getattr(report, extension)
     if not stored:
         raise Http404("This revision has no such file.")
@@ -263,150 +242,13 @@ def report_xlsx(request: HttpRequest, monthly_report_pk: int) -> FileResponse:
     return _download(request, monthly_report_pk, "xlsx")
 
 
-# --- figures: the report's `data` (kpis/report_content.py's snapshot) as HTML ---------------
-# Rendered defensively: a revision built by an older or newer schema, or with no figures,
-# shows what it can and an empty state for the rest.
+# --- figures: the report's `data` (reports/content.py's snapshot) as HTML --------------------
 
 
-@dataclass
-class Cell:
-    text: str
-    suppressed: bool = False
-
-
-@dataclass
-class Row:
-    label: str
-    cells: list[Cell]
-    whole: bool = False
-
-
-@dataclass
-class Table:
-    title: str
-    period: str
-    row_header: str
-    columns: list[str]
-    rows: list[Row]
-    note: str = ""
-
-
-@dataclass
-class Section:
-    title: str
-    tables: list[Table]
-
-
-def _decimal(value: Any) -> Decimal | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        return Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return None
-
-
-def _format(value: Any, fmt: str) -> str:
-    number = _decimal(value)
-    if number is None:
-        return "–" if value in (None, "") else str(value)
-    if fmt == "percent":
-        return number_format(number, 1)
-    if number == number.to_integral_value():
-        return number_format(int(number), 0, force_grouping=True)
-    return number_format(number, 1, force_grouping=True)
-
-
-def _cell(raw: Any, fmt: str = "") -> Cell:
-    """A cell is {"value": …, "offices": n} (suppressed: "value": None, "suppressed": True)."""
-    if isinstance(raw, dict):
-        if raw.get("suppressed"):
-            return Cell(text="*", suppressed=True)
-        text = _format(raw.get("value"), fmt)
-        if fmt == "ratio" and raw.get("total") is not None:
-            text = f"{text} / {_format(raw.get('total'), 'int')}"
-        return Cell(text=text)
-    return Cell(text=_format(raw, fmt))
-
-
-def _dicts(raw: Any) -> list[dict[str, Any]]:
-    return [item for item in raw if isinstance(item, dict)] if isinstance(raw, list) else []
-
-
-def _table(raw: dict[str, Any]) -> Table:
-    columns = _dicts(raw.get("columns"))
-    formats = [str(column.get("format") or "") for column in columns]
-    rows = []
-    for row in _dicts(raw.get("rows")):
-        cells: list[Any] = row["cells"] if isinstance(row.get("cells"), list) else []
-        rows.append(
-            Row(
-                label=str(row.get("label") or ""),
-                cells=[
-                    _cell(cell, formats[index] if index < len(formats) else "")
-                    for index, cell in enumerate(cells)
-                ],
-                whole=bool(row.get("whole")),
-            )
-        )
-    return Table(
-        title=str(raw.get("title") or ""),
-        period=str(raw.get("period") or ""),
-        row_header=str(raw.get("row_header") or ""),
-        columns=[str(column.get("label") or column.get("key") or "") for column in columns],
-        rows=rows,
-        note=str(raw.get("note") or ""),
-    )
-
-
-def figure_sections(data: Any) -> list[Section]:
-    if not isinstance(data, dict):
-        return []
-    return [
-        Section(
-            title=str(section.get("title") or ""),
-            tables=[_table(table) for table in _dicts(section.get("tables"))],
-        )
-        for section in _dicts(data.get("sections"))
-    ]
-
-
-def figure_summary(data: Any) -> list[dict[str, str]]:
-    if not isinstance(data, dict):
-        return []
-    return [
-        {
-            "label": str(item.get("label") or item.get("key") or ""),
-            "text": _cell(item, str(item.get("format") or "")).text,
-            "unit": "" if item.get("suppressed") else str(item.get("unit") or ""),
-        }
-        for item in _dicts(data.get("summary"))
-    ]
-
-
-TREND_METRICS = ("separation_rate", "hire_rate")
-
-
-def figure_chart(data: Any) -> Chart | None:
+def figure_chart(view: ReportView) -> Chart | None:
     """Rolling 12-month separation and hiring rates over the report's 24 months (suppressed or
-    missing values leave gaps)."""
-    trends = data.get("trends") if isinstance(data, dict) else None
-    points_raw = _dicts(trends.get("24") or trends.get("12")) if isinstance(trends, dict) else []
-    points: list[tuple[date, dict[str, Decimal | None]]] = []
-    for point in points_raw:
-        try:
-            month = date.fromisoformat(str(point.get("month")))
-        except ValueError:
-            continue
-        values = {}
-        for key in TREND_METRICS:
-            cell = point.get(key)
-            values[key] = (
-                None
-                if not isinstance(cell, dict) or cell.get("suppressed")
-                else _decimal(cell.get("value"))
-            )
-        points.append((month, values))
+    missing values leave gaps); None when there is nothing to draw."""
+    points = view.trend_24 or view.trend_12
     if len(points) < 2 or not any(v is not None for _m, values in points for v in values.values()):
         return None
     metrics = (("separation_rate", _("Separation rate")), ("hire_rate", _("Hiring rate")))
@@ -416,28 +258,23 @@ def figure_chart(data: Any) -> Chart | None:
 @requires("reports.view")
 def report_figures(request: HttpRequest, monthly_report_pk: int) -> HttpResponse:
     """The report's figures as HTML: suppressed for city viewers, in full for officers."""
-    report = _report_for(request, monthly_report_pk)
+    report = access_report_by_id(request.access, monthly_report_pk)  # type: ignore[attr-defined]
     officer = _is_officer(request)
     association = request.association  # type: ignore[attr-defined]
     data: Any = report.data if isinstance(report.data, dict) else {}
     if not officer and data:
         data = suppress(data, threshold=association.suppression_threshold)
-    suppression = data.get("suppression") if isinstance(data.get("suppression"), dict) else {}
-    notes = data.get("notes") if isinstance(data.get("notes"), list) else []
+    view = present(data)
     context = {
         "report": report,
         "label": wareki_month(report.month),
         "officer": officer,
-        "title": data.get("title") or report.get_kind_display(),
-        "rolling_label": data.get("rolling_label") or "",
-        "summary": figure_summary(data),
-        "sections": figure_sections(data),
-        "chart": figure_chart(data),
-        "suppression_note": suppression.get("note") or "",
-        "notes": [str(note) for note in notes],
+        "figures": view,
+        "title": view.title or report.get_kind_display(),
+        "chart": figure_chart(view),
         "threshold": association.suppression_threshold,
     }
-    return render(request, "kpis/reports/pages/figures.html", context)
+    return render(request, "reports/pages/figures.html", context)
 
 
 # --- city viewers ------------------------------------------------------------------------------
@@ -498,4 +335,4 @@ def viewers(request: HttpRequest) -> HttpResponse:
         .select_related("user")
         .order_by("user__email")
     )
-    return render(request, "kpis/reports/pages/viewers.html", {"roles": roles, "form": form})
+    return render(request, "reports/pages/viewers.html", {"roles": roles, "form": form})

@@ -1,9 +1,11 @@
 """What the monthly reports for the city say: a JSON-serialisable snapshot of figures.
 
-`report_content` reads the association's submitted filings once (a fixed number of queries,
-whatever the number of offices) and returns plain data: numbers as ints or strings ("12.3"),
-dates as ISO strings. The PDF and XLSX (kpis/report_render.py) are drawn from it, and it is
-stored with each report revision so a published report can be checked against its figures.
+`report_content` reads what a month needs once (`read_figures`: a fixed number of queries,
+whatever the number of offices), then builds each part of the report with a pure function of
+that read (`recruitment_summary`, `coverage_section`, `hires_by_job_section`, … listed per kind
+in `REPORTS`). It returns plain data: numbers as ints or strings ("12.3"), dates as ISO strings.
+The PDF and XLSX (reports/render.py) are drawn from it, and it is stored with each report
+revision so a published report can be checked against its figures.
 
 Every figure is a *cell*: ``{"value": ..., "offices": n}`` where ``offices`` is the number of
 offices the figure is built from. `suppress` blanks the cells built from fewer offices than the
@@ -19,9 +21,11 @@ from __future__ import annotations
 
 import copy
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Case, Sum, Value, When
@@ -45,14 +49,15 @@ from kpis.models import (
     JobCategory,
     KpiTarget,
     NationalBenchmark,
-    ReportKind,
     ReportStatus,
     StaffingRow,
 )
 from kpis.rates import OfficeMonth, Rate, WindowFigures, target_status, window_figures
-from kpis.selectors import office_months, subcommittee_office_ids
+from kpis.selectors import office_months
 from members.models import Office, OfficeStatus
+from reports.models import ReportKind
 from subcommittees.models import Subcommittee
+from subcommittees.selectors import subcommittee_office_ids
 
 SCHEMA_VERSION = 1
 ANY = "*"  # a slice key matching every job category or employment type
@@ -264,15 +269,100 @@ def _table(
     }
 
 
-def report_content(*, association: Any, month: date, kind: str) -> dict[str, Any]:
-    """The snapshot of one monthly report (`kind`: recruitment or retention) for `month`."""
-    kind = ReportKind(kind).value
-    month = month_start(month)
-    with scope(association=association.pk):
-        return _build(association=association, month=month, kind=kind)
+# --- the read step: everything a report month needs, in a fixed number of queries ----------
 
 
-def _build(*, association: Any, month: date, kind: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Scope:
+    """The association (key None, every office) or one 部会 (its offices)."""
+
+    key: int | None
+    name: str
+    office_ids: set[int] | None
+
+
+@dataclass
+class ReportFigures:
+    """What one month's reports are built from, read once; the sections are pure functions of
+    it. The rolling windows and the trend are computed on first use and kept."""
+
+    month: date
+    rolling_first: date
+    fiscal_year: int
+    fiscal_first: date
+    survey_year: int
+    trend_ends: list[date]
+    scopes: list[Scope]
+    approved: set[int]
+    by_office: dict[int, list[OfficeMonth]]
+    direct_by_office: dict[int, list[OfficeMonth]]
+    benchmarks: dict[str, NationalBenchmark]
+    targets: list[KpiTarget]
+    counts: _Counts
+
+    @property
+    def month_label(self) -> str:
+        return wareki_month(self.month)
+
+    @property
+    def rolling_label(self) -> str:
+        return _period(self.rolling_first, self.month)
+
+    def period_label(self, period: str) -> str:
+        return self.month_label if period == "month" else self.rolling_label
+
+    @cached_property
+    def rolling_by_scope(self) -> dict[int | None, WindowFigures]:
+        """Rates over the rolling 12 months, all jobs."""
+        return {
+            s.key: _window(self.by_office, s.office_ids, self.rolling_first, self.month)
+            for s in self.scopes
+        }
+
+    @cached_property
+    def direct_by_scope(self) -> dict[int | None, WindowFigures]:
+        """Rates over the rolling 12 months, 2職種計 (what the national survey publishes)."""
+        return {
+            s.key: _window(self.direct_by_office, s.office_ids, self.rolling_first, self.month)
+            for s in self.scopes
+        }
+
+    @cached_property
+    def fiscal_by_scope(self) -> dict[int | None, WindowFigures]:
+        """Rates from the start of the fiscal year to the month (the targets' figures)."""
+        return {
+            s.key: _window(self.by_office, s.office_ids, self.fiscal_first, self.month)
+            for s in self.scopes
+        }
+
+    @cached_property
+    def filed_now(self) -> set[int]:
+        """Offices with a submitted filing for the month."""
+        month = self.month
+        return {pk for pk, items in self.by_office.items() if any(i.month == month for i in items)}
+
+    @cached_property
+    def trend(self) -> list[dict[str, Any]]:
+        """The rolling 12 months ending at each of the last 24 months (association)."""
+        points = []
+        for end in self.trend_ends:
+            first, _last = rolling_months(end)
+            figures = _window(self.by_office, None, first, end)
+            points.append(
+                {
+                    "month": end.isoformat(),
+                    "label": wareki_month(end),
+                    "separation_rate": _rate_cell(figures.separation_rate, figures.offices),
+                    "hire_rate": _rate_cell(figures.hire_rate, figures.offices),
+                    "offices": _cell(figures.offices, figures.offices, public=True),
+                }
+            )
+        return points
+
+
+def read_figures(*, month: date) -> ReportFigures:
+    """The read step (inside the association's area): filings, memberships, benchmarks and
+    targets for `month`, its rolling window and the 24-month trend."""
     rolling_first, _rolling_last = rolling_months(month)
     fiscal_year = fiscal_year_of(month)
     fiscal_first, _fiscal_last = fiscal_year_months(fiscal_year)
@@ -280,7 +370,6 @@ def _build(*, association: Any, month: date, kind: str) -> dict[str, Any]:
     trend_ends = [add_months(month, -back) for back in range(23, -1, -1)]
     earliest = rolling_months(trend_ends[0])[0]
 
-    # --- the reads: a fixed number of queries --------------------------------------------
     subcommittees = list(Subcommittee.objects.order_by("pk"))
     members = subcommittee_office_ids()
     approved = set(Office.objects.filter(status=OfficeStatus.APPROVED).values_list("pk", flat=True))
@@ -307,138 +396,182 @@ def _build(*, association: Any, month: date, kind: str) -> dict[str, Any]:
         for office_id in members.get(subcommittee.pk, ()):
             scopes_of[office_id].append(subcommittee.pk)
     counts = _read_counts(first=rolling_first, month=month, scopes_of=scopes_of)
+    return ReportFigures(
+        month=month,
+        rolling_first=rolling_first,
+        fiscal_year=fiscal_year,
+        fiscal_first=fiscal_first,
+        survey_year=survey_year,
+        trend_ends=trend_ends,
+        scopes=[
+            Scope(None, WHOLE, None),
+            *(Scope(s.pk, s.name, members.get(s.pk, set())) for s in subcommittees),
+        ],
+        approved=approved,
+        by_office=by_office,
+        direct_by_office=direct_by_office,
+        benchmarks=benchmarks,
+        targets=targets,
+        counts=counts,
+    )
 
-    # --- scopes: the association, then each 部会 ------------------------------------------
-    scopes: list[tuple[Any, str, set[int] | None]] = [(None, WHOLE, None)]
-    scopes += [(s.pk, s.name, members.get(s.pk, set())) for s in subcommittees]
 
-    def scope_row(scope_key: Any, name: str, cells: list[dict[str, Any]]) -> dict[str, Any]:
-        return {
-            "key": "association" if scope_key is None else f"subcommittee-{scope_key}",
-            "label": name,
-            "whole": scope_key is None,
-            "cells": cells,
-        }
+# --- the sections: pure functions of ReportFigures -----------------------------------------
 
-    month_label = wareki_month(month)
-    rolling_label = _period(rolling_first, month)
+PERIOD_SUFFIXES = {"month": "（当月）", "rolling": "（直近12か月）"}
+JOB_SLICES = [(job, JOB_LABELS.get(job, job), job, ANY) for job in JobCategory.values]
+EMPLOYMENT_SLICES = [(e, EMPLOYMENT_LABELS.get(e, e), ANY, e) for e in EmploymentType.values]
+SEPARATION_SLICES = [
+    ("separations", "離職者数", ANY, ANY),
+    ("separations_within_year", "うち1年以内", ANY, ANY),
+]
 
-    # Coverage: approved offices expected, their submitted filings for the month.
-    filed_now = {pk for pk, items in by_office.items() if any(i.month == month for i in items)}
-    coverage_rows = []
-    for scope_key, name, office_ids in scopes:
-        expected = approved if office_ids is None else approved & office_ids
-        filed = filed_now & expected
-        coverage_rows.append(
-            scope_row(
-                scope_key,
-                name,
-                [
-                    _cell(len(expected), len(expected), public=True),
-                    _cell(len(filed), len(filed), public=True),
-                    _cell(Rate(len(filed), len(expected)).value, len(expected), public=True),
-                ],
-            )
+
+def _scope_row(area: Scope, cells: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "key": "association" if area.key is None else f"subcommittee-{area.key}",
+        "label": area.name,
+        "whole": area.key is None,
+        "cells": cells,
+    }
+
+
+def _coverage_cells(figures: ReportFigures, area: Scope) -> list[dict[str, Any]]:
+    """Approved offices expected, those with a submitted filing for the month, the share."""
+    expected = figures.approved if area.office_ids is None else figures.approved & area.office_ids
+    filed = figures.filed_now & expected
+    return [
+        _cell(len(expected), len(expected), public=True),
+        _cell(len(filed), len(filed), public=True),
+        _cell(Rate(len(filed), len(expected)).value, len(expected), public=True),
+    ]
+
+
+def _count_tables(
+    figures: ReportFigures,
+    key: str,
+    title: str,
+    columns: list[tuple[str, str, str]],
+    cells: Callable[[Scope, str], list[dict[str, Any]]],
+    periods: tuple[str, ...] = ("month", "rolling"),
+) -> list[dict[str, Any]]:
+    """One table of counts per period (当月, 直近12か月), a row per area."""
+    return [
+        _table(
+            f"{key}_{period}",
+            f"{title}{PERIOD_SUFFIXES[period]}",
+            figures.period_label(period),
+            columns,
+            [_scope_row(area, cells(area, period)) for area in figures.scopes],
+            row_header="部会",
         )
-    coverage = _table(
+        for period in periods
+    ]
+
+
+def _slice_tables(
+    figures: ReportFigures,
+    key: str,
+    title: str,
+    field: str,
+    slices: list[tuple[str, str, str, str]],  # (key, label, job, employment)
+    periods: tuple[str, ...] = ("month", "rolling"),
+) -> list[dict[str, Any]]:
+    """`field` by job category or employment type, with the total."""
+    counts = figures.counts
+
+    def cells(area: Scope, period: str) -> list[dict[str, Any]]:
+        return [
+            *(
+                counts.cell(area.key, period, field, job=job, employment=employment)
+                for _k, _label, job, employment in slices
+            ),
+            counts.cell(area.key, period, field),
+        ]
+
+    columns = [(k, label, "int") for k, label, _j, _e in slices] + [("total", "計", "int")]
+    return _count_tables(figures, key, title, columns, cells, periods)
+
+
+def coverage_section(figures: ReportFigures) -> dict[str, Any]:
+    table = _table(
         "coverage",
         "提出状況",
-        month_label,
+        figures.month_label,
         [
             ("expected", "対象事業所数", "int"),
             ("filed", "提出事業所数", "int"),
             ("percent", "提出率（％）", "percent"),
         ],
-        coverage_rows,
+        [_scope_row(area, _coverage_cells(figures, area)) for area in figures.scopes],
         row_header="部会",
     )
+    return {"key": "coverage", "title": "提出状況", "tables": [table]}
 
-    def slice_tables(
-        key: str,
-        title: str,
-        field: str,
-        slices: list[tuple[str, str, str, str]],  # (key, label, job, employment)
-        periods: tuple[str, ...] = ("month", "rolling"),
-    ) -> list[dict[str, Any]]:
-        columns = [(k, label, "int") for k, label, _j, _e in slices] + [("total", "計", "int")]
-        tables = []
-        for period in periods:
-            rows = [
-                scope_row(
-                    scope_key,
-                    name,
-                    [
-                        *(
-                            counts.cell(scope_key, period, field, job=job, employment=employment)
-                            for _k, _label, job, employment in slices
-                        ),
-                        counts.cell(scope_key, period, field),
-                    ],
-                )
-                for scope_key, name, _ids in scopes
-            ]
-            suffix = "（当月）" if period == "month" else "（直近12か月）"
-            tables.append(
-                _table(
-                    f"{key}_{period}",
-                    f"{title}{suffix}",
-                    month_label if period == "month" else rolling_label,
-                    columns,
-                    rows,
-                    row_header="部会",
-                )
-            )
-        return tables
 
-    jobs = [(job, JOB_LABELS.get(job, job), job, ANY) for job in JobCategory.values]
-    employments = [(e, EMPLOYMENT_LABELS.get(e, e), ANY, e) for e in EmploymentType.values]
+def hires_by_job_section(figures: ReportFigures) -> dict[str, Any]:
+    title = "職種別の採用者数"
+    tables = _slice_tables(figures, "hires_by_job", title, "hires", JOB_SLICES)
+    return {"key": "hires_by_job", "title": title, "tables": tables}
 
-    def channel_tables() -> list[dict[str, Any]]:
-        tables = []
-        for period in ("month", "rolling"):
-            rows = [
-                scope_row(
-                    scope_key,
-                    name,
-                    [
-                        *(counts.cell(scope_key, period, field) for field, _l in HIRE_CHANNELS),
-                        counts.cell(scope_key, period, "hires"),
-                    ],
-                )
-                for scope_key, name, _ids in scopes
-            ]
-            suffix = "（当月）" if period == "month" else "（直近12か月）"
-            tables.append(
-                _table(
-                    f"hires_by_channel_{period}",
-                    f"経路別の採用者数{suffix}",
-                    month_label if period == "month" else rolling_label,
-                    [(f, CHANNEL_LABELS.get(f, f), "int") for f, _l in HIRE_CHANNELS]
-                    + [("total", "計", "int")],
-                    rows,
-                    row_header="部会",
-                )
-            )
-        return tables
 
-    # Rates over the rolling 12 months, by scope (all jobs, and 2職種計 for the benchmark).
-    rolling_by_scope = {
-        scope_key: _window(by_office, ids, rolling_first, month) for scope_key, _n, ids in scopes
-    }
-    direct_by_scope = {
-        scope_key: _window(direct_by_office, ids, rolling_first, month)
-        for scope_key, _n, ids in scopes
-    }
-    fiscal_by_scope = {
-        scope_key: _window(by_office, ids, fiscal_first, month) for scope_key, _n, ids in scopes
-    }
-    rate_rows = []
-    for scope_key, name, _ids in scopes:
-        whole, direct = rolling_by_scope[scope_key], direct_by_scope[scope_key]
-        rate_rows.append(
-            scope_row(
-                scope_key,
-                name,
+def hires_by_employment_section(figures: ReportFigures) -> dict[str, Any]:
+    title = "雇用形態別の採用者数"
+    tables = _slice_tables(figures, "hires_by_employment", title, "hires", EMPLOYMENT_SLICES)
+    return {"key": "hires_by_employment", "title": title, "tables": tables}
+
+
+def hires_by_channel_section(figures: ReportFigures) -> dict[str, Any]:
+    counts = figures.counts
+
+    def cells(area: Scope, period: str) -> list[dict[str, Any]]:
+        return [
+            *(counts.cell(area.key, period, field) for field, _l in HIRE_CHANNELS),
+            counts.cell(area.key, period, "hires"),
+        ]
+
+    columns = [(f, CHANNEL_LABELS.get(f, f), "int") for f, _l in HIRE_CHANNELS]
+    columns.append(("total", "計", "int"))
+    title = "経路別の採用者数"
+    tables = _count_tables(figures, "hires_by_channel", title, columns, cells)
+    return {"key": "hires_by_channel", "title": title, "tables": tables}
+
+
+def open_positions_section(figures: ReportFigures) -> dict[str, Any]:
+    tables = _slice_tables(
+        figures, "open_positions", "職種別の欠員数", "open_positions", JOB_SLICES, ("month",)
+    )
+    return {"key": "open_positions", "title": "欠員数（月末）", "tables": tables}
+
+
+def separations_section(figures: ReportFigures) -> dict[str, Any]:
+    counts = figures.counts
+
+    def cells(area: Scope, period: str) -> list[dict[str, Any]]:
+        return [counts.cell(area.key, period, k) for k, *_rest in SEPARATION_SLICES]
+
+    columns = [(k, label, "int") for k, label, _j, _e in SEPARATION_SLICES]
+    tables = _count_tables(figures, "separations", "離職者数", columns, cells)
+    return {"key": "separations", "title": "離職者数", "tables": tables}
+
+
+def separations_by_job_section(figures: ReportFigures) -> dict[str, Any]:
+    title = "職種別の離職者数"
+    tables = _slice_tables(
+        figures, "separations_by_job", title, "separations", JOB_SLICES, ("rolling",)
+    )
+    return {"key": "separations_by_job", "title": title, "tables": tables}
+
+
+def rates_section(figures: ReportFigures) -> dict[str, Any]:
+    """Rates over the rolling 12 months, by scope (all jobs, and 2職種計 for the benchmark)."""
+    rows = []
+    for area in figures.scopes:
+        whole = figures.rolling_by_scope[area.key]
+        direct = figures.direct_by_scope[area.key]
+        rows.append(
+            _scope_row(
+                area,
                 [
                     _rate_cell(whole.separation_rate, whole.offices),
                     _rate_cell(whole.hire_rate, whole.offices),
@@ -450,10 +583,10 @@ def _build(*, association: Any, month: date, kind: str) -> dict[str, Any]:
                 ],
             )
         )
-    rates = _table(
+    table = _table(
         "rates_rolling",
         "離職率・採用率（直近12か月）",
-        rolling_label,
+        figures.rolling_label,
         [
             ("separation_rate", "離職率（％）", "percent"),
             ("hire_rate", "採用率（％）", "percent"),
@@ -463,16 +596,20 @@ def _build(*, association: Any, month: date, kind: str) -> dict[str, Any]:
             ("direct_hire_rate", "2職種計 採用率（％）", "percent"),
             ("direct_offices", "2職種計 対象事業所数", "int"),
         ],
-        rate_rows,
+        rows,
         row_header="部会",
         note="対象事業所数は、期間中のすべての月を提出した事業所の数です。",
     )
+    return {"key": "rates", "title": "離職率・採用率", "tables": [table]}
 
-    whole_rolling, whole_direct = rolling_by_scope[None], direct_by_scope[None]
-    benchmark_rows = []
+
+def benchmark_section(figures: ReportFigures) -> dict[str, Any]:
+    whole_rolling = figures.rolling_by_scope[None]
+    whole_direct = figures.direct_by_scope[None]
+    rows = []
     for metric in ("separation_rate", "hire_rate"):
-        published = benchmarks.get(metric)
-        benchmark_rows.append(
+        published = figures.benchmarks.get(metric)
+        rows.append(
             {
                 "key": metric,
                 "label": METRIC_LABELS[metric],
@@ -489,31 +626,34 @@ def _build(*, association: Any, month: date, kind: str) -> dict[str, Any]:
                 ],
             }
         )
-    benchmark_table = _table(
+    table = _table(
         "benchmark",
         "全国値との比較",
-        rolling_label,
+        figures.rolling_label,
         [
             ("association", "当会 全職種（％）", "percent"),
             ("direct_care", "当会 2職種計（％）", "percent"),
             ("national", "全国 2職種計（％）", "percent"),
             ("survey_year", "全国値の調査年", "text"),
         ],
-        benchmark_rows,
+        rows,
         row_header="指標",
         note="全国値は介護労働実態調査の2職種計（訪問介護員・介護職員）。"
         "当会の2職種計と比較してください。",
     )
+    return {"key": "benchmark", "title": "全国値との比較", "tables": [table]}
 
-    target_rows = []
-    names = {scope_key: name for scope_key, name, _ids in scopes}
-    for target in targets:
+
+def targets_section(figures: ReportFigures) -> dict[str, Any]:
+    names = {area.key: area.name for area in figures.scopes}
+    rows = []
+    for target in figures.targets:
         if target.subcommittee_id is not None and target.subcommittee_id not in names:
             continue
-        to_date = fiscal_by_scope[target.subcommittee_id]
+        to_date = figures.fiscal_by_scope[target.subcommittee_id]
         value = getattr(to_date, target.metric).value
         status = target_status(value, target=target.value, at_most=target.at_most)
-        target_rows.append(
+        rows.append(
             {
                 "key": f"{target.subcommittee_id or 'association'}-{target.metric}",
                 "label": f"{names[target.subcommittee_id]} {METRIC_LABELS[target.metric]}",
@@ -526,40 +666,29 @@ def _build(*, association: Any, month: date, kind: str) -> dict[str, Any]:
                 ],
             }
         )
-    target_rows.sort(key=lambda row: not row["whole"])
-    target_table = _table(
+    rows.sort(key=lambda row: not row["whole"])
+    table = _table(
         "targets",
-        f"{wareki_fiscal_year(fiscal_year)}の目標と達成状況",
-        _period(fiscal_first, month),
+        f"{wareki_fiscal_year(figures.fiscal_year)}の目標と達成状況",
+        _period(figures.fiscal_first, figures.month),
         [
             ("target", "目標（％）", "percent"),
             ("direction", "方向", "text"),
             ("value", "年度累計（％）", "percent"),
             ("status", "状況", "text"),
         ],
-        target_rows,
+        rows,
         row_header="部会・指標",
         note="年度累計は、年度初めから当月までのすべての月を提出した事業所で計算しています。",
     )
+    return {"key": "targets", "title": "目標と達成状況", "tables": [table]}
 
-    # Trend: the rolling 12 months ending at each of the last 24 months (association).
-    trend = []
-    for end in trend_ends:
-        first, _last = rolling_months(end)
-        figures = _window(by_office, None, first, end)
-        trend.append(
-            {
-                "month": end.isoformat(),
-                "label": wareki_month(end),
-                "separation_rate": _rate_cell(figures.separation_rate, figures.offices),
-                "hire_rate": _rate_cell(figures.hire_rate, figures.offices),
-                "offices": _cell(figures.offices, figures.offices, public=True),
-            }
-        )
-    trend_table = _table(
+
+def trend_section(figures: ReportFigures) -> dict[str, Any]:
+    table = _table(
         "trend",
         "離職率・採用率の推移（直近12か月の値、24か月分）",
-        _period(trend_ends[0], month),
+        _period(figures.trend_ends[0], figures.month),
         [
             ("separation_rate", "離職率（％）", "percent"),
             ("hire_rate", "採用率（％）", "percent"),
@@ -572,150 +701,130 @@ def _build(*, association: Any, month: date, kind: str) -> dict[str, Any]:
                 "whole": False,
                 "cells": [point["separation_rate"], point["hire_rate"], point["offices"]],
             }
-            for point in trend
+            for point in figures.trend
         ],
         row_header="12か月の最終月",
     )
+    return {"key": "trend", "title": "離職率・採用率の推移", "tables": [table]}
 
-    # --- the sections of each report ------------------------------------------------------
-    whole_counts = {
-        (period, name): counts.cell(None, period, name)
-        for period in ("month", "rolling")
-        for name in ("hires", "separations", "separations_within_year", "open_positions")
-    }
-    coverage_whole = coverage_rows[0]["cells"]
-    if kind == ReportKind.RECRUITMENT:
-        summary = [
-            {"key": "hires_month", "label": "当月の採用者数", "unit": "人", "format": "int"}
-            | whole_counts[("month", "hires")],
-            {"key": "hires_rolling", "label": "直近12か月の採用者数", "unit": "人", "format": "int"}
-            | whole_counts[("rolling", "hires")],
-            {"key": "hire_rate", "label": "採用率（直近12か月）", "unit": "％", "format": "percent"}
-            | _rate_cell(whole_rolling.hire_rate, whole_rolling.offices),
-            {"key": "open_positions", "label": "月末の欠員数", "unit": "人", "format": "int"}
-            | whole_counts[("month", "open_positions")],
-        ]
-        sections = [
-            {"key": "coverage", "title": "提出状況", "tables": [coverage]},
-            {
-                "key": "hires_by_job",
-                "title": "職種別の採用者数",
-                "tables": slice_tables("hires_by_job", "職種別の採用者数", "hires", jobs),
-            },
-            {
-                "key": "hires_by_employment",
-                "title": "雇用形態別の採用者数",
-                "tables": slice_tables(
-                    "hires_by_employment", "雇用形態別の採用者数", "hires", employments
-                ),
-            },
-            {"key": "hires_by_channel", "title": "経路別の採用者数", "tables": channel_tables()},
-            {
-                "key": "open_positions",
-                "title": "欠員数（月末）",
-                "tables": slice_tables(
-                    "open_positions", "職種別の欠員数", "open_positions", jobs, ("month",)
-                ),
-            },
-            {"key": "trend", "title": "離職率・採用率の推移", "tables": [trend_table]},
-        ]
-    else:
-        national = benchmarks.get("separation_rate")
-        summary = [
-            {"key": "separations_month", "label": "当月の離職者数", "unit": "人", "format": "int"}
-            | whole_counts[("month", "separations")],
-            {
-                "key": "early_month",
-                "label": "うち採用後1年以内の離職者数",
-                "unit": "人",
-                "format": "int",
-            }
-            | whole_counts[("month", "separations_within_year")],
-            {
-                "key": "separation_rate",
-                "label": "離職率（直近12か月）",
-                "unit": "％",
-                "format": "percent",
-            }
-            | _rate_cell(whole_rolling.separation_rate, whole_rolling.offices),
-            {
-                "key": "direct_separation_rate",
-                "label": "離職率 2職種計（直近12か月）",
-                "unit": "％",
-                "format": "percent",
-            }
-            | _rate_cell(whole_direct.separation_rate, whole_direct.offices),
-            {
-                "key": "national_separation_rate",
-                "label": "全国 離職率 2職種計"
-                + (f"（{wareki_fiscal_year(national.survey_year)}）" if national else ""),
-                "unit": "％",
-                "format": "percent",
-            }
-            | _cell(national.value if national else None, 0, public=True),
-            {"key": "hire_rate", "label": "採用率（直近12か月）", "unit": "％", "format": "percent"}
-            | _rate_cell(whole_rolling.hire_rate, whole_rolling.offices),
-        ]
-        separation_slices = [
-            ("separations", "離職者数", ANY, ANY),
-            ("separations_within_year", "うち1年以内", ANY, ANY),
-        ]
-        separation_tables = []
-        for period in ("month", "rolling"):
-            suffix = "（当月）" if period == "month" else "（直近12か月）"
-            separation_tables.append(
-                _table(
-                    f"separations_{period}",
-                    f"離職者数{suffix}",
-                    month_label if period == "month" else rolling_label,
-                    [(k, label, "int") for k, label, _j, _e in separation_slices],
-                    [
-                        scope_row(
-                            scope_key,
-                            name,
-                            [counts.cell(scope_key, period, k) for k, *_rest in separation_slices],
-                        )
-                        for scope_key, name, _ids in scopes
-                    ],
-                    row_header="部会",
-                )
-            )
-        sections = [
-            {"key": "coverage", "title": "提出状況", "tables": [coverage]},
-            {"key": "separations", "title": "離職者数", "tables": separation_tables},
-            {
-                "key": "separations_by_job",
-                "title": "職種別の離職者数",
-                "tables": slice_tables(
-                    "separations_by_job", "職種別の離職者数", "separations", jobs, ("rolling",)
-                ),
-            },
-            {"key": "rates", "title": "離職率・採用率", "tables": [rates]},
-            {"key": "benchmark", "title": "全国値との比較", "tables": [benchmark_table]},
-            {"key": "targets", "title": "目標と達成状況", "tables": [target_table]},
-            {"key": "trend", "title": "離職率・採用率の推移", "tables": [trend_table]},
-        ]
-    summary.append(
-        {"key": "coverage", "label": "提出事業所数／対象事業所数", "unit": "", "format": "ratio"}
-        | coverage_whole[1]
-        | {"total": coverage_whole[0]["value"]}
+
+def _count_item(
+    figures: ReportFigures, key: str, label: str, period: str, field: str
+) -> dict[str, Any]:
+    item = {"key": key, "label": label, "unit": "人", "format": "int"}
+    return item | figures.counts.cell(None, period, field)
+
+
+def _rate_item(key: str, label: str, rate: Rate, offices: int) -> dict[str, Any]:
+    return {"key": key, "label": label, "unit": "％", "format": "percent"} | _rate_cell(
+        rate, offices
     )
 
+
+def recruitment_summary(figures: ReportFigures) -> list[dict[str, Any]]:
+    rolling = figures.rolling_by_scope[None]
+    return [
+        _count_item(figures, "hires_month", "当月の採用者数", "month", "hires"),
+        _count_item(figures, "hires_rolling", "直近12か月の採用者数", "rolling", "hires"),
+        _rate_item("hire_rate", "採用率（直近12か月）", rolling.hire_rate, rolling.offices),
+        _count_item(figures, "open_positions", "月末の欠員数", "month", "open_positions"),
+    ]
+
+
+def retention_summary(figures: ReportFigures) -> list[dict[str, Any]]:
+    rolling, direct = figures.rolling_by_scope[None], figures.direct_by_scope[None]
+    national = figures.benchmarks.get("separation_rate")
+    survey = f"（{wareki_fiscal_year(national.survey_year)}）" if national else ""
+    return [
+        _count_item(figures, "separations_month", "当月の離職者数", "month", "separations"),
+        _count_item(
+            figures,
+            "early_month",
+            "うち採用後1年以内の離職者数",
+            "month",
+            "separations_within_year",
+        ),
+        _rate_item(
+            "separation_rate", "離職率（直近12か月）", rolling.separation_rate, rolling.offices
+        ),
+        _rate_item(
+            "direct_separation_rate",
+            "離職率 2職種計（直近12か月）",
+            direct.separation_rate,
+            direct.offices,
+        ),
+        {
+            "key": "national_separation_rate",
+            "label": f"全国 離職率 2職種計{survey}",
+            "unit": "％",
+            "format": "percent",
+        }
+        | _cell(national.value if national else None, 0, public=True),
+        _rate_item("hire_rate", "採用率（直近12か月）", rolling.hire_rate, rolling.offices),
+    ]
+
+
+def coverage_summary(figures: ReportFigures) -> dict[str, Any]:
+    """Filed offices of the expected ones, for the whole association (every report ends so)."""
+    expected, filed, _percent = _coverage_cells(figures, figures.scopes[0])
+    return (
+        {"key": "coverage", "label": "提出事業所数／対象事業所数", "unit": "", "format": "ratio"}
+        | filed
+        | {"total": expected["value"]}
+    )
+
+
+Section = Callable[[ReportFigures], dict[str, Any]]
+
+REPORTS: dict[str, tuple[Callable[[ReportFigures], list[dict[str, Any]]], tuple[Section, ...]]] = {
+    ReportKind.RECRUITMENT.value: (
+        recruitment_summary,
+        (
+            coverage_section,
+            hires_by_job_section,
+            hires_by_employment_section,
+            hires_by_channel_section,
+            open_positions_section,
+            trend_section,
+        ),
+    ),
+    ReportKind.RETENTION.value: (
+        retention_summary,
+        (
+            coverage_section,
+            separations_section,
+            separations_by_job_section,
+            rates_section,
+            benchmark_section,
+            targets_section,
+            trend_section,
+        ),
+    ),
+}
+
+
+def report_content(*, association: Any, month: date, kind: str) -> dict[str, Any]:
+    """The snapshot of one monthly report (`kind`: recruitment or retention) for `month`."""
+    kind = ReportKind(kind).value
+    month = month_start(month)
+    with scope(association=association.pk):
+        figures = read_figures(month=month)
+    summary, sections = REPORTS[kind]
     return {
         "schema": SCHEMA_VERSION,
         "kind": kind,
         "title": REPORT_TITLES[kind],
         "association": {"slug": association.slug, "name": association.name},
         "month": month.isoformat(),
-        "month_label": month_label,
-        "rolling": {"first": rolling_first.isoformat(), "last": month.isoformat()},
-        "rolling_label": rolling_label,
-        "fiscal_year": fiscal_year,
-        "fiscal_year_label": wareki_fiscal_year(fiscal_year),
-        "survey_year": survey_year,
-        "summary": summary,
-        "sections": sections,
-        "trends": {"12": trend[-12:], "24": trend},
+        "month_label": figures.month_label,
+        "rolling": {"first": figures.rolling_first.isoformat(), "last": month.isoformat()},
+        "rolling_label": figures.rolling_label,
+        "fiscal_year": figures.fiscal_year,
+        "fiscal_year_label": wareki_fiscal_year(figures.fiscal_year),
+        "survey_year": figures.survey_year,
+        "summary": [*summary(figures), coverage_summary(figures)],
+        "sections": [section(figures) for section in sections],
+        "trends": {"12": figures.trend[-12:], "24": figures.trend},
         "notes": NOTES,
     }
 

@@ -14,10 +14,10 @@ from django_scopes import scope
 
 from association.models import Association
 from core.calendar import last_closed_month, rolling_months, wareki_month
-from kpis.models import MonthlyReport
-from kpis.report_build import monthly_report_request
 from kpis.selectors import figures
-from tests.kpis.conftest import KillableWorker
+from reports.models import MonthlyReport
+from reports.services import monthly_report_request
+from tests.reports.conftest import KillableWorker
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

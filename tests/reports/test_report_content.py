@@ -13,9 +13,9 @@ from django_scopes import scope
 
 from core.calendar import months_between, rolling_months
 from kpis import selectors
-from kpis.report_content import report_content, suppress, tables
 from kpis.services import staffing_report_save
 from members.models import OfficeService
+from reports.content import report_content, suppress, tables
 from subcommittees.models import Subcommittee, SubcommitteeKind
 from tests.tenants import Tenant
 
