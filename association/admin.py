@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes.forms import SafeModelChoiceField
 
 from association.admin_site import TenantModelAdmin
+from association.http import association_of
 from association.models import Association, AssociationDomain, Role
 from association.services import role_grant
 
@@ -85,7 +86,7 @@ class RoleAdmin(TenantModelAdmin):
             super().save_model(request, obj, form, change)
             return
         role = role_grant(
-            association=request.association,  # type: ignore[attr-defined]
+            association=association_of(request),
             user=form.cleaned_data["user_email"],
             kind=form.cleaned_data["kind"],
             office=form.cleaned_data.get("office"),

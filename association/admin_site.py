@@ -19,6 +19,8 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from association.http import access_of, association_of
+
 
 class RenkeiAdminSite(admin.AdminSite):
     site_header = _("Renkei administration")
@@ -31,7 +33,7 @@ class RenkeiAdminSite(admin.AdminSite):
             return False
         if user.is_superuser:
             return True
-        return getattr(request, "association", None) is not None and request.access.can(  # type: ignore[attr-defined]
+        return getattr(request, "association", None) is not None and access_of(request).can(
             "admin.access"
         )
 
@@ -65,7 +67,7 @@ class TenantModelAdmin(admin.ModelAdmin):
     def _allowed(self, request: HttpRequest) -> bool:
         if getattr(request, "association", None) is None:
             return False
-        return request.access.can(self.capability)  # type: ignore[attr-defined]
+        return access_of(request).can(self.capability)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self._allowed(request)
@@ -84,7 +86,7 @@ class TenantModelAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if not change and hasattr(obj, "association_id"):
-            obj.association = request.association  # type: ignore[attr-defined]
+            obj.association = association_of(request)
         super().save_model(request, obj, form, change)
 
 
@@ -97,7 +99,7 @@ class TenantInline(admin.TabularInline):
     def _allowed(self, request: HttpRequest) -> bool:
         if getattr(request, "association", None) is None:
             return False
-        return request.access.can(self.capability)  # type: ignore[attr-defined]
+        return access_of(request).can(self.capability)
 
     def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return self._allowed(request)

@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from association.http import access_of, association_of
 from association.permissions import AccessPolicy
 
 
@@ -60,7 +61,7 @@ class MeView(APIView):
     def get(self, request: Request) -> Response:
         data: dict[str, Any] = {
             "email": request.user.email,  # type: ignore[union-attr]
-            "association": request.association.name,  # type: ignore[attr-defined]
-            "roles": request.access.roles,  # type: ignore[attr-defined]
+            "association": association_of(request).name,
+            "roles": access_of(request).roles,
         }
         return Response(MeSerializer(data).data)

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from association.http import AssociationRequest
 from association.import_jobs import import_job_for, import_job_progress, import_job_start
 from association.models import ImportJobStatus
 from association.permissions import requires
@@ -63,18 +64,18 @@ class SpreadsheetImportPages:
 
     # --- what an import says about itself ------------------------------------------------
 
-    def upload_context(self, request: HttpRequest) -> dict[str, Any]:
+    def upload_context(self, request: AssociationRequest) -> dict[str, Any]:
         """More for the upload page's template (help on columns, offices …)."""
         return {}
 
-    def import_context(self, request: HttpRequest) -> dict[str, Any]:
+    def import_context(self, request: AssociationRequest) -> dict[str, Any]:
         """What the importer needs from the request besides the file (JSON-able)."""
         return {}
 
     def success_message(self, *, counts: dict[str, int], filename: str) -> str:
         raise NotImplementedError
 
-    def apply_options(self, request: HttpRequest) -> ApplyOptions:
+    def apply_options(self, request: AssociationRequest) -> ApplyOptions:
         return {
             "fingerprint": request.POST.get("fingerprint", ""),
             "confirm": request.POST.get("confirm") == "on",
@@ -84,7 +85,7 @@ class SpreadsheetImportPages:
 
     def upload_page(
         self,
-        request: HttpRequest,
+        request: AssociationRequest,
         form: SpreadsheetUploadForm | None = None,
         status: int = 200,
     ) -> HttpResponse:
@@ -100,7 +101,7 @@ class SpreadsheetImportPages:
 
     def preview_page(
         self,
-        request: HttpRequest,
+        request: AssociationRequest,
         plan: ImportPlan,
         *,
         token: str,
@@ -123,10 +124,10 @@ class SpreadsheetImportPages:
         }
         return render(request, self.preview_template, context, status=status)
 
-    def _association(self, request: HttpRequest) -> Any:
-        return request.association  # type: ignore[attr-defined]
+    def _association(self, request: AssociationRequest) -> Any:
+        return request.association
 
-    def _plan(self, request: HttpRequest, rows: list[dict[str, Any]]) -> ImportPlan:
+    def _plan(self, request: AssociationRequest, rows: list[dict[str, Any]]) -> ImportPlan:
         return self.importer.plan(
             association=self._association(request),
             rows=rows,
@@ -135,11 +136,11 @@ class SpreadsheetImportPages:
 
     # --- views ---------------------------------------------------------------------------
 
-    def upload(self, request: HttpRequest) -> HttpResponse:
+    def upload(self, request: AssociationRequest) -> HttpResponse:
         """The upload form and the columns a file may have."""
         return self.upload_page(request)
 
-    def preview(self, request: HttpRequest) -> HttpResponse:
+    def preview(self, request: AssociationRequest) -> HttpResponse:
         """Read the uploaded file and show what applying it would do; writes nothing."""
         if request.method != "POST":
             return self.upload_page(request)
@@ -159,7 +160,7 @@ class SpreadsheetImportPages:
         )
         return self.preview_page(request, plan, token=token, filename=upload.name, rows=len(rows))
 
-    def apply(self, request: HttpRequest) -> HttpResponse:
+    def apply(self, request: AssociationRequest) -> HttpResponse:
         """Apply the previewed file: all of it or nothing; a large one in the background."""
         if request.method != "POST":
             return self.upload_page(request)
@@ -214,7 +215,7 @@ class SpreadsheetImportPages:
         messages.success(request, self.success_message(counts=plan.counts, filename=filename))
         return redirect(self.upload_url)
 
-    def progress(self, request: HttpRequest) -> HttpResponse:
+    def progress(self, request: AssociationRequest) -> HttpResponse:
         """How far the user's background apply is (`?job=<id>`, else their latest)."""
         try:
             job_id = int(request.GET["job"]) if request.GET.get("job") else None

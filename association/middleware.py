@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
@@ -13,6 +14,7 @@ from django.template.loader import render_to_string
 from django.utils.functional import SimpleLazyObject
 from django_scopes import scope
 
+from association.http import AssociationRequest, access_of
 from association.permissions import access_for
 from association.selectors import association_for_host
 
@@ -27,9 +29,10 @@ class AssociationMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        tenant_request = cast(AssociationRequest, request)
         if request.path.startswith(TENANTLESS_PREFIXES):
-            request.association = None  # type: ignore[attr-defined]
-            request.access = access_for(None, None)  # type: ignore[attr-defined]
+            tenant_request.association = None  # type: ignore[assignment]  # tenantless paths
+            tenant_request.access = access_for(None, None)
             return self.get_response(request)
 
         host, _port = split_domain_port(request.get_host())
@@ -39,8 +42,8 @@ class AssociationMiddleware:
             return HttpResponseNotFound(
                 render_to_string("association/unknown_host.html", {"host": host}, request=None)
             )
-        request.association = association  # type: ignore[attr-defined]
-        request.access = SimpleLazyObject(  # type: ignore[attr-defined]
+        tenant_request.association = association  # type: ignore[assignment]  # None: fresh install
+        tenant_request.access = SimpleLazyObject(  # type: ignore[assignment]
             lambda: access_for(request.user, association)
         )
         # No association yet (a fresh install): an empty scope, so tenant queries find nothing.
@@ -67,7 +70,7 @@ class RequireTwoFactorMiddleware:
             settings.MFA_REQUIRED
             and request.user.is_authenticated
             and not request.path.startswith(self.ALLOWED_PREFIXES)
-            and (request.user.is_superuser or request.access.is_officer)  # type: ignore[attr-defined]
+            and (request.user.is_superuser or access_of(request).is_officer)
             and not _has_totp(request.user)
         ):
             return redirect("mfa_activate_totp")

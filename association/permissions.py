@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
+from association.http import AssociationRequest
 from association.models import RoleKind
 
 if TYPE_CHECKING:
@@ -169,7 +169,7 @@ def authenticated(view: ViewFunc) -> ViewFunc:
     """Log-in required, nothing more: for people who are not members yet."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+    def wrapped(request: AssociationRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         return view(request, *args, **kwargs)
@@ -185,10 +185,10 @@ def requires(capability: str) -> Callable[[ViewFunc], ViewFunc]:
 
     def decorator(view: ViewFunc) -> ViewFunc:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        def wrapped(request: AssociationRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if not request.access.can(capability):  # type: ignore[attr-defined]
+            if not request.access.can(capability):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 

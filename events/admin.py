@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from association.admin_site import TenantInline, TenantModelAdmin
+from association.http import association_of
 from events.models import Event, EventKind, EventStatus, ProgrammeItem, Venue
 from events.services import clean_html, events_changed
 from recruitment.admin import JobFairBoothInline
@@ -25,7 +26,7 @@ from recruitment.admin import JobFairBoothInline
 def _public_pages_changed(request: HttpRequest) -> None:
     """Now, and again after the admin's transaction commits (a page rendered meanwhile from
     the old rows must not stay cached)."""
-    association_id = request.association.pk  # type: ignore[attr-defined]
+    association_id = association_of(request).pk
     events_changed(association_id=association_id)
     transaction.on_commit(lambda: events_changed(association_id=association_id))
 

@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, QuerySet, Value, When
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from association.forms import add_service_errors
+from association.http import AssociationRequest
 from association.permissions import Access, public, requires
 from events.access import (
     access_event_by_id,
@@ -125,17 +126,17 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def _base_url(request: HttpRequest) -> str:
+def _base_url(request: AssociationRequest) -> str:
     return request.build_absolute_uri("/")
 
 
-def _access(request: HttpRequest) -> Access:
-    return request.access  # type: ignore[attr-defined]
+def _access(request: AssociationRequest) -> Access:
+    return request.access
 
 
 @public
 @require_http_methods(["GET", "POST"])
-def register(request: HttpRequest, event_pk: int) -> HttpResponse:
+def register(request: AssociationRequest, event_pk: int) -> HttpResponse:
     event = access_event_by_id(_access(request), event_pk)
     form = RegistrationForm(request.POST or None, event=event)
     if request.method == "POST" and form.is_valid():
@@ -167,14 +168,14 @@ def register(request: HttpRequest, event_pk: int) -> HttpResponse:
 
 
 @public
-def registration_status(request: HttpRequest) -> HttpResponse:
+def registration_status(request: AssociationRequest) -> HttpResponse:
     registration = registration_for_key(request.GET.get("key", ""))
     return render(request, "events/registration/status.html", {"registration": registration})
 
 
 @public
 @require_http_methods(["GET", "POST"])
-def cancel(request: HttpRequest) -> HttpResponse:
+def cancel(request: AssociationRequest) -> HttpResponse:
     key = request.POST.get("key") or request.GET.get("key", "")
     registration = registration_for_key(key)
     if request.method == "POST":
@@ -191,7 +192,7 @@ def cancel(request: HttpRequest) -> HttpResponse:
 
 @public
 @require_http_methods(["GET", "POST"])
-def offer(request: HttpRequest) -> HttpResponse:
+def offer(request: AssociationRequest) -> HttpResponse:
     key = request.POST.get("key") or request.GET.get("key", "")
     registration = registration_for_key(key)
     if request.method == "POST":
@@ -234,7 +235,7 @@ def _registrations(event: Event) -> QuerySet[Registration]:
 
 @requires("association.manage")
 @require_http_methods(["GET", "POST"])
-def registrations(request: HttpRequest, event_pk: int) -> HttpResponse:
+def registrations(request: AssociationRequest, event_pk: int) -> HttpResponse:
     event = access_event_to_manage_by_id(
         _access(request), event_pk, queryset=Event.objects.prefetch_related("programme__venue")
     )
@@ -292,7 +293,7 @@ def registrations(request: HttpRequest, event_pk: int) -> HttpResponse:
 
 
 @requires("association.manage")
-def registrations_print(request: HttpRequest, event_pk: int) -> HttpResponse:
+def registrations_print(request: AssociationRequest, event_pk: int) -> HttpResponse:
     event = access_event_to_manage_by_id(_access(request), event_pk)
     rows = [r for r in _registrations(event) if r.status == Status.CONFIRMED]
     return render(
@@ -303,7 +304,7 @@ def registrations_print(request: HttpRequest, event_pk: int) -> HttpResponse:
 
 
 @requires("association.manage")
-def registrations_csv(request: HttpRequest, event_pk: int) -> HttpResponse:
+def registrations_csv(request: AssociationRequest, event_pk: int) -> HttpResponse:
     event = access_event_to_manage_by_id(_access(request), event_pk)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="registrations-{event.pk}.csv"'

@@ -44,6 +44,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from association.api_permissions import HasCapability
+from association.http import access_of
 from association.permissions import AccessPolicy
 from core.calendar import parse_month
 from kpis.access import access_filing_by_id, access_filing_office_by_id, filing_office_ids
@@ -138,7 +139,7 @@ def _token(request: Request) -> OfficeApiToken | None:
 
 def _filing_office_ids(request: Request) -> set[int]:
     """The approved offices the caller (a person, or an office's token) may file for."""
-    return filing_office_ids(request.access, token=_token(request))  # type: ignore[attr-defined]
+    return filing_office_ids(access_of(request), token=_token(request))
 
 
 # --- serializers ---------------------------------------------------------------------------
@@ -487,7 +488,7 @@ class FilingListView(FilingView):
         if data.get("office") is None and not isinstance(request.auth, OfficeApiToken):
             return _invalid([_field_error("office", _("This field is required."))])
         office = access_filing_office_by_id(
-            request.access,  # type: ignore[attr-defined]
+            access_of(request),
             data.get("office"),
             token=_token(request),
         )
@@ -503,7 +504,7 @@ class FilingDetailView(FilingView):
 
     def _report(self, request: Request, staffing_report_pk: int) -> StaffingReport:
         return access_filing_by_id(
-            request.access,  # type: ignore[attr-defined]
+            access_of(request),
             staffing_report_pk,
             token=_token(request),
             queryset=StaffingReport.objects.select_related("office").prefetch_related("rows"),

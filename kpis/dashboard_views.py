@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from association.http import AssociationRequest
 from association.permissions import requires
 from core.calendar import (
     survey_year_months,
@@ -116,9 +117,9 @@ def _benchmark_rows(overview: KpiOverview) -> list[dict[str, Any]]:
 
 
 @requires("kpis.view_all")
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AssociationRequest) -> HttpResponse:
     overview = kpi_overview(
-        association_id=request.association.pk,  # type: ignore[attr-defined]
+        association_id=request.association.pk,
         today=timezone.localdate(),
     )
     survey_first, survey_last = survey_year_months(overview.survey_year)

@@ -17,7 +17,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from association.forms import add_service_errors
+from association.http import AssociationRequest
 from association.permissions import Access, requires
 from core.calendar import (
     add_months,
@@ -83,8 +84,8 @@ class ReopenForm(forms.Form):
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _access(request: HttpRequest) -> Access:
-    return request.access  # type: ignore[attr-defined]
+def _access(request: AssociationRequest) -> Access:
+    return request.access
 
 
 def default_month(today: date) -> date:
@@ -120,7 +121,9 @@ def _url(name: str, office: Office, month: date | None = None) -> str:
 # --- the filing page -------------------------------------------------------------------------
 
 
-def _filing_page(request: HttpRequest, office: Office, *, officer_view: bool) -> HttpResponse:
+def _filing_page(
+    request: AssociationRequest, office: Office, *, officer_view: bool
+) -> HttpResponse:
     today = timezone.localdate()
     month = _month(request.POST.get("month") or request.GET.get("month"), today)
     settings = kpi_settings(association_id=office.association_id)
@@ -128,7 +131,7 @@ def _filing_page(request: HttpRequest, office: Office, *, officer_view: bool) ->
     lock = filing_lock(report=report, month=month, settings=settings, today=today)
     deadline, locked = lock.deadline, lock.locked
     previous = previous_rows(office=office, month=month)
-    access = request.access  # type: ignore[attr-defined]
+    access = request.access
     can_file = not officer_view and access.can("kpis.file", office_id=office.pk)
     approved = office.status == OfficeStatus.APPROVED
     editable = can_file and approved and not locked
@@ -222,7 +225,11 @@ def _saved_message(saved: StaffingReport, expected: int | None, month: date) -> 
 
 
 def _conflict_page(
-    request: HttpRequest, office: Office, month: date, form: FilingForm, conflict: FilingConflict
+    request: AssociationRequest,
+    office: Office,
+    month: date,
+    form: FilingForm,
+    conflict: FilingConflict,
 ) -> HttpResponse:
     """Someone saved first: say who and when, keep what this person typed, overwrite nothing."""
     return render(
@@ -241,7 +248,7 @@ def _conflict_page(
 
 @requires("kpis.file")
 @require_http_methods(["GET", "POST"])
-def filing(request: HttpRequest, office_pk: int) -> HttpResponse:
+def filing(request: AssociationRequest, office_pk: int) -> HttpResponse:
     """The office's filing of one month (`?month=YYYY-MM`, default last month)."""
     office = access_office_by_id(_access(request), office_pk, capability="kpis.file")
     return _filing_page(request, office, officer_view=False)
@@ -249,7 +256,7 @@ def filing(request: HttpRequest, office_pk: int) -> HttpResponse:
 
 @requires("kpis.view_all")
 @require_http_methods(["GET"])
-def filing_review(request: HttpRequest, office_pk: int) -> HttpResponse:
+def filing_review(request: AssociationRequest, office_pk: int) -> HttpResponse:
     """Officers: the same filing, read-only, with the reopen action when the month is locked."""
     office = access_office_by_id(_access(request), office_pk, capability="kpis.view_all")
     return _filing_page(request, office, officer_view=True)
@@ -260,7 +267,7 @@ def filing_review(request: HttpRequest, office_pk: int) -> HttpResponse:
 
 @requires("kpis.manage")
 @require_http_methods(["GET", "POST"])
-def reopen(request: HttpRequest, office_pk: int) -> HttpResponse:
+def reopen(request: AssociationRequest, office_pk: int) -> HttpResponse:
     """Officers reopen one locked office-month, with a reason kept in the history."""
     office = access_office_by_id(_access(request), office_pk, capability="kpis.manage")
     today = timezone.localdate()
@@ -313,7 +320,9 @@ def reopen(request: HttpRequest, office_pk: int) -> HttpResponse:
 # --- history ---------------------------------------------------------------------------------
 
 
-def _history_page(request: HttpRequest, office: Office, *, officer_view: bool) -> HttpResponse:
+def _history_page(
+    request: AssociationRequest, office: Office, *, officer_view: bool
+) -> HttpResponse:
     today = timezone.localdate()
     reference = default_month(today)
     settings = kpi_settings(association_id=office.association_id)
@@ -415,7 +424,7 @@ def _action_label(action: str) -> str:
 
 @requires("kpis.file")
 @require_http_methods(["GET"])
-def history(request: HttpRequest, office_pk: int) -> HttpResponse:
+def history(request: AssociationRequest, office_pk: int) -> HttpResponse:
     """The office's filings by month, every change, its own rates and a 24-month chart."""
     office = access_office_by_id(_access(request), office_pk, capability="kpis.file")
     return _history_page(request, office, officer_view=False)
@@ -423,7 +432,7 @@ def history(request: HttpRequest, office_pk: int) -> HttpResponse:
 
 @requires("kpis.view_all")
 @require_http_methods(["GET"])
-def history_review(request: HttpRequest, office_pk: int) -> HttpResponse:
+def history_review(request: AssociationRequest, office_pk: int) -> HttpResponse:
     """Officers: the same history of any office of the association."""
     office = access_office_by_id(_access(request), office_pk, capability="kpis.view_all")
     return _history_page(request, office, officer_view=True)

@@ -10,7 +10,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from association.access import object_in_scope_or_404
+from association.http import AssociationRequest
 from association.import_views import SpreadsheetImportPages
 from association.permissions import requires
 from core.calendar import add_months, month_start
@@ -36,9 +37,9 @@ class FilingUploadForm(SpreadsheetUploadForm):
     file_label = gettext_lazy("Staffing file (CSV or XLSX)")
 
 
-def _office_ids(request: HttpRequest) -> set[int]:
+def _office_ids(request: AssociationRequest) -> set[int]:
     """Offices the user files for: own office roles and every office of a head-office role."""
-    return request.access.office_ids("kpis.file")  # type: ignore[attr-defined]
+    return request.access.office_ids("kpis.file")
 
 
 class FilingUploadPages(SpreadsheetImportPages):
@@ -53,10 +54,10 @@ class FilingUploadPages(SpreadsheetImportPages):
     apply_url = "kpis:upload_apply"
     progress_url = "kpis:upload_progress"
 
-    def import_context(self, request: HttpRequest) -> dict[str, Any]:
+    def import_context(self, request: AssociationRequest) -> dict[str, Any]:
         return {"office_ids": sorted(_office_ids(request))}
 
-    def upload_context(self, request: HttpRequest) -> dict[str, Any]:
+    def upload_context(self, request: AssociationRequest) -> dict[str, Any]:
         offices = Office.objects.filter(
             pk__in=_office_ids(request), status=OfficeStatus.APPROVED
         ).order_by("provider_number")
@@ -84,7 +85,7 @@ upload, upload_preview, upload_confirm, upload_progress = FilingUploadPages().as
 
 @requires("kpis.file")
 @never_cache
-def upload_template_csv(request: HttpRequest) -> HttpResponse:
+def upload_template_csv(request: AssociationRequest) -> HttpResponse:
     """The header row, and lines for last month of every office the user files for."""
     month = add_months(month_start(timezone.localdate()), -1)
     data = upload_template(office_ids=sorted(_office_ids(request)), month=month)
@@ -105,10 +106,10 @@ class TokenForm(forms.Form):
 @requires("kpis.tokens")
 @require_http_methods(["GET", "POST"])
 @never_cache
-def office_tokens(request: HttpRequest, office_pk: int) -> HttpResponse:
+def office_tokens(request: AssociationRequest, office_pk: int) -> HttpResponse:
     """An office's API tokens: list, create (the token is shown once) and revoke."""
     office = access_office_by_id(
-        request.access,  # type: ignore[attr-defined]
+        request.access,
         office_pk,
         capability="kpis.tokens",
         queryset=office_list(),

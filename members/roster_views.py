@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
+from association.http import AssociationRequest
 from association.import_views import SpreadsheetImportPages
 from association.permissions import requires
 from core.spreadsheets import SpreadsheetUploadForm, download
@@ -49,8 +50,8 @@ class RosterPages(SpreadsheetImportPages):
 roster, roster_preview, roster_apply, roster_progress = RosterPages().as_views()
 
 
-def _export(request: HttpRequest, fmt: Format) -> HttpResponse:
-    association: Any = request.association  # type: ignore[attr-defined]
+def _export(request: AssociationRequest, fmt: Format) -> HttpResponse:
+    association: Any = request.association
     today = timezone.localdate().isoformat()
     return download(
         roster_export(fmt=fmt), fmt=fmt, filename=f"roster-{association.slug}-{today}.{fmt}"
@@ -59,11 +60,11 @@ def _export(request: HttpRequest, fmt: Format) -> HttpResponse:
 
 @requires("members.import")
 @never_cache
-def roster_export_csv(request: HttpRequest) -> HttpResponse:
+def roster_export_csv(request: AssociationRequest) -> HttpResponse:
     return _export(request, "csv")
 
 
 @requires("members.import")
 @never_cache
-def roster_export_xlsx(request: HttpRequest) -> HttpResponse:
+def roster_export_xlsx(request: AssociationRequest) -> HttpResponse:
     return _export(request, "xlsx")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from association.access import object_in_scope_or_404
 from association.forms import add_service_errors
+from association.http import AssociationRequest
 from association.models import Role
 from association.permissions import Access, authenticated, requires
 from members.access import access_office_by_id, access_office_profile_by_id
@@ -40,18 +41,18 @@ from members.services import (
 DIRECTORY_PAGE_SIZE = 50
 
 
-def _access(request: HttpRequest) -> Access:
-    return request.access  # type: ignore[attr-defined]
+def _access(request: AssociationRequest) -> Access:
+    return request.access
 
 
 @authenticated
 @require_http_methods(["GET", "POST"])
-def register(request: HttpRequest) -> HttpResponse:
+def register(request: AssociationRequest) -> HttpResponse:
     form = OfficeRegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             office = office_register(
-                association=request.association,  # type: ignore[attr-defined]
+                association=request.association,
                 applicant=request.user,
                 **form.cleaned_data,
             )
@@ -68,7 +69,7 @@ def register(request: HttpRequest) -> HttpResponse:
 
 
 @authenticated
-def applications(request: HttpRequest) -> HttpResponse:
+def applications(request: AssociationRequest) -> HttpResponse:
     return render(
         request, "members/applications.html", {"offices": applications_of(user=request.user)}
     )
@@ -76,7 +77,7 @@ def applications(request: HttpRequest) -> HttpResponse:
 
 @requires("members.approve")
 @require_http_methods(["GET", "POST"])
-def application_decide(request: HttpRequest, office_pk: int) -> HttpResponse:
+def application_decide(request: AssociationRequest, office_pk: int) -> HttpResponse:
     office = access_office_by_id(
         _access(request), office_pk, capability="members.approve", queryset=office_list()
     )
@@ -97,7 +98,7 @@ def application_decide(request: HttpRequest, office_pk: int) -> HttpResponse:
 
 
 @requires("members.directory")
-def directory(request: HttpRequest) -> HttpResponse:
+def directory(request: AssociationRequest) -> HttpResponse:
     form = DirectoryFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     offices = office_directory(
@@ -116,9 +117,9 @@ def directory(request: HttpRequest) -> HttpResponse:
 
 
 @authenticated
-def my_offices(request: HttpRequest) -> HttpResponse:
+def my_offices(request: AssociationRequest) -> HttpResponse:
     """The offices this person works for: one, or all of a corporation's for a head office."""
-    access = request.access  # type: ignore[attr-defined]
+    access = request.access
     offices = office_list().filter(pk__in=access.own_office_ids).order_by("kana", "name", "pk")
     return render(
         request,
@@ -128,7 +129,7 @@ def my_offices(request: HttpRequest) -> HttpResponse:
 
 
 @requires("members.directory")
-def office_detail(request: HttpRequest, office_pk: int) -> HttpResponse:
+def office_detail(request: AssociationRequest, office_pk: int) -> HttpResponse:
     access = _access(request)
     office = access_office_profile_by_id(access, office_pk)
     context = {
@@ -142,7 +143,7 @@ def office_detail(request: HttpRequest, office_pk: int) -> HttpResponse:
 
 @requires("office.manage")
 @require_http_methods(["GET", "POST"])
-def office_edit(request: HttpRequest, office_pk: int) -> HttpResponse:
+def office_edit(request: AssociationRequest, office_pk: int) -> HttpResponse:
     office = access_office_by_id(
         _access(request), office_pk, capability="office.manage", queryset=office_list()
     )
@@ -168,7 +169,7 @@ def office_edit(request: HttpRequest, office_pk: int) -> HttpResponse:
 
 @requires("office.manage")
 @require_http_methods(["GET", "POST"])
-def office_staff_page(request: HttpRequest, office_pk: int) -> HttpResponse:
+def office_staff_page(request: AssociationRequest, office_pk: int) -> HttpResponse:
     office = access_office_by_id(
         _access(request), office_pk, capability="office.manage", queryset=office_list()
     )
@@ -217,7 +218,7 @@ def office_staff_page(request: HttpRequest, office_pk: int) -> HttpResponse:
 
 @authenticated
 @require_http_methods(["GET", "POST"])
-def invitation_accept(request: HttpRequest) -> HttpResponse:
+def invitation_accept(request: AssociationRequest) -> HttpResponse:
     key = request.POST.get("key") or request.GET.get("key", "")
     invitation = (
         Invitation.objects.select_related("office", "association").filter(key=key).first()

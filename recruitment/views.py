@@ -5,13 +5,14 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from association.forms import add_service_errors
+from association.http import AssociationRequest
 from association.permissions import Access, requires
 from events.access import access_event_to_manage_by_id
 from events.models import Event, EventKind
@@ -33,13 +34,13 @@ class BoothOutcomeForm(forms.Form):
     )
 
 
-def _access(request: HttpRequest) -> Access:
-    return request.access  # type: ignore[attr-defined]
+def _access(request: AssociationRequest) -> Access:
+    return request.access
 
 
 @requires("office.manage")
 @require_http_methods(["GET"])
-def my_booths(request: HttpRequest) -> HttpResponse:
+def my_booths(request: AssociationRequest) -> HttpResponse:
     """The booths of the offices the user administers, with links to record outcomes."""
     office_ids = _access(request).managed_office_ids
     booths = list(booths_of_offices(office_ids=office_ids))
@@ -52,7 +53,7 @@ def my_booths(request: HttpRequest) -> HttpResponse:
 
 @requires("office.manage")
 @require_http_methods(["GET", "POST"])
-def booth_outcome(request: HttpRequest, job_fair_booth_pk: int) -> HttpResponse:
+def booth_outcome(request: AssociationRequest, job_fair_booth_pk: int) -> HttpResponse:
     """After the fair, the office records the interviews and hires its booth led to."""
     booth = access_booth_by_id(_access(request), job_fair_booth_pk)
     ended = fair_has_ended(booth=booth)
@@ -84,14 +85,14 @@ def booth_outcome(request: HttpRequest, job_fair_booth_pk: int) -> HttpResponse:
 
 @requires("association.manage")
 @require_http_methods(["GET"])
-def fair_list(request: HttpRequest) -> HttpResponse:
+def fair_list(request: AssociationRequest) -> HttpResponse:
     """Officers: every job fair with its booths, interviews and hires."""
     return render(request, "recruitment/fair_list.html", {"fairs": list(job_fairs())})
 
 
 @requires("association.manage")
 @require_http_methods(["GET"])
-def fair_detail(request: HttpRequest, event_pk: int) -> HttpResponse:
+def fair_detail(request: AssociationRequest, event_pk: int) -> HttpResponse:
     """Officers: one job fair's totals and each booth's outcome."""
     event = access_event_to_manage_by_id(
         _access(request),

@@ -19,13 +19,14 @@ from allauth.account.models import EmailAddress
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from association.forms import add_service_errors
+from association.http import AssociationRequest
 from association.mail import send_templated_mail
 from association.models import Role, RoleKind
 from association.permissions import requires
@@ -53,9 +54,9 @@ OPEN_STATUSES = (
 )
 
 
-def _is_officer(request: HttpRequest) -> bool:
+def _is_officer(request: AssociationRequest) -> bool:
     """Officers (and operators) manage reports and see unsuppressed figures."""
-    return bool(request.access.can("kpis.manage"))  # type: ignore[attr-defined]
+    return bool(request.access.can("kpis.manage"))
 
 
 @dataclass
@@ -89,13 +90,13 @@ def _default_build_month() -> date:
 
 
 @requires("reports.view")
-def report_list(request: HttpRequest) -> HttpResponse:
+def report_list(request: AssociationRequest) -> HttpResponse:
     officer = _is_officer(request)
     published = MonthlyReport.objects.filter(status=MonthlyReportStatus.PUBLISHED)
     context: dict[str, Any] = {
         "months": _published_by_month(published),
         "officer": officer,
-        "is_city_viewer": RoleKind.CITY_VIEWER in request.access.role_kinds,  # type: ignore[attr-defined]
+        "is_city_viewer": RoleKind.CITY_VIEWER in request.access.role_kinds,
     }
     if officer:
         context["open_reports"] = [
@@ -105,14 +106,14 @@ def report_list(request: HttpRequest) -> HttpResponse:
             )[:50]
         ]
         context["build_form"] = BuildForm(initial={"month": _default_build_month()})
-        context["can_manage_viewers"] = request.access.can("association.manage")  # type: ignore[attr-defined]
+        context["can_manage_viewers"] = request.access.can("association.manage")
     return render(request, "reports/pages/list.html", context)
 
 
 @requires("reports.view")
-def report_detail(request: HttpRequest, monthly_report_pk: int) -> HttpResponse:
+def report_detail(request: AssociationRequest, monthly_report_pk: int) -> HttpResponse:
     """Status and progress of one revision; refreshed when the user presses the button."""
-    report = access_report_by_id(request.access, monthly_report_pk)  # type: ignore[attr-defined]
+    report = access_report_by_id(request.access, monthly_report_pk)
     officer = _is_officer(request)
     context = {
         "report": report,
@@ -128,7 +129,7 @@ def report_detail(request: HttpRequest, monthly_report_pk: int) -> HttpResponse:
 
 @requires("kpis.manage")
 @require_http_methods(["GET", "POST"])
-def report_build(request: HttpRequest) -> HttpResponse:
+def report_build(request: AssociationRequest) -> HttpResponse:
     """Build or rebuild one month's report: a new draft revision, built in the background."""
     form = BuildForm(
         request.POST if request.method == "POST" else None,
@@ -137,7 +138,7 @@ def report_build(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             report = monthly_report_request(
-                association=request.association,  # type: ignore[attr-defined]
+                association=request.association,
                 month=form.cleaned_data["month"],
                 kind=form.cleaned_data["kind"],
                 user=request.user,
@@ -160,10 +161,10 @@ def _city_viewer_emails() -> list[str]:
     return sorted({role.user.email for role in roles if role.user.is_active and role.user.email})
 
 
-def _notify_city(request: HttpRequest, report: MonthlyReport) -> int:
+def _notify_city(request: AssociationRequest, report: MonthlyReport) -> int:
     """One email per city viewer (nobody sees the others' addresses)."""
     context = {
-        "association": request.association,  # type: ignore[attr-defined]
+        "association": request.association,
         "report": report,
         "kind": KIND_FILE_NAMES.get(report.kind, report.get_kind_display()),
         "month": wareki_month(report.month),
@@ -177,8 +178,8 @@ def _notify_city(request: HttpRequest, report: MonthlyReport) -> int:
 
 @requires("kpis.manage")
 @require_http_methods(["GET", "POST"])
-def report_publish(request: HttpRequest, monthly_report_pk: int) -> HttpResponse:
-    report = access_report_by_id(request.access, monthly_report_pk, capability="kpis.manage")  # type: ignore[attr-defined]
+def report_publish(request: AssociationRequest, monthly_report_pk: int) -> HttpResponse:
+    report = access_report_by_id(request.access, monthly_report_pk, capability="kpis.manage")
     form = PublishForm(request.POST if request.method == "POST" else None, initial={"notify": True})
     if request.method == "POST" and form.is_valid():
         try:
@@ -216,8 +217,8 @@ def _content_disposition(report: MonthlyReport, extension: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{japanese}"
 
 
-def _download(request: HttpRequest, monthly_report_pk: int, extension: str) -> FileResponse:
-    report = access_report_by_id(request.access, monthly_report_pk, capability="reports.download")  # type: ignore[attr-defined]
+def _download(request: AssociationRequest, monthly_report_pk: int, extension: str) -> FileResponse:
+    report = access_report_by_id(request.access, monthly_report_pk, capability="reports.download")
     stored = getattr(report, extension)
     if not stored:
         raise Http404("This revision has no such file.")
@@ -233,12 +234,12 @@ def _download(request: HttpRequest, monthly_report_pk: int, extension: str) -> F
 
 
 @requires("reports.download")
-def report_pdf(request: HttpRequest, monthly_report_pk: int) -> FileResponse:
+def report_pdf(request: AssociationRequest, monthly_report_pk: int) -> FileResponse:
     return _download(request, monthly_report_pk, "pdf")
 
 
 @requires("reports.download")
-def report_xlsx(request: HttpRequest, monthly_report_pk: int) -> FileResponse:
+def report_xlsx(request: AssociationRequest, monthly_report_pk: int) -> FileResponse:
     return _download(request, monthly_report_pk, "xlsx")
 
 
@@ -256,11 +257,11 @@ def figure_chart(view: ReportView) -> Chart | None:
 
 
 @requires("reports.view")
-def report_figures(request: HttpRequest, monthly_report_pk: int) -> HttpResponse:
+def report_figures(request: AssociationRequest, monthly_report_pk: int) -> HttpResponse:
     """The report's figures as HTML: suppressed for city viewers, in full for officers."""
-    report = access_report_by_id(request.access, monthly_report_pk)  # type: ignore[attr-defined]
+    report = access_report_by_id(request.access, monthly_report_pk)
     officer = _is_officer(request)
-    association = request.association  # type: ignore[attr-defined]
+    association = request.association
     data: Any = report.data if isinstance(report.data, dict) else {}
     if not officer and data:
         data = suppress(data, threshold=association.suppression_threshold)
@@ -282,9 +283,9 @@ def report_figures(request: HttpRequest, monthly_report_pk: int) -> HttpResponse
 
 @requires("association.manage")
 @require_http_methods(["GET", "POST"])
-def viewers(request: HttpRequest) -> HttpResponse:
+def viewers(request: AssociationRequest) -> HttpResponse:
     """City-viewer accounts: add a person with a confirmed account by email, or revoke."""
-    association = request.association  # type: ignore[attr-defined]
+    association = request.association
     form = ViewerInviteForm()
     if request.method == "POST" and request.POST.get("action") == "revoke":
         role: Role = get_object_or_404(

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from association.forms import add_service_errors
+from association.http import AssociationRequest
 from association.permissions import Access, requires
 from subcommittees.access import (
     access_announcement_by_id,
@@ -40,11 +41,11 @@ from subcommittees.services import (
 )
 
 
-def _access(request: HttpRequest) -> Access:
-    return request.access  # type: ignore[attr-defined]
+def _access(request: AssociationRequest) -> Access:
+    return request.access
 
 
-def _can_manage(request: HttpRequest, subcommittee_id: int) -> bool:
+def _can_manage(request: AssociationRequest, subcommittee_id: int) -> bool:
     return _access(request).can("subcommittee.manage", subcommittee_id=subcommittee_id)
 
 
@@ -52,7 +53,7 @@ def _can_manage(request: HttpRequest, subcommittee_id: int) -> bool:
 
 
 @requires("members.directory")
-def subcommittee_list(request: HttpRequest) -> HttpResponse:
+def subcommittee_list(request: AssociationRequest) -> HttpResponse:
     subcommittees = list(subcommittee_overview(now=timezone.now()))
     for subcommittee in subcommittees:
         subcommittee.can_manage = _can_manage(request, subcommittee.pk)  # type: ignore[attr-defined]
@@ -60,7 +61,7 @@ def subcommittee_list(request: HttpRequest) -> HttpResponse:
 
 
 @requires("members.directory")
-def subcommittee_detail(request: HttpRequest, subcommittee_pk: int) -> HttpResponse:
+def subcommittee_detail(request: AssociationRequest, subcommittee_pk: int) -> HttpResponse:
     subcommittee = access_subcommittee_by_id(_access(request), subcommittee_pk)
     now = timezone.now()
     can_manage = _can_manage(request, subcommittee.pk)
@@ -77,7 +78,7 @@ def subcommittee_detail(request: HttpRequest, subcommittee_pk: int) -> HttpRespo
 
 
 @requires("members.directory")
-def meeting_detail(request: HttpRequest, meeting_pk: int) -> HttpResponse:
+def meeting_detail(request: AssociationRequest, meeting_pk: int) -> HttpResponse:
     meeting = access_meeting_by_id(_access(request), meeting_pk)
     context = {
         "meeting": meeting,
@@ -93,7 +94,7 @@ def meeting_detail(request: HttpRequest, meeting_pk: int) -> HttpResponse:
 
 
 @requires("subcommittee.manage")
-def meeting_new(request: HttpRequest, subcommittee_pk: int) -> HttpResponse:
+def meeting_new(request: AssociationRequest, subcommittee_pk: int) -> HttpResponse:
     subcommittee = access_subcommittee_by_id(_access(request), subcommittee_pk, manage=True)
     form = MeetingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -114,7 +115,7 @@ def meeting_new(request: HttpRequest, subcommittee_pk: int) -> HttpResponse:
 
 
 @requires("subcommittee.manage")
-def meeting_edit(request: HttpRequest, meeting_pk: int) -> HttpResponse:
+def meeting_edit(request: AssociationRequest, meeting_pk: int) -> HttpResponse:
     meeting = access_meeting_by_id(_access(request), meeting_pk, manage=True)
     initial = {name: getattr(meeting, name) for name in MeetingForm.base_fields}
     form = MeetingForm(request.POST or None, initial=initial)
@@ -137,7 +138,7 @@ def meeting_edit(request: HttpRequest, meeting_pk: int) -> HttpResponse:
 
 
 @requires("subcommittee.manage")
-def meeting_attendance(request: HttpRequest, meeting_pk: int) -> HttpResponse:
+def meeting_attendance(request: AssociationRequest, meeting_pk: int) -> HttpResponse:
     meeting = access_meeting_by_id(_access(request), meeting_pk, manage=True)
     offices = list(meeting_attendance_sheet(meeting=meeting))
     form = AttendanceForm(request.POST or None, offices=offices)
@@ -160,7 +161,7 @@ def meeting_attendance(request: HttpRequest, meeting_pk: int) -> HttpResponse:
 
 
 @requires("subcommittee.manage")
-def announcement_new(request: HttpRequest, subcommittee_pk: int) -> HttpResponse:
+def announcement_new(request: AssociationRequest, subcommittee_pk: int) -> HttpResponse:
     subcommittee = access_subcommittee_by_id(_access(request), subcommittee_pk, manage=True)
     form = AnnouncementForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -181,7 +182,7 @@ def announcement_new(request: HttpRequest, subcommittee_pk: int) -> HttpResponse
 
 
 @requires("subcommittee.manage")
-def announcement_edit(request: HttpRequest, announcement_pk: int) -> HttpResponse:
+def announcement_edit(request: AssociationRequest, announcement_pk: int) -> HttpResponse:
     announcement = access_announcement_by_id(_access(request), announcement_pk)
     if not announcement.is_draft:
         messages.info(request, _("This announcement has already been sent and cannot be edited."))
@@ -206,7 +207,7 @@ def announcement_edit(request: HttpRequest, announcement_pk: int) -> HttpRespons
 
 
 @requires("subcommittee.manage")
-def announcement_detail(request: HttpRequest, announcement_pk: int) -> HttpResponse:
+def announcement_detail(request: AssociationRequest, announcement_pk: int) -> HttpResponse:
     """A draft's preview with its recipients and the send button; afterwards, its status."""
     announcement = access_announcement_by_id(_access(request), announcement_pk)
     errors: list[str] = []

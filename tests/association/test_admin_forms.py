@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
@@ -10,6 +12,7 @@ from django.test import RequestFactory
 from django_scopes import scope
 
 from association.admin_site import TenantModelAdmin
+from association.http import AssociationRequest
 from association.permissions import access_for
 from tests.tenants import Tenant
 
@@ -20,8 +23,9 @@ def test_tenant_admin_forms_have_no_user_pickers(tenant_a: Tenant) -> None:
     officer = tenant_a.users["officer"]
     request = RequestFactory().get("/admin/", HTTP_HOST=tenant_a.host)
     request.user = officer
-    request.association = tenant_a.association  # type: ignore[attr-defined]
-    request.access = access_for(officer, tenant_a.association)  # type: ignore[attr-defined]
+    tenant_request = cast(AssociationRequest, request)
+    tenant_request.association = tenant_a.association
+    tenant_request.access = access_for(officer, tenant_a.association)
     User = get_user_model()
     checked = 0
     with scope(association=tenant_a.association.pk):
