@@ -15,11 +15,11 @@ from django.utils import timezone
 from django.utils.translation import override as translation_override
 from django_scopes import scope, scopes_disabled
 
-from demo.plan import PlannedCorporation, plan, staffing_history
-from demo.seeders.users import DEMO_PASSWORD
 from association.models import Association, AssociationDomain, Role, RoleKind
 from association.selectors import association_for_host
 from core.identifiers import clean_corporate_number, clean_provider_number
+from demo.plan import PlannedCorporation, plan, staffing_history
+from demo.seeders.users import DEMO_PASSWORD
 from members.models import Corporation, Office, OfficeService, OfficeStatus
 from subcommittees.models import Subcommittee, SubcommitteeKind
 
@@ -596,3 +596,34 @@ def test_history_says_demo_data_not_seed(client: Any) -> None:
     assert "デモデータ" in page
     assert "seed" not in page.replace("seed_demo", "")
     assert "不明なユーザー" not in page
+
+
+def test_make_runs_two_steps_add_up_to_one_full_seed() -> None:
+    """`--defer-history` files the latest months only; `--history-only` then files the rest, and
+    a plain run afterwards creates nothing: the same database as one full run."""
+    from django.core.management.base import CommandError
+
+    from kpis.models import StaffingReport
+
+    with pytest.raises(CommandError):
+        seed("--history-only", history=6)
+    first = seed("--offices", "12", "--seed", str(SEED), "--defer-history", history=6)
+    association = Association.objects.get(slug="toyonaka")
+    with scope(association=association.pk):
+        recent = set(StaffingReport.objects.values_list("month", flat=True))
+    assert len(recent) == 2
+    assert "the older ones follow with --history-only" in first
+    rest = seed("--seed", str(SEED), "--history-only", history=6)
+    assert "history complete" in rest
+    assert "staffing filings: " in rest  # progress as it goes
+    with scope(association=association.pk):
+        months = set(StaffingReport.objects.values_list("month", flat=True))
+        filed = StaffingReport.objects.count()
+    assert len(months) == 6 and recent < months
+    counts = table_counts()
+    again = seed("--offices", "12", "--seed", str(SEED), history=6)
+    assert "0 monthly staffing filings created" in again
+    assert "0 offices created" in again and "0 events created" in again
+    assert table_counts() == counts
+    with scope(association=association.pk):
+        assert StaffingReport.objects.count() == filed
