@@ -429,6 +429,7 @@ def test_seed_files_24_months_through_the_service_as_demo_data() -> None:
         assert 10 <= year.separation_rate.value <= 20
         assert 10 <= year.hire_rate.value <= 22
         # Carried forward: each month starts where the month before ended.
+        assert first is not None
         office = first.pk
         ended = {
             (row.job_category, row.employment_type): row.headcount_end
