@@ -33,20 +33,25 @@ def staffing_history_seed(
     seed: int,
     months: list[date],
     today: date,
+    latest: int | None = None,
     progress_out: OutputWrapper | None = None,
     beside_a_server: bool = False,
 ) -> int:
     """Submitted filings of every approved office for `months`, newest month first (the recent
     months, which dashboards show first, are complete soonest), except where the office's
-    filing habit skips a month. Filings already there are left alone. Each is filed as of its
+    filing habit skips a month; with `latest`, only the latest that many of `months` (the rows are
+    drawn over all of `months` all the same, so the months filed later carry forward into
+    them). Filings already there are left alone. Each is filed as of its
     own month (so nothing is locked), then dated as submitted: mostly before the deadline, later
     for the offices that file late. `beside_a_server`: a site is being served from the same
     database meanwhile, so the writes leave it room. Runs inside the association's scope."""
-    if not months:
+    months = sorted(months)
+    to_file = months[-latest:] if latest is not None else months
+    if not to_file:
         return 0
     this_month = month_start(today)
     deadline_day = kpi_settings(association_id=association.pk).deadline_day
-    filed = set(StaffingReport.objects.filter(month__in=months).values_list("office_id", "month"))
+    filed = set(StaffingReport.objects.filter(month__in=to_file).values_list("office_id", "month"))
     offices = list(
         Office.objects.filter(status=OfficeStatus.APPROVED)
         .prefetch_related("services")
@@ -61,7 +66,7 @@ def staffing_history_seed(
     }
     todo = [
         (month, office)
-        for month in sorted(months, reverse=True)
+        for month in reversed(to_file)
         for office in offices
         if (office.pk, month) not in filed and habits[office.pk].files(month, this_month=this_month)
     ]
@@ -84,7 +89,7 @@ def staffing_history_seed(
                         provider_number=office.provider_number,
                         main_service=main_service(codes),
                         seed=seed,
-                        months=sorted(months),
+                        months=months,
                     )
                 report = staffing_report_save(
                     office=office,

@@ -621,6 +621,26 @@ def test_make_runs_two_steps_add_up_to_one_full_seed() -> None:
         months = set(StaffingReport.objects.values_list("month", flat=True))
         filed = StaffingReport.objects.count()
     assert len(months) == 6 and recent < months
+    # The months filed first and the ones filed after them join up: carried forward.
+    from demo.seeders.users import demo_office
+    from kpis.models import StaffingRow
+
+    with scope(association=association.pk):
+        office = demo_office()
+        oldest_recent = min(recent)
+        before = max(month for month in months if month < oldest_recent)
+        assert office is not None
+        ended = {
+            (row.job_category, row.employment_type): row.headcount_end
+            for row in StaffingRow.objects.filter(report__office=office, report__month=before)
+        }
+        started = {
+            (row.job_category, row.employment_type): row.headcount_start
+            for row in StaffingRow.objects.filter(
+                report__office=office, report__month=oldest_recent
+            )
+        }
+        assert started == ended
     counts = table_counts()
     again = seed("--offices", "12", "--seed", str(SEED), history=6)
     assert "0 monthly staffing filings created" in again

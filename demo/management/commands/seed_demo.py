@@ -71,8 +71,6 @@ class Command(BaseCommand):
         if options["history_only"]:
             self._history_only(options, months=months, today=today)
             return
-        if options["defer_history"]:
-            months = months[-RECENT_MONTHS:]
 
         association, domains = association_seed(
             slug=options["slug"],
@@ -111,6 +109,7 @@ class Command(BaseCommand):
                 seed=options["seed"],
                 months=months,
                 today=today,
+                latest=RECENT_MONTHS if options["defer_history"] else None,
                 progress_out=self.stdout,
             )
 
@@ -118,7 +117,8 @@ class Command(BaseCommand):
         self.stdout.write(f"{filings} monthly staffing filings created")
         if options["defer_history"]:
             self.stdout.write(
-                f"Filed the latest {len(months)} months; the older ones follow with --history-only."
+                f"Filed the latest {RECENT_MONTHS} months; the older ones follow with "
+                "--history-only."
             )
         self.stdout.write(f"Demo log-ins (password for all: {DEMO_PASSWORD}):")
         for label, email in logins:
