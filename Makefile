@@ -33,7 +33,7 @@ system-packages-test:
 	@bin/debian-packages $(TEST_PACKAGES)
 
 # The site is served once the association, its offices, people, events and latest filings
-# exist (about 20 s); the older filing history fills in beside runserver, its progress in the
+# exist (about 25 s); the older filing history fills in beside runserver, its progress in the
 # same terminal, and stops with it (SQLite in WAL mode: readers are never blocked).
 run: system-packages-run install
 	$(PY) manage.py migrate --no-input -v0
