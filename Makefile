@@ -32,10 +32,15 @@ system-packages-run:
 system-packages-test:
 	@bin/debian-packages $(TEST_PACKAGES)
 
+# The site is served once the association, its offices, people, events and latest filings
+# exist (about 25 s); the older filing history fills in beside runserver, its progress in the
+# same terminal, and stops with it (SQLite in WAL mode: readers are never blocked).
 run: system-packages-run install
 	$(PY) manage.py migrate --no-input -v0
-	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo --defer-history
 	@echo "Serving the demo association at http://127.0.0.1:8000/ (admin: /admin/, API: /api/docs/)"
+	@$(PY) manage.py seed_demo --history-only & backfill=$$!; \
+	trap 'kill $$backfill 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 lint: install

@@ -40,9 +40,8 @@ django.setup()
 from django.db import transaction
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
-from association.management.commands.seed_demo import (
-    STAFF_PROFILES, _at, plan, staffing_history,
-)
+from demo.data.staffing import STAFF_PROFILES
+from demo.plan import at as _at, plan, staffing_history
 from association.models import Association
 from association.services import association_create
 from core.calendar import add_months, filing_deadline, month_start

@@ -1,6 +1,7 @@
 """Officers manage venues and events (with programme items and job-fair booths) here.
 
-Descriptions are stored sanitised (events.services.clean_html); every change drops the
+Events are saved through events.services.event_save (sanitised description, publication
+time); every change drops the
 association's cached public event pages (events.services.events_changed). Registrations are
 managed on the officers' own pages, not in the admin.
 """
@@ -13,13 +14,12 @@ from django.contrib import admin
 from django.db import transaction
 from django.db.models import Model, QuerySet, URLField
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from association.admin_site import TenantInline, TenantModelAdmin
 from association.http import association_of
-from events.models import Event, EventKind, EventStatus, ProgrammeItem, Venue
-from events.services import clean_html, events_changed
+from events.models import Event, EventKind, ProgrammeItem, Venue
+from events.services import event_save, events_changed
 from recruitment.admin import JobFairBoothInline
 
 
@@ -128,7 +128,8 @@ class EventAdmin(EventsChangedMixin, TenantModelAdmin):
         return inlines
 
     def save_model(self, request: HttpRequest, obj: Event, form: Any, change: bool) -> None:
-        obj.description = clean_html(obj.description)
-        if obj.status == EventStatus.PUBLISHED and obj.published_at is None:
-            obj.published_at = timezone.now()
-        super().save_model(request, obj, form, change)
+        """Through `event_save`, like every other write of an event (sanitised description,
+        publication time, validation, cached public pages dropped)."""
+        if not change:
+            obj.association = association_of(request)
+        event_save(obj)

@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from events.models import Event, EventStatus
+from events.models import Event, EventStatus, ProgrammeItem, Venue
 
 ALLOWED_TAGS = {"p", "br", "ul", "ol", "li", "strong", "em", "a"}
 ALLOWED_ATTRIBUTES = {"a": {"href"}}
@@ -65,3 +65,23 @@ def event_save(event: Event, **fields: Any) -> Event:
     event.save()
     _events_changed_now_and_on_commit(event.association_id)
     return event
+
+
+def venue_save(venue: Venue, **fields: Any) -> Venue:
+    """Create or update a venue (validated); the event pages that show it are dropped."""
+    for name, value in fields.items():
+        setattr(venue, name, value)
+    venue.full_clean()
+    venue.save()
+    _events_changed_now_and_on_commit(venue.association_id)
+    return venue
+
+
+def programme_item_save(item: ProgrammeItem, **fields: Any) -> ProgrammeItem:
+    """Create or update one item of an event's programme (validated); caches dropped."""
+    for name, value in fields.items():
+        setattr(item, name, value)
+    item.full_clean()
+    item.save()
+    _events_changed_now_and_on_commit(item.event.association_id)
+    return item

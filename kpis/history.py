@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import Min
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.calendar import (
     add_months,
@@ -40,6 +41,9 @@ FOREIGN_FIELDS = tuple(name for name, _label in FOREIGN_STAFF)
 SNAPSHOT_FIELDS = (*COUNT_FIELDS, *FOREIGN_FIELDS)
 TREND_MONTHS = 24
 CHANGES_SHOWN = 100
+# `StaffingChange.via` of the filings `manage.py seed_demo` makes ("seed" in older databases).
+DEMO_VIA = "demo"
+DEMO_VIAS = {DEMO_VIA, "seed"}
 
 
 def filing_for(*, office_id: int, month: date) -> StaffingReport | None:
@@ -143,6 +147,26 @@ class ChangeEntry:
     comment_before: str
     comment_after: str
     counts: list[CountChange]
+
+    @property
+    def is_demo(self) -> bool:
+        """Made by the demo seed, not by a person: the page says "demo data"."""
+        return self.change.via in DEMO_VIAS
+
+    @property
+    def via_label(self) -> str:
+        """How the change came in, in words: the web form, a file upload, the API (with the
+        token's prefix), the administration, or the demo data."""
+        via, _sep, detail = self.change.via.partition(":")
+        labels = {
+            "web": _("the web form"),
+            "upload": _("a file upload"),
+            "api": _("the API"),
+            "admin": _("the administration"),
+            **dict.fromkeys(DEMO_VIAS, _("demo data")),
+        }
+        label = str(labels.get(via, self.change.via))
+        return f"{label} ({detail})" if detail else label
 
 
 def _row_order(key: str) -> tuple[int, int, str]:

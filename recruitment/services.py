@@ -1,4 +1,4 @@
-"""Writes for job fairs: an office records its booth's outcome after the fair."""
+"""Writes for job fairs: an office takes a booth, and records its outcome after the fair."""
 
 from __future__ import annotations
 
@@ -11,10 +11,28 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from events.models import EventKind, EventStatus
+from events.models import Event, EventKind, EventStatus
+from members.models import Office
 from recruitment.models import JobFairBooth
 
 logger = logging.getLogger(__name__)
+
+
+@transaction.atomic
+def job_fair_booth_create(
+    *, event: Event, office: Office, hiring_for: str = "", open_positions: int = 0
+) -> JobFairBooth:
+    """An office takes a booth at a job fair of its own association (once per fair)."""
+    if event.kind != EventKind.JOB_FAIR:
+        raise ValidationError(_("This event is not a job fair."))
+    if office.association_id != event.association_id:
+        raise ValueError("office belongs to another association")
+    booth = JobFairBooth(
+        event=event, office=office, hiring_for=hiring_for, open_positions=open_positions
+    )
+    booth.full_clean()
+    booth.save()
+    return booth
 
 
 def fair_has_ended(*, booth: JobFairBooth, now: datetime | None = None) -> bool:

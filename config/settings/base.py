@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "recruitment",
     "kpis",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -75,6 +76,17 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded demo: runserver serves while `seed_demo --history-only` still writes. WAL
+    # lets readers through during a write; writers queue (busy timeout) instead of failing with
+    # "database is locked", and IMMEDIATE takes the write lock when a transaction starts, so
+    # a reader never has to upgrade its lock mid-transaction (which SQLite refuses at once).
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
