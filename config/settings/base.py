@@ -115,6 +115,8 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
 }
+# The adapter's get_client_ip is association.client.client_address: the limits "per ip" above
+# count the client's address behind TRUSTED_PROXY_COUNT proxies, not the proxy's.
 ACCOUNT_ADAPTER = "association.adapters.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -165,6 +167,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# How many proxies of our own (TLS terminator, load balancer) stand in front of gunicorn, each
+# appending the address it received the request from to X-Forwarded-For. 0 (the default):
+# no proxy, the header is ignored and REMOTE_ADDR is the client. See association/client.py.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
