@@ -179,6 +179,15 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# Public event registration (events/registration_views.py): how many a client address and an
+# event may take (django-ratelimit rates, counted in the cache), and the fewest seconds between
+# showing the form and sending it (a person needs more; a script does not wait).
+EVENTS_REGISTRATION_RATE_PER_ADDRESS = env.str("EVENTS_REGISTRATION_RATE_PER_ADDRESS", "5/h")
+EVENTS_REGISTRATION_RATE_PER_EVENT = env.str("EVENTS_REGISTRATION_RATE_PER_EVENT", "30/10m")
+EVENTS_REGISTRATION_MIN_SECONDS = env.float("EVENTS_REGISTRATION_MIN_SECONDS", default=3.0)
+# With the cache away, registrations go on unlimited rather than being refused.
+RATELIMIT_FAIL_OPEN = True
+
 # Spreadsheet imports (roster, filing upload) of more rows than this are applied by a Celery
 # task with a progress page, not inside the request.
 SPREADSHEET_BACKGROUND_ROWS = env.int("SPREADSHEET_BACKGROUND_ROWS", default=300)
