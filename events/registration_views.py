@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 
@@ -245,6 +246,7 @@ def _access(request: AssociationRequest) -> Access:
 
 
 @public
+@never_cache
 @require_http_methods(["GET", "POST"])
 def register(request: AssociationRequest, event_pk: int) -> HttpResponse:
     event = access_event_by_id(_access(request), event_pk)
@@ -296,12 +298,14 @@ def register(request: AssociationRequest, event_pk: int) -> HttpResponse:
 
 
 @public
+@never_cache
 def registration_status(request: AssociationRequest) -> HttpResponse:
     registration = registration_for_key(request.GET.get("key", ""))
     return render(request, "events/registration/status.html", {"registration": registration})
 
 
 @public
+@never_cache
 @require_http_methods(["GET", "POST"])
 def cancel(request: AssociationRequest) -> HttpResponse:
     key = request.POST.get("key") or request.GET.get("key", "")
@@ -319,6 +323,7 @@ def cancel(request: AssociationRequest) -> HttpResponse:
 
 
 @public
+@never_cache
 @require_http_methods(["GET", "POST"])
 def offer(request: AssociationRequest) -> HttpResponse:
     key = request.POST.get("key") or request.GET.get("key", "")

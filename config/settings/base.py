@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "csp",
     "association",
     "members",
     "subcommittees",
@@ -37,6 +38,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "association.middleware.HealthzMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -48,6 +50,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "association.middleware.AssociationMiddleware",
     "association.middleware.RequireTwoFactorMiddleware",
+    "association.middleware.PrivateResponseMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -172,6 +175,25 @@ SPECTACULAR_SETTINGS = {
 # appending the address it received the request from to X-Forwarded-For. 0 (the default):
 # no proxy, the header is ignored and REMOTE_ADDR is the client. See association/client.py.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Content-Security-Policy (django-csp 4) on every response: scripts, styles, images and fonts
+# from this site only, no inline script or style anywhere (the templates have none; the
+# Swagger UI page loads its start-up script as a file). A view that needs more says so with
+# csp.decorators.csp_update, as /api/docs/ does for Swagger UI's inline styles.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
