@@ -11,6 +11,7 @@ from django.http.request import split_domain_port
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
+from django.utils.cache import patch_cache_control
 from django.utils.functional import SimpleLazyObject
 from django_scopes import scope
 
@@ -95,3 +96,22 @@ class HealthzMiddleware:
 
             return healthz(request)
         return self.get_response(request)
+
+
+class PrivateResponseMiddleware:
+    """`Cache-Control: no-store` on every response to a logged-in person: their pages, lists,
+    check-in sheets, CSV files and applications hold personal data, and no browser cache or
+    shared proxy may keep them. A response that declares itself `public` (a logo, a public
+    event's image) keeps its own header."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            declared = response.get("Cache-Control", "")
+            if "public" not in declared:
+                patch_cache_control(response, no_store=True, private=True)
+        return response

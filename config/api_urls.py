@@ -1,5 +1,11 @@
+from csp.decorators import csp_update
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from django.utils.decorators import method_decorator
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
 
 from association.api import ApiRootView, MeView
 from association.permissions import AccessPolicy
@@ -12,10 +18,18 @@ class SchemaView(SpectacularAPIView):
     access_policy = AccessPolicy(public=True)
 
 
-class SwaggerView(SpectacularSwaggerView):
+@method_decorator(csp_update({"style-src": ["'unsafe-inline'"]}), name="dispatch")
+class SwaggerView(SpectacularSwaggerSplitView):
+    """Swagger UI with its start-up script served as a file (`?script=`), not inline, so the
+    site's Content-Security-Policy holds; only its inline styles are allowed here."""
+
     access_policy = AccessPolicy(public=True)
 
 
+@method_decorator(
+    csp_update({"style-src": ["'unsafe-inline'"], "worker-src": ["'self'", "blob:"]}),
+    name="dispatch",
+)
 class RedocView(SpectacularRedocView):
     access_policy = AccessPolicy(public=True)
 

@@ -176,7 +176,7 @@ class Registration(models.Model):
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     party_size = models.PositiveSmallIntegerField(_("number of people"), default=1)
-    accessibility_needs = models.TextField(_("accessibility needs"), blank=True)
+    accessibility_needs = models.TextField(_("accessibility needs"), max_length=1000, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=RegistrationStatus.choices)
     # The cancellation link's secret: no account needed to cancel.
     cancel_key = models.CharField(max_length=64, unique=True)
@@ -185,6 +185,10 @@ class Registration(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     checked_in_at = models.DateTimeField(null=True, blank=True)
+    # A keyed hash (events.registration.client_fingerprint) of the address a public
+    # registration was sent from, so officers can spot a scripted burst; never the address
+    # itself, and deleted with the registration. Empty for officers' phone-ins.
+    client_hash = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
 

@@ -461,5 +461,9 @@ def event_image(request: HttpRequest, event_pk: int) -> FileResponse:
     if not event.image:
         raise Http404
     response = FileResponse(event.image.open("rb"))
-    response["Cache-Control"] = "public, max-age=3600"
+    if event.audience == Audience.PUBLIC:
+        response["Cache-Control"] = "public, max-age=3600"
+    else:
+        # Members only: never kept by a shared cache, nor by the browser after log-out.
+        response["Cache-Control"] = "private, no-store"
     return response

@@ -6,7 +6,9 @@ event, so two people taking the last seat at once cannot both be confirmed.
 
 from __future__ import annotations
 
+import re
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -17,6 +19,8 @@ from django.db import transaction
 from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from association.mail import send_templated_mail
@@ -25,6 +29,15 @@ from events.models import Event, EventStatus, ProgrammeItem, Registration, Regis
 # How long a waiting-list offer stays open (settings.EVENTS_OFFER_HOURS overrides it).
 OFFER_HOURS = 48
 MAX_PARTY_SIZE = 10
+# The longest text a registration keeps, field by field (the forms say the same).
+MAX_LENGTHS = {"name": 100, "kana": 100, "email": 254, "phone": 20, "accessibility_needs": 1000}
+# Names are greeted in emails to the address given: no links in them (a spam relay's payload).
+LINK_IN_NAME = re.compile(r"(://|www\.|\.(com|net|org|jp|ru|cn|info|xyz)\b|@)", re.IGNORECASE)
+# Officers see public registrations flagged as a burst when this many came from one address
+# with no more than BURST_GAP between one and the next.
+GREETING_NAME_LENGTH = 30
+BURST_SIZE = 3
+BURST_GAP = timedelta(minutes=10)
 
 HOLDING_SEATS = (RegistrationStatus.CONFIRMED, RegistrationStatus.OFFERED)
 
@@ -88,6 +101,8 @@ def _mail(registration: Registration, template: str, base_url: str = "") -> None
     if not registration.email:
         return  # phone-only: officers see the status on the registrations page and call
     context: dict[str, Any] = {
+        # The registrant's own words appear once, bounded, in a fixed greeting.
+        "greeting_name": Truncator(registration.name).chars(GREETING_NAME_LENGTH),
         "registration": registration,
         "event": registration.event,
         "item": registration.programme_item,
@@ -97,6 +112,16 @@ def _mail(registration: Registration, template: str, base_url: str = "") -> None
     send_templated_mail(
         template=f"events/email/{template}", context=context, to=[registration.email]
     )
+
+
+def client_fingerprint(*, association_id: int, address: str) -> str:
+    """A keyed hash of a client address: equal for one address within one association, and
+    useless to anyone without SECRET_KEY (no table of the 4 billion IPv4 hashes can be built)."""
+    if not address:
+        return ""
+    return salted_hmac(
+        "events.registration.client", f"{association_id}:{address}", algorithm="sha256"
+    ).hexdigest()
 
 
 def _lock(event: Event) -> Event:
@@ -116,10 +141,13 @@ def registration_create(
     party_size: int = 1,
     accessibility_needs: str = "",
     registered_by: Any = None,
+    client_hash: str = "",
     base_url: str = "",
     now: datetime | None = None,
 ) -> Registration:
-    """Register for the event (or one of its programme items): confirmed, or waiting if full."""
+    """Register for the event (or one of its programme items): confirmed, or waiting if full.
+
+    `client_hash` is the sender's `client_fingerprint` for public registrations."""
     now = now or timezone.now()
     event = _lock(event)
     errors: dict[str, list[str]] = {}
@@ -128,8 +156,23 @@ def registration_create(
     elif not registration_open(event=event, programme_item=programme_item, now=now):
         raise ValidationError(_("Registration for this event is closed."))
     name, email, phone = name.strip(), email.strip(), phone.strip()
+    kana, accessibility_needs = kana.strip(), accessibility_needs.strip()
     if not name:
         errors["name"] = [_("Please enter your name.")]
+    elif LINK_IN_NAME.search(name) or LINK_IN_NAME.search(kana):
+        errors["name"] = [_("Please enter your name only, without web or email addresses.")]
+    given = {
+        "name": name,
+        "kana": kana,
+        "email": email,
+        "phone": phone,
+        "accessibility_needs": accessibility_needs,
+    }
+    for field, value in given.items():
+        if len(value) > MAX_LENGTHS[field]:
+            errors[field] = [
+                _("Please keep this to %(max)d characters.") % {"max": MAX_LENGTHS[field]}
+            ]
     if not email and not phone:
         errors["email"] = [_("Please enter an email address or a phone number.")]
     capacity = capacity_of(event=event, programme_item=programme_item)
@@ -153,14 +196,15 @@ def registration_create(
         event=event,
         programme_item=programme_item,
         name=name,
-        kana=kana.strip(),
+        kana=kana,
         email=email,
         phone=phone,
         party_size=party_size,
-        accessibility_needs=accessibility_needs.strip(),
+        accessibility_needs=accessibility_needs,
         status=RegistrationStatus.WAITING if full else RegistrationStatus.CONFIRMED,
         cancel_key=secrets.token_urlsafe(32),
         registered_by=registered_by,
+        client_hash=client_hash,
     )
     _mail(
         registration,
@@ -293,6 +337,85 @@ def offers_expire(*, now: datetime | None = None) -> int:
             expired += len(stale)
             _promote(event=event, programme_item=item, now=now)
     return expired
+
+
+@dataclass(frozen=True)
+class Burst:
+    """Public registrations from one address in quick succession."""
+
+    client_hash: str
+    registrations: list[Registration]
+
+    @property
+    def people(self) -> int:
+        return sum(r.party_size for r in self.registrations)
+
+    @property
+    def first_at(self) -> datetime:
+        return self.registrations[0].created_at
+
+    @property
+    def last_at(self) -> datetime:
+        return self.registrations[-1].created_at
+
+
+def registration_bursts(registrations: list[Registration]) -> list[Burst]:
+    """Among an event's registrations (already loaded: no query), the runs of at least
+    BURST_SIZE public, uncancelled registrations from one address, each at most BURST_GAP
+    after the one before. A household registering two parties is not a burst."""
+    by_client: dict[str, list[Registration]] = {}
+    for registration in registrations:
+        if registration.client_hash and registration.status != RegistrationStatus.CANCELLED:
+            by_client.setdefault(registration.client_hash, []).append(registration)
+    bursts = []
+    for client_hash, rows in by_client.items():
+        rows.sort(key=lambda r: (r.created_at, r.pk))
+        run: list[Registration] = []
+        for registration in rows:
+            if run and registration.created_at - run[-1].created_at > BURST_GAP:
+                if len(run) >= BURST_SIZE:
+                    bursts.append(Burst(client_hash, run))
+                run = []
+            run.append(registration)
+        if len(run) >= BURST_SIZE:
+            bursts.append(Burst(client_hash, run))
+    return sorted(bursts, key=lambda b: b.first_at)
+
+
+@transaction.atomic
+def registrations_remove_burst(
+    *,
+    event: Event,
+    client_hash: str,
+    registration_ids: list[int],
+    base_url: str = "",
+    now: datetime | None = None,
+) -> int:
+    """Delete a burst an officer judged to be spam: the given registrations of this event that
+    came from `client_hash` (no email to the addresses they gave), then offer the freed seats
+    to the waiting list. Returns how many were removed."""
+    now = now or timezone.now()
+    if not client_hash:
+        return 0
+    event = _lock(event)
+    doomed = Registration.objects.select_for_update().filter(
+        event=event, client_hash=client_hash, pk__in=registration_ids
+    )
+    rows = list(doomed.values_list("pk", "programme_item_id"))
+    targets = {item_id for _pk, item_id in rows}
+    Registration.objects.filter(pk__in=[pk for pk, _item in rows]).delete()
+    count = len(rows)
+    items = {
+        item.pk: item for item in ProgrammeItem.objects.filter(pk__in=[t for t in targets if t])
+    }
+    for item_id in sorted(targets, key=lambda t: t or 0):
+        _promote(
+            event=event,
+            programme_item=items.get(item_id) if item_id else None,
+            now=now,
+            base_url=base_url,
+        )
+    return count
 
 
 @transaction.atomic

@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 import csv
+import time
+from datetime import timedelta
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
+from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db.models import Case, IntegerField, QuerySet, Value, When
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
+from django_ratelimit.core import is_ratelimited
 
+from association.client import client_address
 from association.forms import add_service_errors
 from association.http import AssociationRequest
 from association.permissions import Access, public, requires
@@ -28,13 +36,17 @@ from events.access import (
 from events.models import Event, ProgrammeItem, Registration
 from events.models import RegistrationStatus as Status
 from events.registration import (
+    MAX_LENGTHS,
     MAX_PARTY_SIZE,
+    client_fingerprint,
+    registration_bursts,
     registration_cancel,
     registration_check_in,
     registration_create,
     registration_for_key,
     registration_offer_accept,
     registration_open,
+    registrations_remove_burst,
     seats_left,
 )
 
@@ -42,26 +54,29 @@ EVENT_ITSELF = "event"
 
 
 class RegistrationForm(forms.Form):
+    """The registration's fields, as a citizen or an officer taking a phone call fills them."""
+
     target = forms.ChoiceField(
         label=gettext_lazy("What would you like to attend?"),
         widget=forms.RadioSelect,
         required=False,
     )
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=MAX_LENGTHS["name"])
     kana = forms.CharField(
         label=gettext_lazy("Name (kana)"),
-        max_length=100,
+        max_length=MAX_LENGTHS["kana"],
         required=False,
         help_text=gettext_lazy("So that we read your name correctly, e.g. やまだ はなこ."),
     )
     email = forms.EmailField(
         label=gettext_lazy("Email"),
+        max_length=MAX_LENGTHS["email"],
         required=False,
         help_text=gettext_lazy("We send the confirmation and the cancellation link here."),
     )
     phone = forms.CharField(
         label=gettext_lazy("Phone"),
-        max_length=20,
+        max_length=MAX_LENGTHS["phone"],
         required=False,
         help_text=gettext_lazy("If you have no email address, we call you on this number."),
     )
@@ -70,6 +85,7 @@ class RegistrationForm(forms.Form):
     )
     accessibility_needs = forms.CharField(
         label=gettext_lazy("Accessibility needs"),
+        max_length=MAX_LENGTHS["accessibility_needs"],
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=gettext_lazy(
@@ -119,6 +135,101 @@ class RegistrationForm(forms.Form):
         return {**data, "programme_item": self.programme_item(), "event": self.event}
 
 
+# A party larger than this registers by phone with the association (officers may enter up to
+# MAX_PARTY_SIZE), so one scripted POST cannot take a row of seats.
+PUBLIC_MAX_PARTY_SIZE = 5
+STARTED_SALT = "events.registration.started"
+
+
+def _fill_seconds() -> float:
+    return float(getattr(settings, "EVENTS_REGISTRATION_MIN_SECONDS", 3))
+
+
+class PublicRegistrationForm(RegistrationForm):
+    """The public form, with two quiet checks against scripts that a person never notices: a
+    field hidden from people (`comment`, which only a bot fills in) and the signed time the form
+    was shown (`started`; sent back sooner than EVENTS_REGISTRATION_MIN_SECONDS is a script)."""
+
+    comment = forms.CharField(
+        label=gettext_lazy("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+    started = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["party_size"].max_value = PUBLIC_MAX_PARTY_SIZE  # type: ignore[attr-defined]
+        self.fields["party_size"].validators = [
+            v for v in self.fields["party_size"].validators if not isinstance(v, MaxValueValidator)
+        ] + [MaxValueValidator(PUBLIC_MAX_PARTY_SIZE)]
+        self.fields["party_size"].widget.attrs["max"] = PUBLIC_MAX_PARTY_SIZE
+        self.fields["party_size"].help_text = _(
+            "For a group of more than %(max)d, please call us."
+        ) % {"max": PUBLIC_MAX_PARTY_SIZE}
+        self.fields["started"].initial = signing.TimestampSigner(salt=STARTED_SALT).sign(
+            f"{time.time():.3f}"
+        )
+
+    def clean_comment(self) -> str:
+        if self.cleaned_data.get("comment"):
+            raise ValidationError(_("Please leave this field empty."))
+        return ""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        token = data.get("started") or ""
+        try:
+            shown_at = float(
+                signing.TimestampSigner(salt=STARTED_SALT).unsign(token, max_age=timedelta(days=1))
+            )
+        except (signing.BadSignature, ValueError):
+            self._fresh_start()
+            self.add_error(
+                None,
+                _("This page had been open too long. Please check your details and send again."),
+            )
+            return data
+        if time.time() - shown_at < _fill_seconds():
+            self.add_error(
+                None, _("That was very quick. Please check your details and press Register again.")
+            )
+        return data
+
+    def _fresh_start(self) -> None:
+        """A new signed time for the form shown again, so the next send is judged afresh."""
+        if isinstance(self.data, QueryDict):
+            data = self.data.copy()
+            data["started"] = self.fields["started"].initial
+            self.data = data
+
+    def service_kwargs(self) -> dict[str, Any]:
+        kwargs = super().service_kwargs()
+        kwargs.pop("comment", None)
+        kwargs.pop("started", None)
+        return kwargs
+
+
+def _rate_limited(request: AssociationRequest, event: Event) -> bool:
+    """Count one public registration against the sender's address and against the event; true
+    when either is over its limit (settings EVENTS_REGISTRATION_RATE_PER_ADDRESS, _PER_EVENT)."""
+    address_limited = is_ratelimited(
+        request,
+        group="events.register.address",
+        key=lambda _group, req: f"{request.association.pk}:{client_address(req)}",
+        rate=settings.EVENTS_REGISTRATION_RATE_PER_ADDRESS,
+        increment=True,
+    )
+    event_limited = is_ratelimited(
+        request,
+        group="events.register.event",
+        key=lambda _group, _req: str(event.pk),
+        rate=settings.EVENTS_REGISTRATION_RATE_PER_EVENT,
+        increment=not address_limited,
+    )
+    return address_limited or event_limited
+
+
 def _cell(value: Any) -> Any:
     """Keep a spreadsheet from reading a citizen's text as a formula."""
     if isinstance(value, str) and value[:1] in {"=", "+", "-", "@", "\t", "\r"}:
@@ -135,17 +246,35 @@ def _access(request: AssociationRequest) -> Access:
 
 
 @public
+@never_cache
 @require_http_methods(["GET", "POST"])
 def register(request: AssociationRequest, event_pk: int) -> HttpResponse:
     event = access_event_by_id(_access(request), event_pk)
-    form = RegistrationForm(request.POST or None, event=event)
+    form = PublicRegistrationForm(request.POST or None, event=event)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        try:
-            registration = registration_create(**form.service_kwargs(), base_url=_base_url(request))
-        except ValidationError as error:
-            add_service_errors(form, error)
+        if _rate_limited(request, event):
+            form.add_error(
+                None,
+                _(
+                    "Many registrations have just been sent from your connection or for this "
+                    "event. Please wait a few minutes and try again, or call the association."
+                ),
+            )
+            status = 429
         else:
-            return redirect(f"{reverse('events:registration')}?key={registration.cancel_key}")
+            try:
+                registration = registration_create(
+                    **form.service_kwargs(),
+                    client_hash=client_fingerprint(
+                        association_id=event.association_id, address=client_address(request)
+                    ),
+                    base_url=_base_url(request),
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                return redirect(f"{reverse('events:registration')}?key={registration.cancel_key}")
     targets: list[tuple[ProgrammeItem | None, Event]] = (
         [(None, event)] if event.registration_required else []
     )
@@ -164,16 +293,19 @@ def register(request: AssociationRequest, event_pk: int) -> HttpResponse:
             ),
             "seats": seats,
         },
+        status=status,
     )
 
 
 @public
+@never_cache
 def registration_status(request: AssociationRequest) -> HttpResponse:
     registration = registration_for_key(request.GET.get("key", ""))
     return render(request, "events/registration/status.html", {"registration": registration})
 
 
 @public
+@never_cache
 @require_http_methods(["GET", "POST"])
 def cancel(request: AssociationRequest) -> HttpResponse:
     key = request.POST.get("key") or request.GET.get("key", "")
@@ -191,6 +323,7 @@ def cancel(request: AssociationRequest) -> HttpResponse:
 
 
 @public
+@never_cache
 @require_http_methods(["GET", "POST"])
 def offer(request: AssociationRequest) -> HttpResponse:
     key = request.POST.get("key") or request.GET.get("key", "")
@@ -261,6 +394,25 @@ def registrations(request: AssociationRequest, event_pk: int) -> HttpResponse:
             return redirect(
                 reverse("events:registrations", args=[event.pk]) + f"#r{registration.pk}"
             )
+        if action == "remove_burst":
+            removed = registrations_remove_burst(
+                event=event,
+                client_hash=request.POST.get("client", ""),
+                registration_ids=[
+                    int(pk)
+                    for pk in request.POST.getlist("registration")
+                    if pk.isascii() and pk.isdigit()
+                ],
+                base_url=_base_url(request),
+            )
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d registration removed.", "%(count)d registrations removed.", removed
+                )
+                % {"count": removed},
+            )
+            return redirect("events:registrations", event_pk=event.pk)
         if action == "register" and form.is_valid():
             try:
                 registration = registration_create(
@@ -288,6 +440,7 @@ def registrations(request: AssociationRequest, event_pk: int) -> HttpResponse:
             "offered": [r for r in rows if r.status == Status.OFFERED],
             "waiting": [r for r in rows if r.status == Status.WAITING],
             "cancelled": [r for r in rows if r.status == Status.CANCELLED],
+            "bursts": registration_bursts(rows),
         },
     )
 

@@ -14,6 +14,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pytest
@@ -60,8 +61,10 @@ def fetch(url: str, host: str) -> tuple[int, str]:
         return error.code, error.read().decode()
 
 
-@pytest.fixture
-def gunicorn(tmp_path: Path) -> Iterator[str]:
+@contextmanager
+def started_gunicorn(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """bin/web with production settings on a free port: its base URL and its process, whose
+    stdout carries the access log (read it after the process has stopped)."""
     env = production_env(tmp_path)
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
@@ -91,10 +94,17 @@ def gunicorn(tmp_path: Path) -> Iterator[str]:
                 )
             time.sleep(0.2)
     try:
-        yield base
+        yield base, process
     finally:
-        process.terminate()
-        process.wait(timeout=20)
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=20)
+
+
+@pytest.fixture
+def gunicorn(tmp_path: Path) -> Iterator[str]:
+    with started_gunicorn(tmp_path) as (base, _process):
+        yield base
 
 
 def test_gunicorn_serves_the_tenant_with_production_settings(
@@ -140,3 +150,31 @@ def test_one_beat_loads_the_schedule_into_the_database(tmp_path: Path, tenant_a:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=20)
+
+
+def test_access_log_keeps_no_cancel_offer_invitation_or_account_keys(
+    tmp_path: Path, tenant_a: Tenant
+) -> None:
+    """Links that act as passwords are logged with their key redacted, the rest intact."""
+    secrets = {
+        "/events/cancel/?key=CANCELSECRET1": "CANCELSECRET1",
+        "/events/offer/?key=OFFERSECRET2&lang=ja": "OFFERSECRET2",
+        "/events/registration/?key=STATUSSECRET3": "STATUSSECRET3",
+        "/members/invitation/?key=INVITESECRET4": "INVITESECRET4",
+        "/accounts/confirm-email/CONFIRMSECRET5/": "CONFIRMSECRET5",
+    }
+    with started_gunicorn(tmp_path) as (base, process):
+        for path in secrets:
+            request = urllib.request.Request(
+                f"{base}{path}",
+                headers={"Host": tenant_a.host, "Referer": f"https://{tenant_a.host}{path}"},
+            )
+            # A 302 to log in or a 404 is logged all the same.
+            with suppress(urllib.error.HTTPError):
+                urllib.request.urlopen(request, timeout=10).read()
+        process.terminate()
+        log, _ = process.communicate(timeout=20)
+    assert "/events/cancel/?key=[redacted]" in log
+    assert "lang=ja" in log
+    for secret in secrets.values():
+        assert secret not in log, secret

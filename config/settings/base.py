@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "csp",
     "association",
     "members",
     "subcommittees",
@@ -38,6 +39,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "association.middleware.HealthzMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -49,6 +51,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "association.middleware.AssociationMiddleware",
     "association.middleware.RequireTwoFactorMiddleware",
+    "association.middleware.PrivateResponseMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -127,6 +130,8 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
 }
+# The adapter's get_client_ip is association.client.client_address: the limits "per ip" above
+# count the client's address behind TRUSTED_PROXY_COUNT proxies, not the proxy's.
 ACCOUNT_ADAPTER = "association.adapters.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -178,11 +183,44 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# How many proxies of our own (TLS terminator, load balancer) stand in front of gunicorn, each
+# appending the address it received the request from to X-Forwarded-For. 0 (the default):
+# no proxy, the header is ignored and REMOTE_ADDR is the client. See association/client.py.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Content-Security-Policy (django-csp 4) on every response: scripts, styles, images and fonts
+# from this site only, no inline script or style anywhere (the templates have none; the
+# Swagger UI page loads its start-up script as a file). A view that needs more says so with
+# csp.decorators.csp_update, as /api/docs/ does for Swagger UI's inline styles.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Public event registration (events/registration_views.py): how many a client address and an
+# event may take (django-ratelimit rates, counted in the cache), and the fewest seconds between
+# showing the form and sending it (a person needs more; a script does not wait).
+EVENTS_REGISTRATION_RATE_PER_ADDRESS = env.str("EVENTS_REGISTRATION_RATE_PER_ADDRESS", "5/h")
+EVENTS_REGISTRATION_RATE_PER_EVENT = env.str("EVENTS_REGISTRATION_RATE_PER_EVENT", "30/10m")
+EVENTS_REGISTRATION_MIN_SECONDS = env.float("EVENTS_REGISTRATION_MIN_SECONDS", default=3.0)
+# With the cache away, registrations go on unlimited rather than being refused.
+RATELIMIT_FAIL_OPEN = True
 
 # Spreadsheet imports (roster, filing upload) of more rows than this are applied by a Celery
 # task with a progress page, not inside the request.

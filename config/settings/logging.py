@@ -16,12 +16,16 @@ LOGGING = {
         },
         "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
-    "filters": {"request": {"()": "association.logging.RequestContextFilter"}},
+    "filters": {
+        "request": {"()": "association.logging.RequestContextFilter"},
+        # Cancel, offer, invitation and allauth keys in URLs never reach a log line.
+        "redact": {"()": "association.logging.RedactSecretsFilter"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": LOG_FORMAT,
-            "filters": ["request"],
+            "filters": ["request", "redact"],
         },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},

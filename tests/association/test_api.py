@@ -329,6 +329,8 @@ def test_docs_use_only_local_assets(tenant_a: Tenant) -> None:
     assert sources, html
     for url in sources + links:
         assert not re.match(r"^(https?:)?//", url), url
+        if url.startswith("/api/docs/?"):
+            continue  # its start-up script, from this page itself (no inline script: CSP)
         assert url.startswith("/static/"), url
         assert finders.find(url.removeprefix("/static/")), f"{url} is not a static file"
     assert "swagger-ui" in html

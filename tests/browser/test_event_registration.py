@@ -50,6 +50,7 @@ def test_keyboard_only_registration_then_cancel(
     assert page.evaluate("document.activeElement.name") == "party_size"
     page.keyboard.press("Control+A")
     page.keyboard.type("2")
+    page.wait_for_timeout(3000)  # a person takes longer than the form's minimum fill time
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r".*/events/registration/\?key=.*"))
     assert "確定" in page.inner_text("main") or "Confirmed" in page.inner_text("main")

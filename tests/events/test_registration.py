@@ -5,12 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import re
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.core import mail
+from django.core import mail, signing
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -72,6 +73,13 @@ def make_event(tenant: Tenant, *, capacity: int | None = 3, **extra: Any) -> Eve
 def register(event: Event, name: str, party_size: int = 1, **extra: Any) -> Registration:
     fields: dict[str, Any] = {"email": f"{name}@example.jp", **extra}
     return registration_create(event=event, name=name, party_size=party_size, **fields)
+
+
+def form_shown_seconds_ago(seconds: float) -> str:
+    """The public form's signed 'shown at' field, as if a person had it open that long."""
+    from events.registration_views import STARTED_SALT
+
+    return signing.TimestampSigner(salt=STARTED_SALT).sign(f"{time.time() - seconds:.3f}")
 
 
 def status(registration: Registration) -> str:
@@ -214,7 +222,14 @@ def test_register_page_posts_and_shows_the_result(scoped: Tenant, mailoutbox: An
     page = client.get(url).content.decode()
     assert "<fieldset" in page and "<legend" in page
     assert "purpose-heading" in page
-    data = {"name": "山田花子", "kana": "やまだはなこ", "phone": "", "email": "", "party_size": 1}
+    data = {
+        "name": "山田花子",
+        "kana": "やまだはなこ",
+        "phone": "",
+        "email": "",
+        "party_size": 1,
+        "started": form_shown_seconds_ago(10),
+    }
     invalid = client.post(url, data)
     assert invalid.status_code == 200
     assert 'href="#id_email"' in invalid.content.decode()
