@@ -48,6 +48,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "association.middleware.AssociationMiddleware",
     "association.middleware.RequireTwoFactorMiddleware",
+    "association.middleware.RejectNulCharactersMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
