@@ -512,6 +512,10 @@ class FilingDetailView(FilingView):
         )
 
     @extend_schema(responses=FilingSerializer)
+    def get_object(self) -> StaffingReport:
+        """The filing of the URL, through the access helper (DRF's OPTIONS answer asks)."""
+        return self._report(self.request, self.kwargs["staffing_report_pk"])
+
     def get(self, request: Request, staffing_report_pk: int) -> Response:
         return Response(FilingSerializer(self._report(request, staffing_report_pk)).data)
 

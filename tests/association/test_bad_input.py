@@ -60,3 +60,18 @@ def test_office_capacity_is_bounded(tenant_a: Tenant) -> None:
     response = client.post(url, {"name": "x", "capacity": str(2**31)})
     assert response.status_code == 200
     assert "capacity" in response.context["form"].errors
+
+
+def test_api_options_on_a_filing(tenant_a: Tenant) -> None:
+    """DRF's OPTIONS answer looks the object up: through the access helper, not a 500."""
+    from django_scopes import scope
+
+    from kpis.models import StaffingReport
+
+    with scope(association=tenant_a.association.pk):
+        report = StaffingReport.objects.filter(office=tenant_a.offices[0]).first()
+    assert report is not None
+    client = client_for(tenant_a)
+    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {new_token(tenant_a)}"
+    assert client.options(f"/api/v1/filings/{report.pk}/").status_code == 200
+    assert client.options("/api/v1/filings/0/").status_code == 200
