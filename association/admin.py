@@ -72,7 +72,7 @@ class RoleChangeForm(forms.ModelForm):
         }
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         kind = cleaned.get("kind")
         if kind not in ROLE_TARGET_FIELD:
             return cleaned

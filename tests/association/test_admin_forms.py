@@ -104,6 +104,7 @@ def test_every_admin_choice_lists_the_hosts_rows(
             with scope(association=tenant_a.association.pk):
                 fields = _choice_fields(response)
             for name, field in fields:
+                assert field.queryset is not None, f"{url} {name}: no queryset"
                 target = field.queryset.model
                 with scope(association=tenant_a.association.pk):
                     offered = list(field.queryset)

@@ -102,7 +102,11 @@ def test_change_every_role_kind(tenant_a: Tenant, who: str, kind: str) -> None:
 
     grantee = make_user("newcomer@alpha.example")
     with scope(association=tenant_a.association.pk):
-        models = {"office": Office, "subcommittee": Subcommittee, "corporation": Corporation}
+        models: dict[str, Any] = {
+            "office": Office,
+            "subcommittee": Subcommittee,
+            "corporation": Corporation,
+        }
         first = {
             name: models[name].objects.get(pk=pk) for name, pk in targets(tenant_a)[kind].items()
         }
@@ -113,11 +117,12 @@ def test_change_every_role_kind(tenant_a: Tenant, who: str, kind: str) -> None:
     page = client.get(url)
     assert page.status_code == 200
     assert tenant_a.offices[2].name in page.content.decode()
-    changed = {
+    new_targets: dict[str, dict[str, str]] = {
         RoleKind.OFFICE_ADMIN: {"office": str(tenant_a.offices[2].pk)},
         RoleKind.OFFICE_STAFF: {"office": str(tenant_a.offices[2].pk)},
         RoleKind.SUBCOMMITTEE_LEADER: {"subcommittee": str(kyotaku.pk)},
-    }.get(kind, targets(tenant_a)[kind])
+    }
+    changed = new_targets.get(kind, targets(tenant_a)[kind])
     data = {"kind": kind, "office": "", "subcommittee": "", "corporation": "", **changed}
     response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:3000]
