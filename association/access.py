@@ -20,20 +20,24 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
+from association.http import InvalidParameter, parse_id
 from association.permissions import Access
 
 M = TypeVar("M", bound=Model)
 
 
-def object_in_scope_or_404(queryset: QuerySet[M], pk: object) -> M:
-    """The row of `queryset` with this id, or Http404 (a malformed id is a 404 too, not a 500).
+def object_in_scope_or_404(queryset: QuerySet[M], pk: object, *, field: str | None = None) -> M:
+    """The row of `queryset` with this id, or Http404.
 
-    `queryset` comes from a scoped manager: run inside the request's association scope.
+    A malformed id (not ASCII digits, or past a bigint) is a 404 too; or, when `field` names
+    the form field it came from, a 400 saying so (InvalidParameter). `queryset` comes from a
+    scoped manager: run inside the request's association scope.
     """
-    try:
-        key = int(str(pk))
-    except ValueError:
-        raise Http404 from None
+    key = parse_id(pk)
+    if key is None:
+        if field is not None:
+            raise InvalidParameter(field)
+        raise Http404
     obj = queryset.filter(pk=key).first()
     if obj is None:
         raise Http404

@@ -8,7 +8,7 @@ from django_scopes.forms import SafeModelChoiceField
 
 from association.admin_site import TenantModelAdmin
 from association.http import association_of
-from association.models import Association, AssociationDomain, Role
+from association.models import Association, AssociationDomain, Role, RoleKind
 from association.services import role_grant
 
 
@@ -36,20 +36,62 @@ class AssociationAdmin(admin.ModelAdmin):
             national_benchmarks_create_defaults(association=obj)
 
 
-class RoleForm(forms.ModelForm):
-    user_email = forms.EmailField(
-        label=_("User email"),
-        help_text=_("The person must already have an account with a verified email address."),
-    )
+# Which target field each role kind is tied to (the database's role_target_matches_kind).
+ROLE_TARGET_FIELD: dict[str, str | None] = {
+    RoleKind.OFFICER: None,
+    RoleKind.CITY_VIEWER: None,
+    RoleKind.SUBCOMMITTEE_LEADER: "subcommittee",
+    RoleKind.OFFICE_ADMIN: "office",
+    RoleKind.OFFICE_STAFF: "office",
+    RoleKind.CORPORATION_ADMIN: "corporation",
+}
+TARGET_MISSING = {
+    "office": _("Choose the office this role is for."),
+    "subcommittee": _("Choose the subcommittee this role is for."),
+    "corporation": _("Choose the corporation this role is for."),
+}
+TARGET_NOT_ALLOWED = {
+    "office": _("This role is not tied to an office: leave the office empty."),
+    "subcommittee": _("This role is not tied to a subcommittee: leave the subcommittee empty."),
+    "corporation": _("This role is not tied to a corporation: leave the corporation empty."),
+}
+
+
+class RoleChangeForm(forms.ModelForm):
+    """A role's kind and target; the target must fit the kind, with a message on the field."""
 
     class Meta:
         model = Role
         fields = ["kind", "office", "subcommittee", "corporation"]
+        # Empty choices when the class is built (outside any scope); RoleAdmin gives each
+        # field its queryset per request.
         field_classes = {
             "office": SafeModelChoiceField,
             "subcommittee": SafeModelChoiceField,
             "corporation": SafeModelChoiceField,
         }
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        kind = cleaned.get("kind")
+        if kind not in ROLE_TARGET_FIELD:
+            return cleaned
+        wanted = ROLE_TARGET_FIELD[kind]
+        for name in TARGET_MISSING:
+            if name in self.errors:
+                continue
+            if name == wanted and cleaned.get(name) is None:
+                self.add_error(name, TARGET_MISSING[name])
+            elif name != wanted and cleaned.get(name) is not None:
+                self.add_error(name, TARGET_NOT_ALLOWED[name])
+        return cleaned
+
+
+class RoleForm(RoleChangeForm):
+    user_email = forms.EmailField(
+        label=_("User email"),
+        help_text=_("The person must already have an account with a verified email address."),
+    )
 
     def clean_user_email(self) -> Any:
         from allauth.account.models import EmailAddress
@@ -77,9 +119,16 @@ class RoleAdmin(TenantModelAdmin):
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
     ) -> Any:
         if obj is not None:
-            kwargs["form"] = forms.ModelForm
-            kwargs["fields"] = ["kind", "office", "subcommittee", "corporation"]
+            kwargs["form"] = RoleChangeForm
         return super().get_form(request, obj, change, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name in TARGET_MISSING:
+            # The request's association's rows, evaluated inside the request's scope.
+            model = db_field.remote_field.model
+            kwargs["form_class"] = forms.ModelChoiceField  # SafeModelChoiceField drops querysets
+            kwargs["queryset"] = model.objects.filter(association=association_of(request))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if change:
@@ -93,4 +142,6 @@ class RoleAdmin(TenantModelAdmin):
             subcommittee=form.cleaned_data.get("subcommittee"),
             corporation=form.cleaned_data.get("corporation"),
         )
-        obj.pk = role.pk
+        # The admin logs and shows the saved row: let `obj` be it.
+        obj.pk, obj.user, obj.created_at = role.pk, role.user, role.created_at
+        obj.association = role.association

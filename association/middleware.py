@@ -6,16 +6,17 @@ from collections.abc import Callable
 from typing import cast
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseNotFound
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, QueryDict
 from django.http.request import split_domain_port
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext as _
 from django_scopes import scope
 
-from association.http import AssociationRequest, access_of
+from association.http import AssociationRequest, InvalidParameter, access_of
 from association.permissions import access_for
 from association.selectors import association_for_host
 
@@ -115,3 +116,33 @@ class PrivateResponseMiddleware:
             if "public" not in declared:
                 patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+class RejectNulCharactersMiddleware:
+    """A NUL character in a query or form parameter is a 400 naming the parameter.
+
+    No field takes one (Django's form fields refuse them too), and PostgreSQL refuses them in
+    text: a view that looks a key up would otherwise answer 500.
+    """
+
+    FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        self._check(request.GET)
+        if request.method == "POST" and request.content_type in self.FORM_TYPES:
+            self._check(request.POST)
+        return self.get_response(request)
+
+    @staticmethod
+    def _check(params: QueryDict) -> None:
+        for name, values in params.lists():
+            if "\x00" in name or any("\x00" in value for value in values):
+                field = name.replace("\x00", "")
+                raise InvalidParameter(
+                    field,
+                    _("“%(field)s” contains a NUL character, which no field accepts.")
+                    % {"field": field},
+                )

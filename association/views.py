@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from association.http import InvalidParameter
 from association.permissions import public, requires
 from members.selectors import office_status_counts, offices_pending
 from subcommittees.selectors import subcommittees_with_office_counts
@@ -88,3 +89,15 @@ def healthz(request: HttpRequest) -> HttpResponse:
         checks[f"{name}_ms"] = f"{(time.monotonic() - started) * 1000:.1f}"
     payload = {"status": "ok" if healthy else "error", "checks": checks}
     return JsonResponse(payload, status=200 if healthy else 503)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The 400 page (handler400): what was wrong with the request, naming the field when an
+    InvalidParameter says which; the API answers in its own format."""
+    message = exception.message if isinstance(exception, InvalidParameter) else ""
+    if request.path.startswith("/api/"):
+        field = exception.field if isinstance(exception, InvalidParameter) else ""
+        errors = [{"row": "", "index": None, "field": field, "message": message}]
+        body = {"code": "invalid", "detail": message, "errors": errors if message else []}
+        return JsonResponse(body, status=400)
+    return render(request, "400.html", {"message": message}, status=400)

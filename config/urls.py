@@ -20,6 +20,8 @@ urlpatterns = [
     path("", include("config.api_urls")),
 ]
 
+handler400 = "association.views.bad_request"
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

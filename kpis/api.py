@@ -44,7 +44,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from association.api_permissions import HasCapability
-from association.http import access_of
+from association.http import access_of, parse_id
 from association.permissions import AccessPolicy
 from core.calendar import parse_month
 from kpis.access import access_filing_by_id, access_filing_office_by_id, filing_office_ids
@@ -460,11 +460,12 @@ class FilingListView(FilingView):
         filings = self.get_queryset()
         office = request.query_params.get("office")
         if office:
-            if not office.isdigit():
+            office_id = parse_id(office)
+            if office_id is None:
                 return _invalid([_field_error("office", _("Give the office's id."))])
-            if int(office) not in _filing_office_ids(request):
+            if office_id not in _filing_office_ids(request):
                 raise PermissionDenied(_("You may not file for this office."))
-            filings = filings.filter(office_id=int(office))
+            filings = filings.filter(office_id=office_id)
         month = request.query_params.get("month")
         if month:
             try:
@@ -511,6 +512,10 @@ class FilingDetailView(FilingView):
         )
 
     @extend_schema(responses=FilingSerializer)
+    def get_object(self) -> StaffingReport:
+        """The filing of the URL, through the access helper (DRF's OPTIONS answer asks)."""
+        return self._report(self.request, self.kwargs["staffing_report_pk"])
+
     def get(self, request: Request, staffing_report_pk: int) -> Response:
         return Response(FilingSerializer(self._report(request, staffing_report_pk)).data)
 

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from django.utils.translation import gettext as _
 
-from core.calendar import filing_deadline, wareki_date, wareki_month
+from core.calendar import filing_deadline, month_start, wareki_date, wareki_month
 from kpis.models import COUNT_FIELDS, FOREIGN_STAFF, HIRE_CHANNELS, EmploymentType, JobCategory
 
 if TYPE_CHECKING:
@@ -39,6 +39,9 @@ ZERO_WHEN_EMPTY = frozenset({"open_positions", *CHANNEL_FIELDS})
 # Minus signs people type in Japanese text, besides the ASCII hyphen-minus.
 _MINUS = str.maketrans(dict.fromkeys("−‐‑‒–—ー－", "-"))
 _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+# No office counts more people than this in one cell; a bigger number is a typo (and would not
+# fit the database's integer column).
+MAX_COUNT = 100_000
 
 
 class FilingSettings(Protocol):
@@ -84,10 +87,29 @@ def read_count(value: Any) -> tuple[int | None, str | None]:
             return None, _("Enter a whole number (0 or more). You entered “%(value)s”.") % {
                 "value": value
             }
-        number = int(text)
+        # Python refuses to read thousands of digits; more than ten is too big anyway.
+        too_long = len(text.lstrip("+-").lstrip("0")) > 10
+        number = (MAX_COUNT + 1) * (-1 if text[0] == "-" else 1) if too_long else int(text)
     if number < 0:
         return None, _("A count cannot be negative.")
+    if number > MAX_COUNT:
+        return None, _("A count cannot be more than %(max)s.") % {"max": f"{MAX_COUNT:,}"}
     return number, None
+
+
+# --- the month -----------------------------------------------------------------------------
+
+
+def month_open_for_filing(month: date, today: date) -> bool:
+    """A month may be filed from its first day on (the form offers nothing later)."""
+    return month <= month_start(today)
+
+
+def future_month_message(month: date) -> str:
+    """The one message for a month that has not begun, whichever way the filing came."""
+    return _("%(month)s has not begun yet: a month can be filed from its first day on.") % {
+        "month": wareki_month(month)
+    }
 
 
 # --- the lock ------------------------------------------------------------------------------
@@ -175,6 +197,8 @@ def filing_check(
     given. Warnings are only looked for when there is no hard error: they compare numbers.
     """
     cleaned, errors = _hard_checks(rows)
+    if not month_open_for_filing(month, today):
+        errors.insert(0, Problem("", "month", future_month_message(month)))
     warnings: list[Problem] = []
     if previous is not None and not errors:
         warnings = _soft_checks(

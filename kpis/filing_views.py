@@ -35,7 +35,7 @@ from core.calendar import (
     wareki_fiscal_year,
     wareki_month,
 )
-from kpis.checks import filing_lock
+from kpis.checks import filing_lock, month_open_for_filing
 from kpis.filing_forms import (
     CHANNEL_FIELDS,
     FilingForm,
@@ -101,7 +101,7 @@ def _month(value: str | None, today: date) -> date:
     if not match or not 1 <= int(match[2]) <= 12:
         raise Http404
     month = date(int(match[1]), int(match[2]), 1)
-    if not EARLIEST_MONTH <= month <= month_start(today):
+    if month < EARLIEST_MONTH or not month_open_for_filing(month, today):
         raise Http404
     return month
 

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.calendar import add_months, month_start, parse_month
+from core.calendar import add_months, parse_month
 from core.identifiers import clean_provider_number
 from core.spreadsheets import (
     CHANGING,
@@ -41,7 +41,16 @@ from core.spreadsheets import (
     parse_choice,
     report_progress,
 )
-from kpis.checks import FOREIGN_FIELDS, Problem, filing_check, filing_lock, read_count, row_key
+from kpis.checks import (
+    FOREIGN_FIELDS,
+    Problem,
+    filing_check,
+    filing_lock,
+    future_month_message,
+    month_open_for_filing,
+    read_count,
+    row_key,
+)
 from kpis.models import (
     COUNT_FIELDS,
     EmploymentType,
@@ -514,7 +523,6 @@ def _attach_offices(plan: UploadPlan, *, office_ids: Collection[int], today: dat
         for office in Office.objects.filter(provider_number__in=numbers).order_by()
     }
     allowed = set(office_ids)
-    this_month = month_start(today)
     for filing in plan.filings:
         office = offices.get(filing.provider_number)
         column = _column("provider_number")
@@ -543,13 +551,11 @@ def _attach_offices(plan: UploadPlan, *, office_ids: Collection[int], today: dat
             )
         else:
             filing.office = office
-        if filing.month > this_month:
+        if not month_open_for_filing(filing.month, today):
+            # The filing check's rule and words, said once here: the check is not run on a
+            # filing that already has an error.
             filing.errors.append(
-                RowError(
-                    filing.first_row,
-                    _column("month"),
-                    _("%(month)s has not begun yet.") % {"month": filing.month_label},
-                )
+                RowError(filing.first_row, _column("month"), future_month_message(filing.month))
             )
 
 

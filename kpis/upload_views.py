@@ -117,7 +117,9 @@ def office_tokens(request: AssociationRequest, office_pk: int) -> HttpResponse:
     form = TokenForm()
     created: tuple[OfficeApiToken, str] | None = None
     if request.method == "POST" and request.POST.get("action") == "revoke":
-        token = object_in_scope_or_404(tokens_of(office=office), request.POST.get("token"))
+        token = object_in_scope_or_404(
+            tokens_of(office=office), request.POST.get("token"), field="token"
+        )
         token_revoke(token=token, by=request.user)
         messages.success(request, _("The token “%(name)s” was revoked.") % {"name": token.name})
         return redirect("kpis:office_tokens", office_pk=office.pk)

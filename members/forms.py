@@ -24,7 +24,9 @@ class OfficeFieldsMixin(forms.Form):
     address = forms.CharField(label=_("Address"), max_length=300, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
     email = forms.EmailField(label=_("Office email"), required=False)
-    capacity = forms.IntegerField(label=_("Capacity"), min_value=0, required=False)
+    capacity = forms.IntegerField(
+        label=_("Capacity"), min_value=0, max_value=100_000, required=False
+    )
 
 
 class OfficeRegistrationForm(OfficeFieldsMixin):

@@ -175,7 +175,9 @@ def office_staff_page(request: AssociationRequest, office_pk: int) -> HttpRespon
     )
     form = InvitationForm()
     if request.method == "POST" and request.POST.get("action") == "remove":
-        role = object_in_scope_or_404(Role.objects.filter(office=office), request.POST.get("role"))
+        role = object_in_scope_or_404(
+            Role.objects.filter(office=office), request.POST.get("role"), field="role"
+        )
         try:
             office_staff_remove(office=office, role=role)
         except ValidationError as error:

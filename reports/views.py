@@ -20,11 +20,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from association.access import object_in_scope_or_404
 from association.forms import add_service_errors
 from association.http import AssociationRequest
 from association.mail import send_templated_mail
@@ -288,9 +289,10 @@ def viewers(request: AssociationRequest) -> HttpResponse:
     association = request.association
     form = ViewerInviteForm()
     if request.method == "POST" and request.POST.get("action") == "revoke":
-        role: Role = get_object_or_404(
+        role: Role = object_in_scope_or_404(
             Role.objects.filter(kind=RoleKind.CITY_VIEWER).select_related("user"),
-            pk=request.POST.get("role") or 0,
+            request.POST.get("role"),
+            field="role",
         )
         role_revoke(role=role)
         messages.success(

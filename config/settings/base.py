@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "association.middleware.AssociationMiddleware",
     "association.middleware.RequireTwoFactorMiddleware",
     "association.middleware.PrivateResponseMiddleware",
+    "association.middleware.RejectNulCharactersMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -209,3 +209,69 @@ def test_form_upload_and_api_refuse_and_warn_alike(tenant_a: Tenant, language: s
     assert [(e.row, e.column, e.message) for e in preview.errors] == [(2, "対象月", expected)]
     assert refused.messages == [preview.errors[0].text]
     assert report_of(tenant_a, LOCKED) is None
+
+
+# Counts past any office's size (2³¹ overflowed the database's integer column: a 500).
+HUGE: dict[tuple[str, str], dict[str, Any]] = {
+    ("care_worker", "regular"): row(start=2**31, hires=0, separations=0, end=100_000),
+    ("nurse", "regular"): row(start=100_001, hires=0, separations=0, end=10**12, open_positions=-3),
+}
+HUGE_EXPECTED = [
+    ("care_worker/regular", "headcount_start", "A count cannot be more than 100,000."),
+    ("nurse/regular", "headcount_end", "A count cannot be more than 100,000."),
+    ("nurse/regular", "headcount_start", "A count cannot be more than 100,000."),
+    ("nurse/regular", "open_positions", "A count cannot be negative."),
+]
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_form_upload_and_api_refuse_huge_counts_alike(tenant_a: Tenant, language: str) -> None:
+    month = this_month()
+    token = new_token(tenant_a)
+    form = form_findings(form_post(tenant_a, month, HUGE, language))
+    api = api_post(tenant_a, token, month, HUGE, language)
+    assert (api.status_code, api.json()["code"]) == (400, "invalid")
+    preview, refused, keys = upload(tenant_a, month, HUGE, language)
+    assert form == api_findings(api, "errors") == upload_findings(preview.errors, keys)
+    assert refused.messages == [error.text for error in preview.errors]
+    if language == "en":
+        assert form == HUGE_EXPECTED
+    assert report_of(tenant_a, month) is None
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+@pytest.mark.parametrize("months_ahead", [1, 12 * 70])
+def test_form_upload_and_api_refuse_a_month_not_begun_alike(
+    tenant_a: Tenant, language: str, months_ahead: int
+) -> None:
+    """Next month, or 2099: the API once took them and the history ran to 2099."""
+    from kpis.checks import future_month_message
+
+    month = add_months(this_month(), months_ahead)
+    sound = {("care_worker", "regular"): row()}
+    with translation.override(language):
+        expected = future_month_message(month)
+    # The form has no page for a month that has not begun (it offers none).
+    response = form_post(tenant_a, month, sound, language)
+    assert response.status_code == 404
+    api = api_post(tenant_a, new_token(tenant_a), month, sound, language)
+    assert (api.status_code, api.json()["code"]) == (400, "invalid")
+    assert api_findings(api, "errors") == [("", "month", expected)]
+    preview, refused, _keys = upload(tenant_a, month, sound, language)
+    assert [(e.row, e.column, e.message) for e in preview.errors] == [(2, "対象月", expected)]
+    assert refused.messages == [preview.errors[0].text]
+    assert report_of(tenant_a, month) is None
+    # Straight to the service, as any future channel would: the same refusal.
+    from kpis.services import FilingInvalid, staffing_report_save
+    from tests.kpis.test_filing_form import service_rows
+
+    with scope(association=tenant_a.association.pk), pytest.raises(FilingInvalid) as invalid:
+        staffing_report_save(
+            office=tenant_a.offices[0],
+            month=month,
+            rows=service_rows(sound),
+            user=tenant_a.users["office_admin"],
+            expected_version=None,
+            submit=False,
+        )
+    assert [p.message for p in invalid.value.check.errors] == [future_month_message(month)]

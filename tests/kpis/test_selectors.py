@@ -26,7 +26,6 @@ from tests.tenants import Tenant
 pytestmark = pytest.mark.django_db
 
 APR, MAY, JUN = date(2025, 4, 1), date(2025, 5, 1), date(2025, 6, 1)
-BEFORE_EVERY_DEADLINE = date(2025, 4, 1)
 
 
 def row(
@@ -55,7 +54,7 @@ def file(
         expected_version=None,
         submit=submit,
         confirm_warnings=True,
-        today=BEFORE_EVERY_DEADLINE,
+        today=month,  # the month has begun and its deadline is ahead
     )
 
 

@@ -308,7 +308,8 @@ def test_every_error_names_its_row_and_column(tenant_a: Tenant, tenant_b: Tenant
         f"{other}.",
         # A head office reaches its corporation's members, not its pending applications.
         "Row 11, 介護保険事業所番号: You may not file for アルファ事業所4 (2772000044).",
-        "Row 12, 対象月: 2026-11 has not begun yet.",
+        "Row 12, 対象月: 令和8年（2026年）11月 has not begun yet: a month can be filed from its "
+        "first day on.",
         # The one lock message of every filing channel (kpis.checks.lock_message).
         "Row 13, 対象月: The filing for 令和8年（2026年）8月 is locked because its deadline, "
         "令和8年（2026年）9月10日, has passed. An officer of the association can reopen it if "
