@@ -287,6 +287,23 @@ def build_event_objects(tenant: Tenant) -> None:
     JobFairBooth.objects.create(event=event, office=tenant.offices[0], hiring_for="介護職員")
 
 
+def _recruitment_objects(tenant: Tenant, office: Office) -> dict[str, Any]:
+    """A published posting of `office` with a photo, and an application to it (services)."""
+    from recruitment.models import JobPostingPhoto
+    from tests.recruitment.jobs import apply, make_posting
+
+    posting = make_posting(office, title=f"{office.name}の介護職員")
+    photo = JobPostingPhoto.objects.create(
+        posting=posting,
+        image=ContentFile(_logo_png(), name=f"job-{office.pk}.png"),
+        alt=f"{office.name}の職場の様子",
+    )
+    application, _key = apply(
+        posting, name=f"{tenant.marker}応募者", email=f"applicant-{office.pk}@example.com"
+    )
+    return {"job_posting": posting, "job_posting_photo": photo, "job_application": application}
+
+
 @dataclass
 class MatrixObjects:
     """For the isolation matrix: each object an id in a URL can name, three ways.
@@ -329,6 +346,7 @@ def build_matrix_objects(tenant: Tenant) -> MatrixObjects:
             "announcement": Announcement.objects.get(subcommittee=kyotaku),
             "job_fair_booth": JobFairBooth.objects.get(office=tenant.offices[0]),
             "monthly_report": MonthlyReport.objects.order_by("pk").first(),
+            **_recruitment_objects(tenant, tenant.offices[0]),
         }
         district = tenant.offices[0].provider_number[3:5]
         corporation = corporation_create(
@@ -401,5 +419,6 @@ def build_matrix_objects(tenant: Tenant) -> MatrixObjects:
             "job_fair_booth": JobFairBooth.objects.create(
                 event=fair, office=other_office, hiring_for="看護職員"
             ),
+            **_recruitment_objects(tenant, other_office),
         }
     return objects
