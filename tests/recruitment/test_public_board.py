@@ -119,7 +119,7 @@ def test_constant_queries_from_20_to_500_postings(
 ) -> None:
     client = client_for(tenant_a, tenant_a.users["office_admin"])  # logged in: not cached
     url = reverse("jobs:list")
-    params = {"sort": "pay", "page": 2, "qualification": "shoninsha"}
+    params: dict[str, str | int] = {"sort": "pay", "page": 2, "qualification": "shoninsha"}
     _many(tenant_a, 20)
     with CaptureQueriesContext(connection) as few:
         assert len(_titles(client.get(url, params))) == 1  # 21 matches: one on page 2
@@ -132,7 +132,8 @@ def test_constant_queries_from_20_to_500_postings(
     )
     print("list queries", len(many.captured_queries))
     with scope(association=tenant_a.association.pk):
-        posting = JobPosting.objects.filter(status="published").last()
+        posting = JobPosting.objects.filter(status="published").order_by("pk").last()
+    assert posting is not None
     detail = reverse("jobs:detail", kwargs={"job_posting_pk": posting.pk})
     with CaptureQueriesContext(connection) as detail_queries:
         client.get(detail)
