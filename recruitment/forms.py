@@ -140,7 +140,7 @@ class ApplicationForm(forms.Form):
         max_length=20,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
     )
-    age_band = forms.ChoiceField(label=_("Age"), choices=AgeBand.choices)
+    age_band = forms.ChoiceField(label=_("Age"), choices=[("", "---------"), *AgeBand.choices])
     qualifications = forms.MultipleChoiceField(
         label=_("Your qualifications"),
         choices=Qualification.choices,

@@ -230,6 +230,12 @@ def job_detail(request: HttpRequest, job_posting_pk: int) -> HttpResponse:
             "welcome": _labels(posting.qualifications_welcome, Qualification),
             "tags": _labels(posting.welcome_tags, WelcomeTag),
             "working_style": WorkingStyle(posting.working_style).label,
+            "fixed_overtime_hours": f"{posting.fixed_overtime_hours.normalize():f}"
+            if posting.fixed_overtime_hours is not None
+            else "",
+            "fixed_overtime_pay": f"{posting.fixed_overtime_pay:,}"
+            if posting.fixed_overtime_pay is not None
+            else "",
             "other_postings": other_open_postings(posting=posting),
             "related_postings": [] if is_open else related_open_postings(posting=posting),
             "booths": upcoming_booths(office_id=posting.office_id),
@@ -383,6 +389,7 @@ def application_status(request: HttpRequest) -> HttpResponse:
             else None,
         },
     )
-    response["Referrer-Policy"] = "no-referrer"  # the key is in the URL
+    # The key is in the URL: never sent to another site (same-origin keeps the CSRF Origin).
+    response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "private, no-store"
     return response

@@ -112,7 +112,7 @@ def test_withdrawal_deletes_at_once_and_keeps_a_count(tenant_a: Tenant) -> None:
     url = reverse("jobs:application_status")
     page = client.get(url, {"key": key})
     assert page.status_code == 200 and "Withdraw" in page.content.decode()
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     response = client.post(url, {"key": key})
     assert response.status_code == 200
     with scope(association=tenant_a.association.pk):
