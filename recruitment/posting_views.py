@@ -26,8 +26,19 @@ from recruitment.access import (
     access_posting_to_hide_by_id,
 )
 from recruitment.forms import ApplicationStatusForm, HideForm, PhotoForm, PostingForm
-from recruitment.models import JobPosting, JobPostingPhoto, PostingStatus, Qualification
-from recruitment.selectors import applications_of_offices, posting_overview, postings_of_offices
+from recruitment.models import (
+    ApplicationStatus,
+    JobPosting,
+    JobPostingPhoto,
+    PostingStatus,
+    Qualification,
+)
+from recruitment.selectors import (
+    applications_of_offices,
+    posting_overview,
+    postings_of_offices,
+    recruitment_figures,
+)
 from recruitment.services import (
     POSTING_FIELDS,
     application_mark_seen,
@@ -235,8 +246,18 @@ def application_detail(request: AssociationRequest, job_application_pk: int) -> 
 @require_http_methods(["GET"])
 def posting_overview_page(request: AssociationRequest) -> HttpResponse:
     """Officers: every posting with its status and counts (no applicant is ever shown)."""
+    figures = recruitment_figures()
     return render(
-        request, "recruitment/postings/overview.html", {"postings": list(posting_overview())}
+        request,
+        "recruitment/postings/overview.html",
+        {
+            "postings": list(posting_overview()),
+            "figures": figures,
+            "by_status": [
+                (label, figures.applications_by_status.get(value, 0))
+                for value, label in ApplicationStatus.choices
+            ],
+        },
     )
 
 

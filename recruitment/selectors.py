@@ -300,3 +300,46 @@ def posting_hires(*, office_id: int, month: date) -> dict[tuple[str, str], int]:
         .annotate(count=Count("pk"))
     )
     return {(category, employment): count for category, employment, count in rows}
+
+
+@dataclass(frozen=True)
+class RecruitmentFigures:
+    """Officers' joint-recruitment figures: counts only, never an applicant."""
+
+    open_postings: int
+    applications_by_status: dict[str, int]
+    hires_by_month: list[tuple[date, int]]
+    average_days_to_hire: float | None
+
+    @property
+    def applications(self) -> int:
+        return sum(self.applications_by_status.values())
+
+    @property
+    def hires(self) -> int:
+        return self.applications_by_status.get(ApplicationStatus.HIRED, 0)
+
+
+def recruitment_figures(*, today: date | None = None) -> RecruitmentFigures:
+    """Open postings, applications by status, hires by month of hire and the average days
+    from application to hire, over the applications still kept (four queries)."""
+    by_status = dict(
+        JobApplication.objects.values_list("status").annotate(count=Count("pk")).order_by()
+    )
+    hired: list[tuple[datetime, date]] = [
+        (created, hired_on)
+        for created, hired_on in JobApplication.objects.filter(
+            status=ApplicationStatus.HIRED, hired_on__isnull=False
+        ).values_list("created_at", "hired_on")
+        if hired_on is not None
+    ]
+    months: dict[date, int] = {}
+    for _created, hired_on in hired:
+        months[hired_on.replace(day=1)] = months.get(hired_on.replace(day=1), 0) + 1
+    days = [(hired_on - timezone.localdate(created)).days for created, hired_on in hired]
+    return RecruitmentFigures(
+        open_postings=open_postings(today=today).count(),
+        applications_by_status={str(k): int(v) for k, v in by_status.items()},
+        hires_by_month=sorted(months.items(), reverse=True),
+        average_days_to_hire=round(sum(days) / len(days), 1) if days else None,
+    )

@@ -102,3 +102,24 @@ def test_officers_see_counts_only_and_hide_with_a_reason(tenant_a: Tenant) -> No
     staff = client_for(tenant_a, tenant_a.users["office_staff"])
     page = staff.get(reverse("recruitment:posting_detail", args=[posting.pk])).content.decode()
     assert "最低賃金を下回っています" in page
+
+
+def test_officers_figures_count_applications_and_hires(tenant_a: Tenant) -> None:
+    from recruitment.selectors import recruitment_figures
+    from recruitment.services import application_status_set
+
+    with scope(association=tenant_a.association.pk):
+        posting = make_posting(tenant_a.offices[0])
+        first, _ = apply(posting, email="a@example.com")
+        apply(posting, email="b@example.com")
+        hired_on = timezone.localdate()
+        application_status_set(application=first, status="hired", happened_on=hired_on, by=None)
+        figures = recruitment_figures()
+    assert figures.open_postings == 1
+    assert figures.applications == 2 and figures.hires == 1
+    assert figures.hires_by_month == [(hired_on.replace(day=1), 1)]
+    assert figures.average_days_to_hire == 0
+    page = client_for(tenant_a, tenant_a.users["officer"]).get(
+        reverse("recruitment:posting_overview")
+    )
+    assert "Average days from application to hire" in page.content.decode()
