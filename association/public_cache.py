@@ -7,6 +7,7 @@ so a cached page never carries another visitor's token."""
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -19,6 +20,27 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 
 CSRF_PLACEHOLDER = "__public_csrf_token__"
+VERSION_KEY = "{namespace}:public:version:{association_id}"
+
+
+def public_version(namespace: str, association_id: int | None) -> int:
+    """The association's current version of `namespace`'s public pages, made on first use.
+
+    A timestamp, so a version key lost from Redis never comes back as a value an old page
+    was cached under."""
+    key = VERSION_KEY.format(namespace=namespace, association_id=association_id)
+    version = cache.get(key)
+    if version is None:
+        version = time.time_ns()
+        if not cache.add(key, version, None):
+            version = cache.get(key, version)
+    return int(version)
+
+
+def public_changed(namespace: str, association_id: int | None) -> None:
+    """Every cached public page of `namespace` for the association is stale."""
+    key = VERSION_KEY.format(namespace=namespace, association_id=association_id)
+    cache.set(key, time.time_ns(), None)
 
 
 def _cacheable(request: HttpRequest) -> bool:
@@ -69,10 +91,17 @@ def cached_public_page(
                 response = view(request, *args, **kwargs)
                 if response.status_code != 200:
                     return fill_csrf(request, response)
-                stored = (response.content, response["Content-Type"])
+                stored = (
+                    response.content,
+                    response["Content-Type"],
+                    response.get("Content-Disposition"),
+                )
                 cache.set(key, stored, seconds)
-            content, content_type = stored
-            return fill_csrf(request, HttpResponse(content, content_type=content_type))
+            content, content_type, disposition = stored
+            response = HttpResponse(content, content_type=content_type)
+            if disposition:
+                response["Content-Disposition"] = disposition
+            return fill_csrf(request, response)
 
         return wrapped
 

@@ -7,7 +7,6 @@ import hashlib
 import logging
 import re
 import secrets
-import time
 import unicodedata
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
@@ -15,7 +14,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models, transaction
@@ -25,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from association.mail import send_templated_mail
+from association.public_cache import public_changed, public_version
 from core.calendar import add_months
 from events.models import EventKind, EventStatus
 from events.services import clean_html
@@ -111,8 +110,6 @@ def booth_outcome_record(
 
 # --- joint recruitment: postings ----------------------------------------------------------
 
-# Public job pages live in the cache under this association's current version (as events do).
-JOBS_VERSION_KEY = "jobs:public:version:{association_id}"
 EXPIRY_NOTICE_DAYS = 7
 MAX_OPEN_DAYS = 183  # a posting is open for at most about six months at a time
 
@@ -145,22 +142,15 @@ POSTING_FIELDS = (
 
 
 def jobs_version(association_id: int | None) -> int:
-    """The association's public job-board version, created on first use."""
-    key = JOBS_VERSION_KEY.format(association_id=association_id)
-    version = cache.get(key)
-    if version is None:
-        version = time.time_ns()
-        if not cache.add(key, version, None):
-            version = cache.get(key, version)
-    return int(version)
+    """The association's public job-board version (association.public_cache)."""
+    return public_version("jobs", association_id)
 
 
 def jobs_changed(association_id: int | None) -> None:
     """A posting changed: every cached job-board page of the association is stale, now and
     again after the commit (a page rendered from the old rows mid-transaction is dropped too)."""
-    key = JOBS_VERSION_KEY.format(association_id=association_id)
-    cache.set(key, time.time_ns(), None)
-    transaction.on_commit(lambda: cache.set(key, time.time_ns(), None))
+    public_changed("jobs", association_id)
+    transaction.on_commit(lambda: public_changed("jobs", association_id))
 
 
 def _unknown(values: Any, choices: type[models.TextChoices]) -> list[str]:
