@@ -11,7 +11,7 @@ from core.spreadsheets.upload import (  # noqa: F401
 )
 
 
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
     """Show a service's ValidationError on the form: by field where it names one the form has."""
     if hasattr(error, "error_dict"):
         for field, messages in error.message_dict.items():

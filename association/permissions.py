@@ -47,6 +47,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "kpis.manage": frozenset({RoleKind.OFFICER}),
     # API tokens file as the office: only those who file for it may create them, not officers.
     "kpis.tokens": frozenset({RoleKind.OFFICE_ADMIN, RoleKind.CORPORATION_ADMIN}),
+    # Joint recruitment: an office's people and its head office post jobs and handle the
+    # applications; officers are left out on purpose (they see counts, never applicants).
+    "recruitment.post": frozenset(
+        {RoleKind.OFFICE_ADMIN, RoleKind.OFFICE_STAFF, RoleKind.CORPORATION_ADMIN}
+    ),
     "subcommittee.manage": frozenset({RoleKind.OFFICER, RoleKind.SUBCOMMITTEE_LEADER}),
     "reports.view": frozenset({RoleKind.OFFICER, RoleKind.CITY_VIEWER}),
     "reports.download": frozenset({RoleKind.OFFICER, RoleKind.CITY_VIEWER}),

@@ -13,6 +13,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("events/", include("events.urls")),
     path("recruitment/", include("recruitment.urls")),
+    path("jobs/", include("recruitment.urls_public")),
     path("healthz", healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),

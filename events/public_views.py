@@ -4,33 +4,28 @@ iCalendar feeds. No login needed; anonymous pages are cached per association and
 from __future__ import annotations
 
 import calendar
-import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import icalendar
 from django import forms
-from django.contrib.messages import get_messages
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
-from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from association.permissions import Access, public
+from association.public_cache import cached_public_page as cached_page
+from association.public_cache import render_public as _render
 from events.access import access_event_by_id
 from events.models import Audience, Event, EventKind, EventStatus, ProgrammeItem, Venue
 from events.selectors import EventFilters, event_areas, event_days, public_events
@@ -38,7 +33,6 @@ from events.services import clean_html, events_version
 
 PAGE_SIZE = 20
 CACHE_SECONDS = 600  # "upcoming" moves on with time even when nothing is edited
-CSRF_PLACEHOLDER = "__events_csrf_token__"
 FEED_PAST_DAYS = 180
 
 
@@ -46,76 +40,13 @@ def _access(request: HttpRequest) -> Access | None:
     return getattr(request, "access", None)
 
 
-def _association_id(request: HttpRequest) -> int | None:
-    association = getattr(request, "association", None)
-    return association.pk if association else None
-
-
 # --- caching -------------------------------------------------------------------------------
 
 
-def _cacheable(request: HttpRequest) -> bool:
-    return (
-        request.method in ("GET", "HEAD")
-        and not request.user.is_authenticated
-        and not len(get_messages(request))
-    )
-
-
-def _cache_key(request: HttpRequest, name: str) -> str:
-    association_id = _association_id(request)
-    version = events_version(association_id)
-    where = hashlib.sha256(f"{request.get_host()}|{request.get_full_path()}".encode()).hexdigest()
-    return f"events:public:{association_id}:{version}:{get_language()}:{name}:{where}"
-
-
 def cached_public_page(name: str) -> Callable[[Callable[..., HttpResponse]], Any]:
-    """Cache an anonymous page per association, language, host and URL, under the events version.
-
-    The CSRF token of the language form is rendered as a placeholder and filled per request,
-    so a cached page never carries another visitor's token.
-    """
-
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not _cacheable(request):
-                return _fill_csrf(request, view(request, *args, **kwargs))
-            key = _cache_key(request, name)
-            stored = cache.get(key)
-            if stored is None:
-                response = view(request, *args, **kwargs)
-                if response.status_code != 200:
-                    return _fill_csrf(request, response)
-                stored = (
-                    response.content,
-                    response["Content-Type"],
-                    response.get("Content-Disposition"),
-                )
-                cache.set(key, stored, CACHE_SECONDS)
-            content, content_type, disposition = stored
-            response = HttpResponse(content, content_type=content_type)
-            if disposition:
-                response["Content-Disposition"] = disposition
-            return _fill_csrf(request, response)
-
-        return wrapped
-
-    return decorator
-
-
-def _fill_csrf(request: HttpRequest, response: HttpResponse) -> HttpResponse:
-    if response["Content-Type"].startswith("text/html") and CSRF_PLACEHOLDER.encode() in (
-        response.content
-    ):
-        response.content = response.content.replace(
-            CSRF_PLACEHOLDER.encode(), get_token(request).encode()
-        )
-    return response
-
-
-def _render(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
-    return render(request, template, {**context, "csrf_token": CSRF_PLACEHOLDER})
+    """Cache an anonymous page per association, language, host and URL, under the events
+    version (association.public_cache)."""
+    return cached_page("events:public", name, events_version, CACHE_SECONDS)
 
 
 # --- the list --------------------------------------------------------------------------------

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import nh3
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from association.public_cache import public_changed, public_version
 from events.models import Event, EventStatus, ProgrammeItem, Venue
 
 ALLOWED_TAGS = {"p", "br", "ul", "ol", "li", "strong", "em", "a"}
 ALLOWED_ATTRIBUTES = {"a": {"href"}}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "tel"}
-
-# Public pages live in the cache under this association's current version (a timestamp, so a
-# version key lost from Redis never comes back as a value an old page was cached under).
-VERSION_KEY = "events:public:version:{association_id}"
 
 
 def clean_html(text: str) -> str:
@@ -33,19 +28,13 @@ def clean_html(text: str) -> str:
 
 
 def events_version(association_id: int | None) -> int:
-    """The association's public events version, created on first use."""
-    key = VERSION_KEY.format(association_id=association_id)
-    version = cache.get(key)
-    if version is None:
-        version = time.time_ns()
-        if not cache.add(key, version, None):
-            version = cache.get(key, version)
-    return int(version)
+    """The association's public events version (association.public_cache)."""
+    return public_version("events", association_id)
 
 
 def events_changed(association_id: int | None) -> None:
     """Officers changed events: every cached public page of the association is stale."""
-    cache.set(VERSION_KEY.format(association_id=association_id), time.time_ns(), None)
+    public_changed("events", association_id)
 
 
 def _events_changed_now_and_on_commit(association_id: int) -> None:

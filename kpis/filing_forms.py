@@ -91,12 +91,18 @@ class Cell:
     id: str
     value: str = ""
     previous: Any = None
+    # Hires the office recorded on the association's job board this month (recruitment).
+    offered: int | None = None
     errors: list[str] = dataclasses.field(default_factory=list)
     warnings: list[str] = dataclasses.field(default_factory=list)
 
     @property
     def previous_id(self) -> str:
         return f"{self.id}-previous"
+
+    @property
+    def offered_id(self) -> str:
+        return f"{self.id}-offered"
 
     @property
     def message_id(self) -> str:
@@ -109,6 +115,8 @@ class Cell:
             ids.append(self.message_id)
         if self.previous is not None:
             ids.append(self.previous_id)
+        if self.offered:
+            ids.append(self.offered_id)
         return " ".join(ids)
 
 
@@ -176,6 +184,7 @@ class FilingForm:
         previous: Mapping[str, Mapping[str, Any]],
         data: Mapping[str, Any] | None = None,
         comment: str = "",
+        offered: Mapping[str, int] | None = None,
     ) -> None:
         self.rows: list[Row] = []
         self.errors: list[str] = []  # about the filing as a whole
@@ -204,8 +213,26 @@ class FilingForm:
                         ],
                     )
                 )
+        self._offer(offered or {}, saved)
         if data is not None:
             self._bind(data)
+
+    def _offer(self, offered: Mapping[str, int], saved: Mapping[str, Any]) -> None:
+        """Hires recorded on the job board fill “association job posting” (and, in a row not
+        saved yet, the hires): the same cell the office would type into, so a hire is never
+        counted twice; the office sees the figure and confirms it by saving."""
+        for row in self.rows:
+            count = offered.get(row.key, 0)
+            if not count:
+                continue
+            cells = {cell.field: cell for cell in row.cells}
+            channel = cells["hires_association_posting"]
+            channel.offered = count
+            current = parse_count(channel.value)
+            if current == "" or (isinstance(current, int) and current < count):
+                channel.value = str(count)
+            if row.key not in saved and cells["hires"].value in ("", "0"):
+                cells["hires"].value = str(count)
 
     @staticmethod
     def _cell(

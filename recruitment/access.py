@@ -1,10 +1,12 @@
-"""Access helpers for job-fair booths: an office's own booth, for those who manage the office."""
+"""Access helpers for recruitment: an office's own booths, postings and applications."""
 
 from __future__ import annotations
 
 from association.access import object_in_scope_or_404, require_capability
 from association.permissions import Access
-from recruitment.models import JobFairBooth
+from recruitment.models import JobApplication, JobFairBooth, JobPosting, PostingStatus
+
+PUBLIC_STATUSES = (PostingStatus.PUBLISHED, PostingStatus.CLOSED)
 
 
 def access_booth_by_id(access: Access, job_fair_booth_pk: object) -> JobFairBooth:
@@ -14,3 +16,41 @@ def access_booth_by_id(access: Access, job_fair_booth_pk: object) -> JobFairBoot
     )
     require_capability(access, "office.manage", office_id=booth.office_id)
     return booth
+
+
+def access_posting_by_id(access: Access, job_posting_pk: object) -> JobPosting:
+    """A posting, for the people of its office and its head office (else 403); another
+    association's is a 404. Officers are not let in: they hide postings in the admin."""
+    posting = object_in_scope_or_404(
+        JobPosting.objects.select_related("office", "office__corporation"), job_posting_pk
+    )
+    require_capability(access, "recruitment.post", office_id=posting.office_id)
+    return posting
+
+
+def access_application_by_id(access: Access, job_application_pk: object) -> JobApplication:
+    """An application, only for the people of the posting's office and its head office.
+    Nobody else (officers included) sees an applicant: 403; another association's: 404."""
+    application = object_in_scope_or_404(
+        JobApplication.objects.select_related("posting", "posting__office"), job_application_pk
+    )
+    require_capability(access, "recruitment.post", office_id=application.posting.office_id)
+    return application
+
+
+def public_posting_by_id(job_posting_pk: object) -> JobPosting:
+    """A posting on the public board: published, or closed (still reachable, marked as ended).
+    Drafts and hidden postings do not exist for the public (404)."""
+    return object_in_scope_or_404(
+        JobPosting.objects.filter(status__in=PUBLIC_STATUSES).select_related(
+            "office", "office__corporation"
+        ),
+        job_posting_pk,
+    )
+
+
+def access_posting_to_hide_by_id(access: Access, job_posting_pk: object) -> JobPosting:
+    """Any posting of the association, for officers (association.manage) to hide."""
+    posting = object_in_scope_or_404(JobPosting.objects.select_related("office"), job_posting_pk)
+    require_capability(access, "association.manage")
+    return posting

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from association.admin_site import TenantInline, TenantModelAdmin
-from recruitment.models import JobFairBooth
+from recruitment.models import ApplicationDeletion, JobFairBooth, RecruitmentSettings
 
 OUTCOME_FIELDS = ("interviews", "hires", "outcome_recorded_at")
 
@@ -52,3 +52,36 @@ class JobFairBoothAdmin(TenantModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return self._allowed(request)
+
+
+@admin.register(RecruitmentSettings)
+class RecruitmentSettingsAdmin(TenantModelAdmin):
+    """How long applicants' data are kept (the daily purge reads these)."""
+
+    list_display = ["association", "retention_months_not_hired", "retention_months_hired"]
+    fields = ("retention_months_not_hired", "retention_months_hired")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # One row per association, made on first use (recruitment_settings).
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+@admin.register(ApplicationDeletion)
+class ApplicationDeletionAdmin(TenantModelAdmin):
+    """The record of applicants' data deleted: when, why, how many; never whose."""
+
+    list_display = ["deleted_at", "reason", "count"]
+    list_filter = ["reason"]
+    readonly_fields = ("deleted_at", "reason", "count")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False

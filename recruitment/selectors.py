@@ -6,11 +6,21 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from core.calendar import add_months
 from events.models import Event, EventKind, EventStatus
-from recruitment.models import JobFairBooth
+from members.models import Office
+from recruitment.models import (
+    ApplicationStatus,
+    JobApplication,
+    JobFairBooth,
+    JobPosting,
+    PayKind,
+    PostingStatus,
+)
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 
@@ -94,3 +104,242 @@ def fair_totals(*, event: Event) -> FairTotals:
         hires=Sum("hires"),
     )
     return FairTotals(**{key: int(value or 0) for key, value in row.items()})
+
+
+# --- joint recruitment ----------------------------------------------------------------------
+
+# Who holds a qualification also meets the lower ones (介護福祉士 ⊃ 実務者研修 ⊃ 初任者研修).
+MEETS = {
+    "kaigo_fukushishi": ("kaigo_fukushishi", "jitsumusha", "shoninsha"),
+    "jitsumusha": ("jitsumusha", "shoninsha"),
+    "shoninsha": ("shoninsha",),
+    "care_manager": ("care_manager",),
+    "nurse": ("nurse",),
+    "none": (),
+}
+HOURS_A_MONTH = 160  # to rank hourly pay beside monthly pay
+HOURLY_FLOOR_BELOW = 10_000  # a pay floor under this is an hourly wage
+
+
+@dataclass(frozen=True)
+class JobFilters:
+    q: str = ""
+    job_category: str = ""
+    employment_type: str = ""
+    working_style: str = ""
+    subcommittee: int | None = None
+    area: str = ""
+    qualification: str = ""
+    pay_kind: str = ""
+    pay_floor: int | None = None
+    tags: tuple[str, ...] = ()
+    sort: str = "new"
+
+
+def _contains(field: str, value: str) -> Q:
+    """A JSON list field holds `value` (its text holds "value", quotes included): the same
+    lookup on PostgreSQL and on the embedded SQLite."""
+    return Q(**{f"{field}__icontains": f'"{value}"'})
+
+
+def open_postings(*, today: date | None = None) -> QuerySet[JobPosting]:
+    """Postings a job seeker can apply for: published and not past their “open until” day
+    (the daily job closes them; until it runs they are shown as ended, never as open)."""
+    today = today or timezone.localdate()
+    return JobPosting.objects.filter(status=PostingStatus.PUBLISHED, expires_on__gte=today)
+
+
+def public_postings(*, filters: JobFilters, today: date | None = None) -> QuerySet[JobPosting]:
+    """The board's search: every filter in the database, the office joined, in one query."""
+    postings = open_postings(today=today).select_related("office")
+    if filters.q:
+        for word in filters.q.split()[:5]:
+            postings = postings.filter(
+                Q(title__icontains=word)
+                | Q(description__icontains=word)
+                | Q(office__name__icontains=word)
+                | Q(area__icontains=word)
+                | Q(nearest_station__icontains=word)
+            )
+    for name in ("job_category", "employment_type", "working_style", "pay_kind"):
+        if getattr(filters, name):
+            postings = postings.filter(**{name: getattr(filters, name)})
+    if filters.area:
+        postings = postings.filter(Q(area=filters.area) | Q(nearest_station=filters.area))
+    if filters.subcommittee:
+        from subcommittees.selectors import office_in_subcommittee
+
+        postings = postings.filter(
+            office__in=Office.objects.filter(office_in_subcommittee(filters.subcommittee))
+        )
+    if filters.qualification in MEETS:
+        meets = Q(qualifications_required=[]) | _contains("qualifications_required", "none")
+        for held in MEETS[filters.qualification]:
+            meets |= _contains("qualifications_required", held)
+        postings = postings.filter(meets)
+    for tag in filters.tags:
+        postings = postings.filter(_contains("welcome_tags", tag))
+    top = Coalesce("pay_max", "pay_min")
+    if filters.pay_floor:
+        kind = filters.pay_kind or (
+            PayKind.HOURLY if filters.pay_floor < HOURLY_FLOOR_BELOW else PayKind.MONTHLY
+        )
+        postings = (
+            postings.filter(pay_kind=kind)
+            .annotate(pay_top=top)
+            .filter(pay_top__gte=filters.pay_floor)
+        )
+    if filters.sort == "pay":
+        monthly = Case(
+            When(pay_kind=PayKind.HOURLY, then=top * HOURS_A_MONTH),
+            default=top,
+            output_field=IntegerField(),
+        )
+        return postings.annotate(pay_rank=monthly).order_by("-pay_rank", "-published_at", "-pk")
+    return postings.order_by("-published_at", "-pk")
+
+
+def posting_areas() -> list[str]:
+    """Towns and stations of open postings, for the area filter (one query)."""
+    rows = open_postings().values_list("area", "nearest_station").distinct()
+    return sorted({value for row in rows for value in row if value})
+
+
+def subcommittee_choices() -> list[tuple[str, str]]:
+    from subcommittees.models import Subcommittee
+
+    return [(str(pk), name) for pk, name in Subcommittee.objects.values_list("pk", "name")]
+
+
+def other_open_postings(*, posting: JobPosting, limit: int = 5) -> list[JobPosting]:
+    """The same office's other open postings."""
+    return list(
+        open_postings()
+        .filter(office_id=posting.office_id)
+        .exclude(pk=posting.pk)
+        .order_by("-published_at", "-pk")[:limit]
+    )
+
+
+def related_open_postings(*, posting: JobPosting, limit: int = 5) -> list[JobPosting]:
+    """Open postings for the same kind of job elsewhere (shown when this one has ended)."""
+    return list(
+        open_postings()
+        .filter(job_category=posting.job_category)
+        .exclude(pk=posting.pk)
+        .select_related("office")
+        .order_by("-published_at", "-pk")[:limit]
+    )
+
+
+def upcoming_booths(*, office_id: int, now: datetime | None = None) -> list[JobFairBooth]:
+    """The office's booths at public job fairs still to come."""
+    from events.models import Audience
+
+    return list(
+        JobFairBooth.objects.filter(
+            office_id=office_id,
+            event__kind=EventKind.JOB_FAIR,
+            event__status=EventStatus.PUBLISHED,
+            event__audience=Audience.PUBLIC,
+            event__ends_at__gte=now or timezone.now(),
+        )
+        .select_related("event")
+        .order_by("event__starts_at")
+    )
+
+
+def postings_of_offices(*, office_ids: set[int]) -> QuerySet[JobPosting]:
+    """An office's postings for its member pages, with new and total applications."""
+    return (
+        JobPosting.objects.filter(office_id__in=office_ids)
+        .select_related("office")
+        .annotate(
+            application_count=Count("applications"),
+            new_count=Count("applications", filter=Q(applications__seen_at__isnull=True)),
+        )
+        .order_by("-updated_at", "-pk")
+    )
+
+
+def applications_of_offices(
+    *, office_ids: set[int], posting_id: int | None = None
+) -> QuerySet[JobApplication]:
+    applications = JobApplication.objects.filter(posting__office_id__in=office_ids)
+    if posting_id:
+        applications = applications.filter(posting_id=posting_id)
+    return applications.select_related("posting", "posting__office").order_by("-created_at", "-pk")
+
+
+def posting_overview() -> QuerySet[JobPosting]:
+    """Officers: every posting with application and hire counts, never an applicant."""
+    return (
+        JobPosting.objects.select_related("office")
+        .annotate(
+            application_count=Count("applications"),
+            hire_count=Count(
+                "applications", filter=Q(applications__status=ApplicationStatus.HIRED)
+            ),
+        )
+        .order_by("-updated_at", "-pk")
+    )
+
+
+def posting_hires(*, office_id: int, month: date) -> dict[tuple[str, str], int]:
+    """Hires the office recorded on its postings in `month` (by the hire date), by job
+    category × employment type: what the filing offers under “association job posting”."""
+    first = month.replace(day=1)
+    rows = (
+        JobApplication.objects.filter(
+            posting__office_id=office_id,
+            status=ApplicationStatus.HIRED,
+            hired_on__gte=first,
+            hired_on__lt=add_months(first, 1),
+        )
+        .values_list("posting__job_category", "posting__employment_type")
+        .annotate(count=Count("pk"))
+    )
+    return {(category, employment): count for category, employment, count in rows}
+
+
+@dataclass(frozen=True)
+class RecruitmentFigures:
+    """Officers' joint-recruitment figures: counts only, never an applicant."""
+
+    open_postings: int
+    applications_by_status: dict[str, int]
+    hires_by_month: list[tuple[date, int]]
+    average_days_to_hire: float | None
+
+    @property
+    def applications(self) -> int:
+        return sum(self.applications_by_status.values())
+
+    @property
+    def hires(self) -> int:
+        return self.applications_by_status.get(ApplicationStatus.HIRED, 0)
+
+
+def recruitment_figures(*, today: date | None = None) -> RecruitmentFigures:
+    """Open postings, applications by status, hires by month of hire and the average days
+    from application to hire, over the applications still kept (four queries)."""
+    by_status = dict(
+        JobApplication.objects.values_list("status").annotate(count=Count("pk")).order_by()
+    )
+    hired: list[tuple[datetime, date]] = [
+        (created, hired_on)
+        for created, hired_on in JobApplication.objects.filter(
+            status=ApplicationStatus.HIRED, hired_on__isnull=False
+        ).values_list("created_at", "hired_on")
+        if hired_on is not None
+    ]
+    months: dict[date, int] = {}
+    for _created, hired_on in hired:
+        months[hired_on.replace(day=1)] = months.get(hired_on.replace(day=1), 0) + 1
+    days = [(hired_on - timezone.localdate(created)).days for created, hired_on in hired]
+    return RecruitmentFigures(
+        open_postings=open_postings(today=today).count(),
+        applications_by_status={str(k): int(v) for k, v in by_status.items()},
+        hires_by_month=sorted(months.items(), reverse=True),
+        average_days_to_hire=round(sum(days) / len(days), 1) if days else None,
+    )

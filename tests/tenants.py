@@ -60,6 +60,8 @@ class Tenant:
     offices: list[Office] = field(default_factory=list)
     users: dict[str, Any] = field(default_factory=dict)
     totp_secrets: dict[str, str] = field(default_factory=dict)
+    # office 1's posting, its photo and an application (build_recruitment_objects)
+    recruitment: dict[str, Any] = field(default_factory=dict)
 
 
 def build_tenant(
@@ -161,6 +163,8 @@ def build_tenant(
         build_kpi_objects(tenant)
         # --- events: objects for the isolation matrix
         build_event_objects(tenant)
+        # --- recruitment: a posting of office 1 with a photo and an application
+        tenant.recruitment = build_recruitment_objects(tenant)
     return tenant
 
 
@@ -287,6 +291,43 @@ def build_event_objects(tenant: Tenant) -> None:
     JobFairBooth.objects.create(event=event, office=tenant.offices[0], hiring_for="介護職員")
 
 
+def build_recruitment_objects(tenant: Tenant) -> dict[str, Any]:
+    """Office 1's posting, photo and application (contacted, with a note), a withdrawn
+    application's deletion record and the retention settings: a row of every model."""
+    from recruitment.services import application_status_set, application_withdraw
+    from tests.recruitment.jobs import apply
+
+    objects = _recruitment_objects(tenant, tenant.offices[0])
+    application_status_set(
+        application=objects["job_application"],
+        status="contacted",
+        note="電話で面接日を調整",
+        by=tenant.users["office_staff"],
+    )
+    _withdrawn, key = apply(
+        objects["job_posting"], name=f"{tenant.marker}辞退者", email="withdrawn@example.com"
+    )
+    application_withdraw(key=key)
+    return objects
+
+
+def _recruitment_objects(tenant: Tenant, office: Office) -> dict[str, Any]:
+    """A published posting of `office` with a photo, and an application to it (services)."""
+    from recruitment.models import JobPostingPhoto
+    from tests.recruitment.jobs import apply, make_posting
+
+    posting = make_posting(office, title=f"{office.name}の介護職員")
+    photo = JobPostingPhoto.objects.create(
+        posting=posting,
+        image=ContentFile(_logo_png(), name=f"job-{office.pk}.png"),
+        alt=f"{office.name}の職場の様子",
+    )
+    application, _key = apply(
+        posting, name=f"{tenant.marker}応募者", email=f"applicant-{office.pk}@example.com"
+    )
+    return {"job_posting": posting, "job_posting_photo": photo, "job_application": application}
+
+
 @dataclass
 class MatrixObjects:
     """For the isolation matrix: each object an id in a URL can name, three ways.
@@ -329,6 +370,7 @@ def build_matrix_objects(tenant: Tenant) -> MatrixObjects:
             "announcement": Announcement.objects.get(subcommittee=kyotaku),
             "job_fair_booth": JobFairBooth.objects.get(office=tenant.offices[0]),
             "monthly_report": MonthlyReport.objects.order_by("pk").first(),
+            **tenant.recruitment,
         }
         district = tenant.offices[0].provider_number[3:5]
         corporation = corporation_create(
@@ -401,5 +443,6 @@ def build_matrix_objects(tenant: Tenant) -> MatrixObjects:
             "job_fair_booth": JobFairBooth.objects.create(
                 event=fair, office=other_office, hiring_for="看護職員"
             ),
+            **_recruitment_objects(tenant, other_office),
         }
     return objects

@@ -65,4 +65,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "events.tasks.registrations_purge_all",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Job postings past their "open until" date close; offices are told a week ahead.
+    "recruitment-postings-expire": {
+        "task": "recruitment.tasks.postings_expire_all",
+        "schedule": crontab(hour=0, minute=20),
+    },
+    # Applicants' data: deleted 6 months (not hired) or 12 months (hired) after the last change.
+    "recruitment-applications-purge": {
+        "task": "recruitment.tasks.applications_purge_all",
+        "schedule": crontab(hour=3, minute=45),
+    },
 }

@@ -97,6 +97,7 @@ OFFICERS = frozenset({OFFICER})
 DIRECTORY = frozenset({OFFICER, LEADER, OFFICE_ADMIN, OFFICE_STAFF, CORP_ADMIN})
 FILERS = frozenset({OFFICE_ADMIN, OFFICE_STAFF, CORP_ADMIN})  # for their own offices
 OFFICE_MANAGERS = frozenset({OFFICER, OFFICE_ADMIN, CORP_ADMIN})
+POSTERS = FILERS  # recruitment.post: an office's people and its head office, not officers
 SUBCOMMITTEE_MANAGERS = frozenset({OFFICER, LEADER})  # the leader, of 居宅部会 only
 REPORT_READERS = frozenset({OFFICER, CITY})
 # The 入所部会's subcommittee-only event: officers only. Not the 居宅 leader, office 1's
@@ -136,6 +137,7 @@ MEETING = {
     "agenda": "なし",
 }
 ANNOUNCEMENT = {"subject": "漏れのお知らせ", "body": "本文"}
+POSTING = {"action": "save", "title": "漏れ求人", "office": "__other_office__"}
 
 MAY: dict[str, May] = {
     # association
@@ -223,6 +225,25 @@ MAY: dict[str, May] = {
     ),
     "recruitment:fair_list": May(OFFICERS),
     "recruitment:fair_detail": May(OFFICERS, other=NOBODY),
+    # joint recruitment: an office's postings and applications are its people's and its head
+    # office's only; officers see counts and may hide a posting, never an applicant
+    "recruitment:posting_list": May(POSTERS),
+    "recruitment:posting_create": May(POSTERS, data=POSTING),
+    "recruitment:posting_overview": May(OFFICERS),
+    "recruitment:posting_detail": May(POSTERS, other=NOBODY, data=POSTING),
+    "recruitment:posting_copy": May(POSTERS, other=NOBODY, data={"offices": "__other_office__"}),
+    "recruitment:posting_hide": _same(OFFICERS, data={"reason": "漏れ"}),
+    "recruitment:application_list": May(POSTERS),
+    "recruitment:application_detail": May(
+        POSTERS, other=NOBODY, data={"status": "hired", "note": "漏れ"}
+    ),
+    # the public job board
+    "jobs:list": May(EVERYONE),
+    "jobs:feed": May(EVERYONE),
+    "jobs:detail": _same(EVERYONE),
+    "jobs:photo": _same(EVERYONE),
+    "jobs:apply": _same(EVERYONE),
+    "jobs:application_status": May(EVERYONE),
     # the API (a filing of another office is not there for those who file for their own)
     "api:root": May(EVERYONE),
     "api:me": May(frozenset(ROLE_NAMES)),  # who am I here: members only

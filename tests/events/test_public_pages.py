@@ -244,7 +244,7 @@ def test_cached_page_carries_the_visitors_own_csrf_token(tenant_a: Tenant) -> No
     first.get(url)
     second = client_for(tenant_a)
     page = text(second.get(url))
-    assert "__events_csrf_token__" not in page
+    assert "__public_csrf_token__" not in page
     assert 'name="csrfmiddlewaretoken"' in page
 
 
