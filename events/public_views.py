@@ -19,7 +19,7 @@ from django import forms
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -62,18 +62,72 @@ def _cacheable(request: HttpRequest) -> bool:
     )
 
 
-def _cache_key(request: HttpRequest, name: str) -> str:
+def _cache_key(request: HttpRequest, name: str, version: int, query: str) -> str:
     association_id = _association_id(request)
-    version = events_version(association_id)
-    where = hashlib.sha256(f"{request.get_host()}|{request.get_full_path()}".encode()).hexdigest()
+    where = hashlib.sha256(f"{request.get_host()}|{request.path}?{query}".encode()).hexdigest()
     return f"events:public:{association_id}:{version}:{get_language()}:{name}:{where}"
 
 
-def cached_public_page(name: str) -> Callable[[Callable[..., HttpResponse]], Any]:
-    """Cache an anonymous page per association, language, host and URL, under the events version.
+# A query parameter is cached only as one of these: what a visitor can reach by the page's own
+# links (filters, a day or a month of the calendar, a page of the list).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+MAX_PAGE = 1000
 
-    The CSRF token of the language form is rendered as a placeholder and filled per request,
-    so a cached page never carries another visitor's token.
+
+def _public_areas(request: HttpRequest, version: int) -> list[str]:
+    """The areas the anonymous filter offers, cached under the events version."""
+    key = f"events:public:{_association_id(request)}:{version}:areas"
+    areas = cache.get(key)
+    if areas is None:
+        areas = event_areas(user_access=_access(request))
+        cache.set(key, areas, CACHE_SECONDS)
+    return list(areas)
+
+
+def _iso_date(value: str) -> str:
+    try:
+        day = date.fromisoformat(value) if len(value) == 10 else None
+    except ValueError:
+        return ""
+    return day.isoformat() if day and FIRST_YEAR <= day.year <= LAST_YEAR else ""
+
+
+def _list_query(request: HttpRequest, version: int) -> dict[str, str]:
+    """The list's query parameters an anonymous visitor's page depends on, normalised.
+
+    Unknown parameters (utm_source, cache busters …) and values the filters would not accept
+    are left out, so every query string maps to one of a bounded set of pages.
+    """
+    get = request.GET
+    query: dict[str, str] = {}
+    if get.get("kind", "") in EventKind.values:
+        query["kind"] = get["kind"]
+    area = get.get("area", "")
+    if area and area in _public_areas(request, version):
+        query["area"] = area
+    for name in ("date_from", "date_to"):
+        if day := _iso_date(get.get(name, "")):
+            query[name] = day
+    month = _month_param(get.get("month"))
+    if month and FIRST_YEAR <= month.year <= LAST_YEAR:
+        query["month"] = month.strftime("%Y-%m")
+    page = get.get("page", "")
+    if page.isascii() and page.isdigit() and 1 < int(page) <= MAX_PAGE:
+        query["page"] = str(int(page))
+    return query
+
+
+def cached_public_page(
+    name: str, query: Callable[[HttpRequest, int], dict[str, str]] | None = None
+) -> Callable[[Callable[..., HttpResponse]], Any]:
+    """Cache an anonymous page per association, language, host and normalised query, under
+    the events version.
+
+    `query(request, version)` gives the parameters the page depends on, checked and in a
+    normal form; the view is then given only those, so what it renders matches the key and no
+    visitor can make a page (a cache entry) per query string. A page without `query` takes
+    no parameters. The CSRF token of the language form is rendered as a placeholder and filled
+    per request, so a cached page never carries another visitor's token.
     """
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -81,7 +135,10 @@ def cached_public_page(name: str) -> Callable[[Callable[..., HttpResponse]], Any
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not _cacheable(request):
                 return _fill_csrf(request, view(request, *args, **kwargs))
-            key = _cache_key(request, name)
+            version = events_version(_association_id(request))
+            normalised = urlencode(sorted((query(request, version) if query else {}).items()))
+            request.GET = QueryDict(normalised)
+            key = _cache_key(request, name, version, normalised)
             stored = cache.get(key)
             if stored is None:
                 response = view(request, *args, **kwargs)
@@ -212,7 +269,7 @@ def _month_calendar(
 
 
 @public
-@cached_public_page("list")
+@cached_public_page("list", _list_query)
 def event_list(request: HttpRequest) -> HttpResponse:
     access = _access(request)
     is_member = bool(access and access.is_member)
