@@ -134,7 +134,7 @@ def csv_table(
 # XML elements the worksheet may hold (a cell is two or three: <c><v>…</v></c>), and any other
 # part (shared strings: one of ours has a few thousand, each two to five elements).
 MAX_XLSX_ELEMENTS = 1_000_000
-MAX_XLSX_PART_ELEMENTS = 400_000
+MAX_XLSX_PART_ELEMENTS = 250_000
 # Cells one row may hold, those right of `max_columns` included (they are skipped unread).
 MAX_XLSX_CELLS_PER_ROW = 1_000
 

@@ -1,5 +1,6 @@
 """Crafted spreadsheets sent to the real upload pages: refused within a bound, with a message
-that names the limit, by office staff (KPI filing) and officers (member roster) alike."""
+that names the limit, by office staff (KPI filing) and officers (member roster) alike; and
+the uploads kept between preview and apply, bounded per user."""
 
 from __future__ import annotations
 
@@ -7,15 +8,18 @@ import time
 from collections.abc import Callable
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
+from redis import Redis
 
 from core.spreadsheets import Importer
 from kpis.upload import FilingUploadImporter
 from members.roster import RosterImporter
 from tests.conftest import client_for
 from tests.core import crafted_xlsx
+from tests.members.test_roster import base_roster, csv_file
 from tests.tenants import Tenant
 
 pytestmark = pytest.mark.django_db
@@ -62,3 +66,43 @@ def test_a_crafted_xlsx_is_refused_by_the_upload_page_within_a_bound(
     errors = " ".join(response.context["form"].errors["file"])
     assert message in errors, errors
     assert elapsed < 5, elapsed  # empty rows took 8 s, the others minutes, before
+
+
+def stashed_uploads() -> list[str]:
+    """Keys of uploaded files kept in Redis, read from Redis itself."""
+    redis = Redis.from_url(settings.REDIS_URL)
+    return [key.decode() for key in redis.scan_iter(match="*:upload:*", count=1000)]
+
+
+def test_each_user_keeps_at_most_three_uploaded_files(tenant_a: Tenant) -> None:
+    """Before: every preview kept its file for an hour, however many a user sent."""
+    if not settings.REDIS_URL:
+        pytest.skip("the cache is Redis only when REDIS_URL is set")
+    officer = client_for(tenant_a, tenant_a.users["officer"])
+    staff = client_for(tenant_a, tenant_a.users["office_staff"])
+    data = csv_file(base_roster(), "utf-8")
+    tokens, fingerprints = [], []
+    for n in range(6):
+        response = officer.post(
+            reverse("members:roster_preview"), {"file": SimpleUploadedFile(f"m{n}.csv", data)}
+        )
+        assert response.status_code == 200
+        tokens.append(response.context["token"])
+        fingerprints.append(response.context["plan"].fingerprint)
+    kpi = staff.post(
+        reverse("kpis:upload_preview"),
+        {"file": SimpleUploadedFile("k.csv", ",".join(headers(FilingUploadImporter())).encode())},
+    )
+    assert kpi.status_code in (200, 400)
+    officer_pk = str(tenant_a.users["officer"].pk)
+    officers = [key for key in stashed_uploads() if key.split(":")[-2] == officer_pk]
+    assert len(officers) == 3
+    assert all(any(key.endswith(token) for key in officers) for token in tokens[-3:])
+
+    refused = officer.post(reverse("members:roster_apply"), {"upload": tokens[0]}, follow=True)
+    assert "3つ以上のファイルをアップロードしたため" in refused.content.decode()
+    applied = officer.post(
+        reverse("members:roster_apply"), {"upload": tokens[-1], "fingerprint": fingerprints[-1]}
+    )
+    assert applied.status_code == 302
+    assert len([k for k in stashed_uploads() if k.endswith(tokens[-1])]) == 0
