@@ -77,12 +77,17 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# REDIS_URL is Celery's broker and result backend; the cache may (in production: should) be
+# another Redis, REDIS_CACHE_URL, one allowed to evict keys when full (allkeys-lru) while the
+# broker's Redis never evicts (noeviction), so a full cache can never drop a queued task.
+# Without REDIS_CACHE_URL the cache shares REDIS_URL, as it did before the two were split.
 REDIS_URL = env.str("REDIS_URL", default="")
-if REDIS_URL:
+REDIS_CACHE_URL = env.str("REDIS_CACHE_URL", default="") or REDIS_URL
+if REDIS_CACHE_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": REDIS_CACHE_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="renkei"),
         }
     }

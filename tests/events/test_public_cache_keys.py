@@ -21,15 +21,15 @@ pytestmark = pytest.mark.django_db
 def page_keys() -> set[str]:
     """The keys of cached public event pages, read from Redis itself (not through Django);
     the events version and the list of areas (one each per association) aside."""
-    redis = Redis.from_url(settings.REDIS_URL)
+    redis = Redis.from_url(settings.REDIS_CACHE_URL)
     keys = {key.decode() for key in redis.scan_iter(match="*events:public:*", count=1000)}
     return {key for key in keys if not key.endswith((":areas", ":version"))}
 
 
 @pytest.fixture(autouse=True)
 def _redis_cache() -> None:
-    if not settings.REDIS_URL:
-        pytest.skip("the cache is Redis only when REDIS_URL is set")
+    if not settings.REDIS_CACHE_URL:
+        pytest.skip("the cache is Redis only when REDIS_CACHE_URL or REDIS_URL is set")
     cache.clear()
 
 
