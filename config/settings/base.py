@@ -180,3 +180,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 # Spreadsheet imports (roster, filing upload) of more rows than this are applied by a Celery
 # task with a progress page, not inside the request.
 SPREADSHEET_BACKGROUND_ROWS = env.int("SPREADSHEET_BACKGROUND_ROWS", default=300)
+# Every spreadsheet is read in a child process under these limits (core.spreadsheets.bounded),
+# on top of the reader's own bounds on rows, cells and XML elements.
+SPREADSHEET_READ_SECONDS = env.int("SPREADSHEET_READ_SECONDS", default=20)
+SPREADSHEET_READ_MEMORY_MB = env.int("SPREADSHEET_READ_MEMORY_MB", default=512)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -106,3 +107,19 @@ def test_each_user_keeps_at_most_three_uploaded_files(tenant_a: Tenant) -> None:
     )
     assert applied.status_code == 302
     assert len([k for k in stashed_uploads() if k.endswith(tokens[-1])]) == 0
+
+
+@pytest.mark.parametrize(("role", "url", "importer"), PAGES, ids=["kpis", "roster"])
+def test_a_read_past_its_time_is_stopped_with_a_message(
+    tenant_a: Tenant, settings: Any, role: str, url: str, importer: Importer
+) -> None:
+    """The second wall: whatever the reader does, it does it in a child process that is
+    killed when its time is up (here 0.2 s for a file that takes seconds)."""
+    settings.SPREADSHEET_READ_SECONDS = 0.2
+    data = crafted_xlsx.many_cells(headers(importer))
+    client = client_for(tenant_a, tenant_a.users[role])
+    started = time.monotonic()
+    response = client.post(reverse(url), {"file": SimpleUploadedFile("slow.xlsx", data)})
+    assert time.monotonic() - started < 3
+    assert response.status_code == 400
+    assert "0.2秒以内に読み込めませんでした" in " ".join(response.context["form"].errors["file"])
