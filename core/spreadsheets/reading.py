@@ -28,6 +28,13 @@ from xml.etree import ElementTree
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
+from openpyxl.utils.datetime import (
+    CALENDAR_MAC_1904,
+    CALENDAR_WINDOWS_1900,
+    from_excel,
+    from_ISO8601,
+)
 
 from core.spreadsheets.columns import words_key
 
@@ -242,8 +249,6 @@ def _string_item(element: ElementTree.Element) -> str:
 
 def _date_styles(archive: zipfile.ZipFile, name: str | None) -> tuple[set[int], set[int]]:
     """The cell styles (places in <cellXfs>) that show a date, and those that show a duration."""
-    from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
-
     if name is None or name not in archive.NameToInfo:
         return set(), set()
     custom: dict[str, str] = {}
@@ -273,8 +278,6 @@ class _Workbook(NamedTuple):
 
 
 def _workbook(archive: zipfile.ZipFile) -> _Workbook:
-    from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
-
     workbook = next(
         (path for kind, path in _relationships(archive, "").values() if kind == "officeDocument"),
         "xl/workbook.xml",
@@ -287,8 +290,10 @@ def _workbook(archive: zipfile.ZipFile) -> _Workbook:
         if _local(element.tag) == "workbookPr":
             if element.get("date1904", "0").lower() in ("1", "true"):
                 epoch = CALENDAR_MAC_1904
-        elif not sheet_id:
-            sheet_id = next((v for k, v in element.attrib.items() if _local(k) == "id"), "")
+        elif not sheet_id:  # the first worksheet (a chart sheet is not one)
+            found = next((v for k, v in element.attrib.items() if _local(k) == "id"), "")
+            if related.get(found, ("", ""))[0] == "worksheet":
+                sheet_id = found
     strings_part = parts.get("sharedStrings")
     strings = (
         [_string_item(item) for _parent, item in _records(archive, strings_part, records={"si"})]
@@ -311,8 +316,6 @@ def _column(reference: str) -> int:
 
 def _cell_value(cell: ElementTree.Element, book: _Workbook) -> object:
     """A cell's value as openpyxl's data_only reading gives it (the cached result of a formula)."""
-    from openpyxl.utils.datetime import from_excel, from_ISO8601
-
     kind = cell.get("t", "n")
     if kind == "inlineStr":
         item = next((child for child in cell if _local(child.tag) == "is"), None)
