@@ -170,7 +170,10 @@ class SpreadsheetImportPages:
         if stored is None:
             messages.error(
                 request,
-                _("The uploaded file is no longer kept (after one hour). Please upload it again."),
+                _(
+                    "The uploaded file is no longer kept (after one hour, or after three newer "
+                    "uploads). Please upload it again."
+                ),
             )
             return redirect(self.upload_url)
         data, filename, rows = stored["data"], stored["filename"], stored.get("rows", 0)

@@ -1,5 +1,10 @@
-"""Anonymous public pages cached per association, language, host and URL, under a version
-that the owning app bumps when its data change (events: events_version; jobs: jobs_version).
+"""Anonymous public pages cached per association, language, host, path and normalised query,
+under a version that the owning app bumps when its data change (events: events_version; jobs:
+jobs_version).
+
+Only known, checked query parameters make a cache key: a page names them with a
+`query(request, version)` function and the view is then given only those, so what it renders
+matches the key and nobody can add a cache entry per query string (`?utm=1`, `?utm=2` …).
 
 The CSRF token of a cached page's forms is rendered as a placeholder and filled per request,
 so a cached page never carries another visitor's token."""
@@ -8,13 +13,14 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib.messages import get_messages
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.utils.translation import get_language
@@ -66,11 +72,22 @@ def render_public(request: HttpRequest, template: str, context: dict[str, Any]) 
     return render(request, template, {**context, "csrf_token": CSRF_PLACEHOLDER})
 
 
+Query = Callable[[HttpRequest, int], Mapping[str, str | list[str]] | None]
+
+
 def cached_public_page(
-    prefix: str, name: str, version_of: Callable[[int | None], int], seconds: int = 600
+    prefix: str,
+    name: str,
+    version_of: Callable[[int | None], int],
+    seconds: int = 600,
+    query: Query | None = None,
 ) -> Callable[[Callable[..., HttpResponse]], Any]:
     """Cache a 200 answer for anonymous visitors under `prefix`, the association's current
-    `version_of(association_id)`, the language, the host and the full path."""
+    `version_of(association_id)`, the language, the host, the path and the normalised query.
+
+    `query(request, version)` returns the parameters the page depends on, checked and in a
+    normal form, or None for a request not worth caching (free-text search); a page without
+    `query` takes no parameters at all."""
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
@@ -79,13 +96,16 @@ def cached_public_page(
                 return fill_csrf(request, view(request, *args, **kwargs))
             association = getattr(request, "association", None)
             association_id = association.pk if association else None
+            version = version_of(association_id)
+            params = query(request, version) if query else {}
+            if params is None:
+                return fill_csrf(request, view(request, *args, **kwargs))
+            normalised = urlencode(sorted(params.items()), doseq=True)
+            request.GET = QueryDict(normalised)
             where = hashlib.sha256(
-                f"{request.get_host()}|{request.get_full_path()}".encode()
+                f"{request.get_host()}|{request.path}?{normalised}".encode()
             ).hexdigest()
-            key = (
-                f"{prefix}:{association_id}:{version_of(association_id)}:"
-                f"{get_language()}:{name}:{where}"
-            )
+            key = f"{prefix}:{association_id}:{version}:{get_language()}:{name}:{where}"
             stored = cache.get(key)
             if stored is None:
                 response = view(request, *args, **kwargs)

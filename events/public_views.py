@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 from django import forms
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, reverse
@@ -24,6 +25,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from association.permissions import Access, public
+from association.public_cache import Query
 from association.public_cache import cached_public_page as cached_page
 from association.public_cache import render_public as _render
 from events.access import access_event_by_id
@@ -40,13 +42,69 @@ def _access(request: HttpRequest) -> Access | None:
     return getattr(request, "access", None)
 
 
+def _association_id(request: HttpRequest) -> int | None:
+    association = getattr(request, "association", None)
+    return association.pk if association else None
+
+
 # --- caching -------------------------------------------------------------------------------
 
 
-def cached_public_page(name: str) -> Callable[[Callable[..., HttpResponse]], Any]:
-    """Cache an anonymous page per association, language, host and URL, under the events
-    version (association.public_cache)."""
-    return cached_page("events:public", name, events_version, CACHE_SECONDS)
+# A query parameter is cached only as one of these: what a visitor can reach by the page's own
+# links (filters, a day or a month of the calendar, a page of the list).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+MAX_PAGE = 1000
+
+
+def _public_areas(request: HttpRequest, version: int) -> list[str]:
+    """The areas the anonymous filter offers, cached under the events version."""
+    key = f"events:public:{_association_id(request)}:{version}:areas"
+    areas = cache.get(key)
+    if areas is None:
+        areas = event_areas(user_access=_access(request))
+        cache.set(key, areas, CACHE_SECONDS)
+    return list(areas)
+
+
+def _iso_date(value: str) -> str:
+    try:
+        day = date.fromisoformat(value) if len(value) == 10 else None
+    except ValueError:
+        return ""
+    return day.isoformat() if day and FIRST_YEAR <= day.year <= LAST_YEAR else ""
+
+
+def _list_query(request: HttpRequest, version: int) -> dict[str, str]:
+    """The list's query parameters an anonymous visitor's page depends on, normalised.
+
+    Unknown parameters (utm_source, cache busters …) and values the filters would not accept
+    are left out, so every query string maps to one of a bounded set of pages.
+    """
+    get = request.GET
+    query: dict[str, str] = {}
+    if get.get("kind", "") in EventKind.values:
+        query["kind"] = get["kind"]
+    area = get.get("area", "")
+    if area and area in _public_areas(request, version):
+        query["area"] = area
+    for name in ("date_from", "date_to"):
+        if day := _iso_date(get.get(name, "")):
+            query[name] = day
+    month = _month_param(get.get("month"))
+    if month and FIRST_YEAR <= month.year <= LAST_YEAR:
+        query["month"] = month.strftime("%Y-%m")
+    page = get.get("page", "")
+    if page.isascii() and page.isdigit() and 1 < int(page) <= MAX_PAGE:
+        query["page"] = str(int(page))
+    return query
+
+
+def cached_public_page(
+    name: str, query: Query | None = None
+) -> Callable[[Callable[..., HttpResponse]], Any]:
+    """Cache an anonymous page per association, language, host and normalised query, under the
+    events version (association.public_cache)."""
+    return cached_page("events:public", name, events_version, CACHE_SECONDS, query)
 
 
 # --- the list --------------------------------------------------------------------------------
@@ -143,7 +201,7 @@ def _month_calendar(
 
 
 @public
-@cached_public_page("list")
+@cached_public_page("list", _list_query)
 def event_list(request: HttpRequest) -> HttpResponse:
     access = _access(request)
     is_member = bool(access and access.is_member)

@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlencode
 from xml.sax.saxutils import escape
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -24,7 +25,7 @@ from django_ratelimit.core import is_ratelimited
 from association.client import client_address
 from association.forms import add_service_errors
 from association.permissions import public
-from association.public_cache import cached_public_page, render_public
+from association.public_cache import Query, cached_public_page, render_public
 from events.services import clean_html
 from members.models import OfficeService
 from recruitment.access import public_posting_by_id
@@ -77,8 +78,42 @@ def _labels(codes: list[str], choices: Any) -> list[str]:
     return [str(labels[code]) for code in codes if code in labels]
 
 
-def _cached(name: str) -> Any:
-    return cached_public_page("jobs:public", name, jobs_version)
+def _cached(name: str, query: Query | None = None) -> Any:
+    return cached_public_page("jobs:public", name, jobs_version, query=query)
+
+
+MAX_PAGE = 1000
+
+
+def _list_query(request: HttpRequest, version: int) -> dict[str, str | list[str]] | None:
+    """The board's parameters an anonymous visitor's page depends on, checked and normalised
+    (unknown parameters and values the filters refuse are dropped), so every query string maps
+    to one of a bounded set of pages. A keyword search is free text: answered, not cached."""
+    get = request.GET
+    if get.get("q", "").strip():
+        return None
+    association = getattr(request, "association", None)
+    key = f"jobs:public:{association.pk if association else None}:{version}:choices"
+    choices = cache.get(key)
+    if choices is None:  # the filter's choices, cached so a cached page costs no query
+        choices = (posting_areas(), subcommittee_choices())
+        cache.set(key, choices, 600)
+    form = JobFilterForm(get, areas=choices[0], subcommittees=choices[1])
+    form.is_valid()
+    params: dict[str, str | list[str]] = {}
+    for name in form.fields:
+        if name == "q" or name in form.errors:
+            continue
+        value = form.cleaned_data.get(name)
+        if isinstance(value, list | tuple):
+            if value:
+                params[name] = sorted(str(item) for item in value)
+        elif value not in (None, ""):
+            params[name] = str(value)
+    page = get.get("page", "")
+    if page.isascii() and page.isdigit() and 1 < int(page) <= MAX_PAGE:
+        params["page"] = str(int(page))
+    return params
 
 
 def _query(params: dict[str, Any], **changes: Any) -> str:
@@ -93,7 +128,7 @@ def _query(params: dict[str, Any], **changes: Any) -> str:
 
 
 @public
-@_cached("list")
+@_cached("list", _list_query)
 def job_list(request: HttpRequest) -> HttpResponse:
     """Search and filter open postings; every filter lives in the URL so a search can be shared."""
     form = JobFilterForm(

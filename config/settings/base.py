@@ -93,12 +93,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# REDIS_URL is Celery's broker and result backend; the cache may (in production: should) be
+# another Redis, REDIS_CACHE_URL, one allowed to evict keys when full (allkeys-lru) while the
+# broker's Redis never evicts (noeviction), so a full cache can never drop a queued task.
+# Without REDIS_CACHE_URL the cache shares REDIS_URL, as it did before the two were split.
 REDIS_URL = env.str("REDIS_URL", default="")
-if REDIS_URL:
+REDIS_CACHE_URL = env.str("REDIS_CACHE_URL", default="") or REDIS_URL
+if REDIS_CACHE_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": REDIS_CACHE_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="renkei"),
         }
     }
@@ -226,3 +231,7 @@ RATELIMIT_FAIL_OPEN = True
 # Spreadsheet imports (roster, filing upload) of more rows than this are applied by a Celery
 # task with a progress page, not inside the request.
 SPREADSHEET_BACKGROUND_ROWS = env.int("SPREADSHEET_BACKGROUND_ROWS", default=300)
+# Every spreadsheet is read in a child process under these limits (core.spreadsheets.bounded),
+# on top of the reader's own bounds on rows, cells and XML elements.
+SPREADSHEET_READ_SECONDS = env.int("SPREADSHEET_READ_SECONDS", default=20)
+SPREADSHEET_READ_MEMORY_MB = env.int("SPREADSHEET_READ_MEMORY_MB", default=512)

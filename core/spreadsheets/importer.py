@@ -15,6 +15,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypedDict
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from core.spreadsheets.bounded import OverMemory, OverTime, call_bounded
 from core.spreadsheets.columns import Column
 from core.spreadsheets.plan import ImportPlan
 from core.spreadsheets.reading import cell_text, read_table, rows_from_table
@@ -64,8 +69,38 @@ class Importer(ABC):
     def read(self, *, data: bytes, filename: str) -> list[dict[str, Any]]:
         """The rows of the file, keyed by column key, plus `row` (its number in the sheet).
 
-        Raises ValidationError when the file cannot be read at all.
+        The reading runs in a child process under `settings.SPREADSHEET_READ_SECONDS` and
+        `SPREADSHEET_READ_MEMORY_MB` (core.spreadsheets.bounded). Raises ValidationError when
+        the file cannot be read at all, or not within those limits.
         """
+        seconds = getattr(settings, "SPREADSHEET_READ_SECONDS", 20)
+        megabytes = getattr(settings, "SPREADSHEET_READ_MEMORY_MB", 512)
+        try:
+            return call_bounded(
+                lambda: self._read(data=data, filename=filename),
+                seconds=seconds,
+                memory_bytes=megabytes * 1024 * 1024,
+            )
+        except OverTime as error:
+            raise ValidationError(
+                _(
+                    "The file could not be read within %(seconds)s seconds. Split it into "
+                    "smaller files."
+                ),
+                code=f"{self.code_prefix}_too_slow",
+                params={"seconds": seconds},
+            ) from error
+        except OverMemory as error:
+            raise ValidationError(
+                _(
+                    "The file needs more than %(megabytes)s MB of memory to read. Split it "
+                    "into smaller files."
+                ),
+                code=f"{self.code_prefix}_too_big",
+                params={"megabytes": megabytes},
+            ) from error
+
+    def _read(self, *, data: bytes, filename: str) -> list[dict[str, Any]]:
         return rows_from_table(
             read_table(data=data, filename=filename, code_prefix=self.code_prefix),
             columns=self.columns,

@@ -53,23 +53,35 @@ class UploadStash:
 
     Keyed by association, user and a random token, so nobody else can apply it. Besides the
     bytes and the file name it keeps how many rows the preview read (`rows`), which decides
-    whether the apply runs in the request or in the background.
+    whether the apply runs in the request or in the background. A user has at most
+    `PER_USER` files kept, whatever their kind: a new preview drops the oldest, so nobody can
+    fill the cache by uploading again and again.
     """
 
+    PER_USER = 3
+
     def __init__(self, request: Any, kind: str) -> None:
-        self.prefix = f"upload:{kind}:{request.association.pk}:{request.user.pk}:"
+        owner = f"{request.association.pk}:{request.user.pk}"
+        self.prefix = f"upload:{kind}:{owner}:"
+        self.index_key = f"upload-index:{owner}"
 
     def put(self, *, data: bytes, filename: str, rows: int = 0) -> str:
         token = secrets.token_urlsafe(24)
-        cache.set(
-            self.prefix + token,
-            {"data": data, "filename": filename, "rows": rows},
-            UPLOAD_TIMEOUT_SECONDS,
-        )
+        key = self.prefix + token
+        kept = [*(cache.get(self.index_key) or []), key]
+        dropped, kept = kept[: -self.PER_USER], kept[-self.PER_USER :]
+        if dropped:
+            cache.delete_many(dropped)
+        cache.set(self.index_key, kept, UPLOAD_TIMEOUT_SECONDS)
+        cache.set(key, {"data": data, "filename": filename, "rows": rows}, UPLOAD_TIMEOUT_SECONDS)
         return token
 
     def get(self, token: str) -> dict[str, Any] | None:
         return cache.get(self.prefix + token) if token else None
 
     def discard(self, token: str) -> None:
-        cache.delete(self.prefix + token)
+        key = self.prefix + token
+        cache.delete(key)
+        kept = cache.get(self.index_key) or []
+        if key in kept:
+            cache.set(self.index_key, [k for k in kept if k != key], UPLOAD_TIMEOUT_SECONDS)
