@@ -648,3 +648,35 @@ def test_make_runs_two_steps_add_up_to_one_full_seed() -> None:
     assert table_counts() == counts
     with scope(association=association.pk):
         assert StaffingReport.objects.count() == filed
+
+
+def test_job_postings_and_applications_in_every_state_once_and_without_mail(
+    mailoutbox: list[Any],
+) -> None:
+    """About one posting per three offices, varied, published through the services (so the
+    public board shows them), applications that reach every state, no email to fictional
+    applicants, and nothing more on a second run."""
+    from recruitment.models import ApplicationStatus, JobApplication, JobPosting, PostingStatus
+    from recruitment.selectors import open_postings
+
+    seed_default()
+    association = Association.objects.get(slug="toyonaka")
+    with scope(association=association.pk):
+        postings = list(JobPosting.objects.all())
+        approved = Office.objects.filter(status=OfficeStatus.APPROVED).count()
+        assert abs(len(postings) - approved / 3) <= 1
+        assert len({p.job_category for p in postings}) >= 3
+        assert {p.pay_kind for p in postings} == {"monthly", "hourly"}
+        assert len({tag for p in postings for tag in p.welcome_tags}) >= 4
+        assert all(p.area for p in postings)
+        assert {p.status for p in postings} <= {PostingStatus.PUBLISHED, PostingStatus.CLOSED}
+        assert open_postings().count() >= len(postings) - len(postings) // 12 - 1
+        states = Counter(JobApplication.objects.values_list("status", flat=True))
+        assert len(states) >= 5, states
+        assert set(states) <= set(ApplicationStatus.values)
+        assert all(a.email.endswith("@example.invalid") for a in JobApplication.objects.all())
+        counts = (JobPosting.objects.count(), JobApplication.objects.count())
+    assert mailoutbox == []
+    assert "job postings" not in seed_default()
+    with scope(association=association.pk):
+        assert (JobPosting.objects.count(), JobApplication.objects.count()) == counts

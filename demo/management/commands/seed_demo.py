@@ -21,7 +21,7 @@ from demo.seeders.association import association_seed
 from demo.seeders.events import events_seed
 from demo.seeders.kpis import staffing_history_seed
 from demo.seeders.members import offices_seed
-from demo.seeders.recruitment import job_fair_booths_seed
+from demo.seeders.recruitment import job_fair_booths_seed, job_postings_seed
 from demo.seeders.subcommittees import subcommittee_activity_seed
 from demo.seeders.users import DEMO_PASSWORD, demo_users_seed
 from events.models import EventKind
@@ -104,6 +104,13 @@ class Command(BaseCommand):
                 now=timezone.now(),
             )
             self.stdout.write(f"{len(events)} events created")
+            postings, applications = job_postings_seed(
+                seed=options["seed"], today=today, now=timezone.now()
+            )
+            if postings:
+                self.stdout.write(
+                    f"{postings} job postings and {applications} applications created"
+                )
             filings = staffing_history_seed(
                 association=association,
                 seed=options["seed"],
