@@ -91,8 +91,7 @@ class Processes:
 
     def output(self) -> str:
         return "\n".join(
-            f"----- {name} (exit {process.poll()}) -----\n"
-            f"{log.read_text(errors='replace')[-6000:]}"
+            f"----- {name} (exit {process.poll()}) -----\n{log.read_text(errors='replace')[-6000:]}"
             for name, process, log in self.started
         )
 
@@ -106,7 +105,7 @@ def processes(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Proces
         started.stop_all()
         report = getattr(request.node, "rep_call", None)
         if report is not None and report.failed:
-            print(started.output())  # noqa: T201 - shown with the failure
+            print(started.output())  # shown with the failure
 
 
 @pytest.hookimpl(wrapper=True)
@@ -140,13 +139,9 @@ class RedisServer:
         self.process = self.processes.spawn(
             "redis",
             [
-                "redis-server",
-                "--port", str(self.port),
-                "--bind", "127.0.0.1",
-                "--dir", str(self.folder),
-                "--appendonly", "yes",
-                "--save", "",
-            ],  # fmt: skip
+                *("redis-server", "--port", str(self.port), "--bind", "127.0.0.1"),
+                *("--dir", str(self.folder), "--appendonly", "yes", "--save", ""),
+            ],
             env=dict(os.environ),
         )
         wait_until(self.ping, 20, "redis-server to answer")
