@@ -111,9 +111,7 @@ def test_english_is_selectable(tenant_a: Tenant) -> None:
     assert 'lang="en"' in body and "Log in" in body
 
 
-def test_password_reset_by_email(
-    tenant_a: Tenant, django_capture_on_commit_callbacks: Any
-) -> None:
+def test_password_reset_by_email(tenant_a: Tenant, django_capture_on_commit_callbacks: Any) -> None:
     client = client_for(tenant_a)
     email = tenant_a.users["office_staff"].email
     with django_capture_on_commit_callbacks(execute=True):  # mail is queued on commit
