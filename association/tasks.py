@@ -12,6 +12,7 @@ import random
 from typing import Any
 
 from celery import Task, current_app, shared_task
+from celery.exceptions import Reject
 from celery.signals import worker_ready
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -177,9 +178,19 @@ def mail_send(
             "mail server unavailable, retrying",
             extra={"association": association_id, "retries": retries, "countdown": countdown},
         )
-        raise self.retry(
-            exc=error, countdown=countdown, max_retries=settings.MAIL_MAX_RETRIES
-        ) from error
+        try:
+            retry = self.retry(
+                exc=error, countdown=countdown, max_retries=settings.MAIL_MAX_RETRIES, throw=False
+            )
+        except Reject:  # the broker is away too: the mail waits in the outbox, not lost
+            TaskOutbox.objects.create(
+                association_id=association_id,
+                task=self.name,
+                kwargs=dict(self.request.kwargs or {}),
+                error=f"{type(error).__name__}: {error}"[:2000],
+            )
+            return 0
+        raise retry from error
 
 
 @shared_task(base=AssociationTask)
