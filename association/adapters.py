@@ -1,7 +1,11 @@
+from typing import Any
+
 from allauth.account.adapter import DefaultAccountAdapter
+from django.core.mail import EmailMultiAlternatives
 from django.http import HttpRequest
 
 from association.client import client_address
+from association.mail import queue_mail
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -13,3 +17,33 @@ class AccountAdapter(DefaultAccountAdapter):
         # allauth's per-address log-in limits key on this: the trusted-proxy rule of
         # association.client, not allauth's own header handling.
         return client_address(request)
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """allauth's mails (verification, password reset …): rendered here in the request's
+        language and host, sent by `mail_send` after the commit like every other mail."""
+        from allauth.core import context as allauth_context
+        from django.contrib.sites.shortcuts import get_current_site
+
+        request = allauth_context.request
+        site = get_current_site(request)
+        message = self.render_mail(
+            template_prefix,
+            email,
+            {"request": request, "email": email, "current_site": site, **context},
+        )
+        html = None
+        if isinstance(message, EmailMultiAlternatives):
+            html = next(
+                (str(part) for part, mimetype in message.alternatives if mimetype == "text/html"),
+                None,
+            )
+        body = str(message.body)
+        if message.content_subtype == "html":  # an HTML-only template
+            body, html = "", body
+        queue_mail(
+            subject=str(message.subject),
+            body=body,
+            to=list(message.to),
+            from_email=message.from_email,
+            html=html,
+        )

@@ -210,3 +210,36 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.filename} ({self.status})"
+
+
+class TaskOutbox(models.Model):
+    """A task that could not be queued (the broker was away), queued again when it is back.
+
+    Written by `association.tasks.enqueue_on_commit` after the request's commit; drained by the
+    beat job `outbox_flush` (every minute) and by every worker as it starts. A row is deleted
+    once its task is in the broker, so nothing requested is lost and nothing is queued twice.
+    `association` is empty for a task of no association (a mail outside any tenant).
+    """
+
+    association = models.ForeignKey(
+        Association,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("association"),
+    )
+    task = models.CharField(_("task"), max_length=200)
+    kwargs = models.JSONField(default=dict)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ScopedManager(association="association")
+
+    class Meta:
+        verbose_name = _("queued task")
+        verbose_name_plural = _("queued tasks")
+
+    def __str__(self) -> str:
+        return f"{self.task} ({self.created_at:%Y-%m-%d %H:%M})"

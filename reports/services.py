@@ -30,7 +30,7 @@ import logging
 import os
 import secrets
 import time
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -56,6 +56,9 @@ logger = logging.getLogger(__name__)
 
 OPEN_STATUSES = (MonthlyReportStatus.BUILDING, MonthlyReportStatus.DRAFT)
 PAUSE_ENV = "RENKEI_REPORT_BUILD_PAUSE"
+# Longer than a build's hard time limit (reports.tasks.REPORT_TIME_LIMIT, 12 min) plus its wait
+# in the queue: a revision `building` for longer has lost its task and is queued again.
+REPORT_STUCK_AFTER = timedelta(minutes=20)
 
 
 class PublishedReportError(ValidationError):
@@ -101,6 +104,8 @@ def monthly_report_request(
         # Locked: a publish of this draft waits, and then this sees it published.
         current = revisions.select_for_update().filter(status__in=OPEN_STATUSES).first()
         if current is not None and current.status == MonthlyReportStatus.BUILDING:
+            if queue and _is_stuck(current):
+                _queue_build(current)  # its task was lost: an officer's request builds it
             return current
         last = revisions.aggregate(last=Max("revision"))["last"] or 0
         if current is not None:  # a draft: replaced
@@ -115,11 +120,7 @@ def monthly_report_request(
             requested_by=user if user is not None and user.is_authenticated else None,
         )
         if queue:
-            from reports.tasks import monthly_report_build_task
-
-            enqueue_on_commit(
-                monthly_report_build_task, association_id=association.pk, report_id=report.pk
-            )
+            _queue_build(report)
         logger.info(
             "monthly report requested",
             extra={
@@ -130,6 +131,41 @@ def monthly_report_request(
             },
         )
         return report
+
+
+def _queue_build(report: MonthlyReport) -> None:
+    from reports.tasks import monthly_report_build_task
+
+    enqueue_on_commit(
+        monthly_report_build_task, association_id=report.association_id, report_id=report.pk
+    )
+
+
+def _is_stuck(report: MonthlyReport) -> bool:
+    """Building for longer than any build takes (queued, retried or killed and redelivered)."""
+    return report.created_at < timezone.now() - REPORT_STUCK_AFTER
+
+
+def monthly_reports_requeue_stuck(*, association: Association) -> int:
+    """Queue again the builds left `building` past `REPORT_STUCK_AFTER`; returns how many.
+
+    Their task was lost (a Redis that restarted empty, a message dropped); a task that was not
+    lost finds the revision built and does nothing, so queuing again is always safe. Tasks
+    that could not be queued at all wait in the outbox (association.tasks), not here.
+    """
+    with scope(association=association.pk):
+        stuck = [
+            report
+            for report in MonthlyReport.objects.filter(status=MonthlyReportStatus.BUILDING)
+            if _is_stuck(report)
+        ]
+        for report in stuck:
+            logger.warning(
+                "monthly report stuck in building, queued again",
+                extra={"association": association.pk, "report": report.pk},
+            )
+            _queue_build(report)
+    return len(stuck)
 
 
 def _progress(report_id: int, percent: int) -> None:

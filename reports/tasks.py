@@ -14,8 +14,14 @@ from typing import Any
 from celery import shared_task
 from django.utils import timezone
 
+from association.models import Association
 from association.tasks import AssociationTask, for_each_association
-from reports.services import monthly_report_build, monthly_report_fail, monthly_reports_build_due
+from reports.services import (
+    monthly_report_build,
+    monthly_report_fail,
+    monthly_reports_build_due,
+    monthly_reports_requeue_stuck,
+)
 
 # weasyprint on a long report takes seconds to a minute; far beyond that something is stuck.
 # The Redis visibility timeout (config/settings/celery.py) must stay above the hard limit, or a
@@ -68,3 +74,15 @@ def monthly_reports_due(*, association_id: int, today: str | None = None) -> int
 def monthly_reports_due_all(today: str | None = None) -> int:
     """Beat entry point (daily): one task per association."""
     return for_each_association(monthly_reports_due, today=today)
+
+
+@shared_task(base=AssociationTask)
+def monthly_reports_requeue_stuck_task(*, association_id: int) -> int:
+    """Queue again one association's builds whose task was lost."""
+    return monthly_reports_requeue_stuck(association=Association.objects.get(pk=association_id))
+
+
+@shared_task
+def monthly_reports_requeue_stuck_all() -> int:
+    """Beat entry point (every 15 minutes): one task per association."""
+    return for_each_association(monthly_reports_requeue_stuck_task)

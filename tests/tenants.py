@@ -42,6 +42,9 @@ def _logo_png() -> bytes:
     return buffer.getvalue()
 
 
+SEEDED_OUTBOX_TASK = "tests.tenants.no_such_task"
+
+
 def make_user(email: str, *, superuser: bool = False, totp_secret: str | None = None) -> Any:
     user = get_user_model().objects.create_user(
         username=email, email=email, password=PASSWORD, is_superuser=superuser, is_staff=superuser
@@ -131,6 +134,11 @@ def build_tenant(
             status=ImportJobStatus.DONE,
             counts={"create": 0, "update": 1, "unchanged": 399, "error": 0},
         )
+        # A task kept while the broker was away (association.TaskOutbox). No such task exists:
+        # a worker that drains the outbox as it starts drops it (logged).
+        from association.models import TaskOutbox
+
+        TaskOutbox.objects.create(association=association, task=SEEDED_OUTBOX_TASK, kwargs={})
         # --- subcommittees: more objects for the isolation matrix go here
         # A meeting with one attendance row and a draft announcement (nothing is emailed),
         # in 居宅部会, whose leader is tenant.users["leader"].

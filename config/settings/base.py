@@ -102,9 +102,12 @@ REDIS_CACHE_URL = env.str("REDIS_CACHE_URL", default="") or REDIS_URL
 if REDIS_CACHE_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Fails soft: Redis away is an empty cache, logged (association/cache.py).
+            "BACKEND": "association.cache.SoftRedisCache",
             "LOCATION": REDIS_CACHE_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="renkei"),
+            # A Redis that hangs must not hold a page for long.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
 else:
@@ -168,6 +171,16 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Renkei <noreply@renkei.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Mail is sent by a Celery task (association.tasks.mail_send), never in a request; a mail server
+# that does not answer is given up after this many seconds and the task retried with back-off:
+# MAIL_RETRY_SECONDS, doubling up to MAIL_RETRY_MAX_SECONDS, MAIL_MAX_RETRIES times.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+MAIL_RETRY_SECONDS = env.int("MAIL_RETRY_SECONDS", default=30)
+MAIL_RETRY_MAX_SECONDS = env.int("MAIL_RETRY_MAX_SECONDS", default=60 * 60)
+MAIL_MAX_RETRIES = env.int("MAIL_MAX_RETRIES", default=12)
+# Sessions stay in the database (Django's default, said here on purpose): Redis away must not
+# log anybody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -31,6 +31,14 @@ CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int(
 CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * 60 * 60)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis away: a worker keeps reconnecting for as long as it takes instead of exiting after
+# 100 attempts; a running task is left to finish (acks-late: it may be redelivered, and every
+# task is safe to run twice). Storing a result waits for Redis too.
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+CELERY_RESULT_BACKEND_ALWAYS_RETRY = True
+CELERY_RESULT_BACKEND_MAX_RETRIES = 100
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 from celery.schedules import crontab  # noqa: E402
@@ -59,6 +67,16 @@ CELERY_BEAT_SCHEDULE = {
     "events-offers-expire": {
         "task": "events.tasks.offers_expire_all",
         "schedule": crontab(minute=5),
+    },
+    # Tasks that could not be queued while the broker was away (association.TaskOutbox).
+    "task-outbox-flush": {
+        "task": "association.tasks.outbox_flush",
+        "schedule": 60.0,
+    },
+    # Report builds whose task was lost (a Redis that restarted empty): queued again.
+    "reports-requeue-stuck": {
+        "task": "reports.tasks.monthly_reports_requeue_stuck_all",
+        "schedule": crontab(minute="*/15"),
     },
     # Citizens' registrations are deleted 90 days after their event ended.
     "events-registrations-purge": {

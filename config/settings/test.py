@@ -13,8 +13,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 vars().update(env.email_url("EMAIL_URL", default="memorymail://"))
 MFA_REQUIRED = True
 LOGGING["handlers"]["console"]["formatter"] = env.str("LOG_FORMAT", default="text")  # type: ignore[index]  # noqa: F405
-# Tests drive tasks through a real worker where Celery matters; elsewhere inline.
-CELERY_TASK_ALWAYS_EAGER = True
+# Tests drive tasks through a real worker where Celery matters; elsewhere inline. A worker of
+# the fault tests sets it false, so its retries go through the broker as in production.
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 MEDIA_ROOT = Path(tempfile.gettempdir()) / "renkei-test-media"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

@@ -30,16 +30,19 @@ def test_office_staff_logs_in_by_email(tenant_a: Tenant) -> None:
     assert client.get(reverse("association:home")).context["user"].is_authenticated
 
 
-def test_signup_requires_email_verification(tenant_a: Tenant) -> None:
+def test_signup_requires_email_verification(
+    tenant_a: Tenant, django_capture_on_commit_callbacks: Any
+) -> None:
     client = client_for(tenant_a)
-    response = client.post(
-        reverse("account_signup"),
-        {
-            "email": "new.person@care.example",
-            "password1": "a-good-long-password-42",
-            "password2": "a-good-long-password-42",
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # mail is queued on commit
+        response = client.post(
+            reverse("account_signup"),
+            {
+                "email": "new.person@care.example",
+                "password1": "a-good-long-password-42",
+                "password2": "a-good-long-password-42",
+            },
+        )
     assert response.status_code == 302
     assert response["Location"] == reverse("account_email_verification_sent")
     assert len(mail.outbox) == 1
@@ -108,10 +111,11 @@ def test_english_is_selectable(tenant_a: Tenant) -> None:
     assert 'lang="en"' in body and "Log in" in body
 
 
-def test_password_reset_by_email(tenant_a: Tenant) -> None:
+def test_password_reset_by_email(tenant_a: Tenant, django_capture_on_commit_callbacks: Any) -> None:
     client = client_for(tenant_a)
     email = tenant_a.users["office_staff"].email
-    response = client.post(reverse("account_reset_password"), {"email": email})
+    with django_capture_on_commit_callbacks(execute=True):  # mail is queued on commit
+        response = client.post(reverse("account_reset_password"), {"email": email})
     assert response.status_code == 302
     assert mail.outbox[-1].to == [email]
     link = re.search(

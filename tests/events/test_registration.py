@@ -39,7 +39,7 @@ def _mail_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
     from types import SimpleNamespace
 
     monkeypatch.setattr(
-        "association.mail.transaction", SimpleNamespace(on_commit=lambda func: func())
+        "association.tasks.transaction", SimpleNamespace(on_commit=lambda func: func())
     )
 
 
