@@ -18,6 +18,7 @@ from django_scopes import scope
 
 from events.models import Event, Registration, RegistrationStatus, Venue
 from tests.conftest import client_for
+from tests.events.test_registration import form_shown_seconds_ago
 from tests.faults.conftest import (
     Processes,
     SmtpSink,
@@ -82,7 +83,14 @@ def test_mail_server_away_costs_no_request_and_every_mail_is_sent_once_it_is_bac
     started = time.monotonic()
     registered = client.post(
         reverse("events:register", args=[event.pk]),
-        {"target": "event", "name": "山田花子", "email": "hanako@example.jp", "party_size": 1},
+        {
+            "target": "event",
+            "name": "山田花子",
+            "email": "hanako@example.jp",
+            "party_size": 1,
+            # The form had been open a while, as a person's would (the minimum fill time).
+            "started": form_shown_seconds_ago(30),
+        },
         follow=True,
     )
     assert registered.status_code == 200
