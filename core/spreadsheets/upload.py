@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from typing import Any
 
@@ -59,6 +60,8 @@ class UploadStash:
     """
 
     PER_USER = 3
+    # What `put` hands out (token_urlsafe(24)); anything else is no stash, never a cache key.
+    TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{32}$")
 
     def __init__(self, request: Any, kind: str) -> None:
         owner = f"{request.association.pk}:{request.user.pk}"
@@ -77,9 +80,11 @@ class UploadStash:
         return token
 
     def get(self, token: str) -> dict[str, Any] | None:
-        return cache.get(self.prefix + token) if token else None
+        return cache.get(self.prefix + token) if self.TOKEN_SHAPE.match(token or "") else None
 
     def discard(self, token: str) -> None:
+        if not self.TOKEN_SHAPE.match(token or ""):
+            return
         key = self.prefix + token
         cache.delete(key)
         kept = cache.get(self.index_key) or []

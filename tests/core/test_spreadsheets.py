@@ -195,3 +195,30 @@ def test_a_row_past_the_limit_is_refused_with_the_limit_named() -> None:
         "ファイルの1行目のセルが1000個を超えています。表の右側のセルを削除するか、"
         "表を新しいファイルにコピーしてください。"
     ]
+
+
+def test_a_stash_token_not_of_the_handed_out_shape_never_reaches_the_cache() -> None:
+    """A 5,000-character or otherwise forged `stash` parameter is simply no stash: it builds
+    no cache key (Redis keys from request input must stay bounded)."""
+    import warnings
+    from types import SimpleNamespace
+
+    from django.core.cache import cache
+    from django.core.cache.backends.base import CacheKeyWarning
+
+    from core.spreadsheets.upload import UploadStash
+
+    request = SimpleNamespace(association=SimpleNamespace(pk=1), user=SimpleNamespace(pk=2))
+    stash = UploadStash(request, "test")
+    token = stash.put(data=b"a,b\n", filename="a.csv", rows=1)
+    assert UploadStash.TOKEN_SHAPE.match(token)
+    assert stash.get(token) == {"data": b"a,b\n", "filename": "a.csv", "rows": 1}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CacheKeyWarning)
+        for forged in ("x" * 5000, token + "x", token[:-1] + "/", "", "../" + token[3:]):
+            assert stash.get(forged) is None
+            stash.discard(forged)
+    assert stash.get(token) is not None
+    stash.discard(token)
+    assert stash.get(token) is None
+    cache.clear()
