@@ -124,10 +124,10 @@ class RoleAdmin(TenantModelAdmin):
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name in TARGET_MISSING:
-            # The request's association's rows, evaluated inside the request's scope.
+            # The scoped manager, evaluated inside the request's scope: this association's rows.
             model = db_field.remote_field.model
             kwargs["form_class"] = forms.ModelChoiceField  # SafeModelChoiceField drops querysets
-            kwargs["queryset"] = model.objects.filter(association=association_of(request))
+            kwargs["queryset"] = model.objects.all()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
