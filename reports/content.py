@@ -20,7 +20,9 @@ are always in Japanese, whatever the language of the person or worker building t
 from __future__ import annotations
 
 import copy
-from collections import defaultdict
+import hashlib
+import json
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -159,6 +161,26 @@ def _cells(item: Any) -> Iterable[dict[str, Any]]:
             yield from _cells(value)
 
 
+_PATTERNS: OrderedDict[tuple[str, int], frozenset[str]] = OrderedDict()
+
+
+def _pattern(basis: Basis, disclosure: Any, threshold: int) -> frozenset[str]:
+    """`suppression_pattern`, remembered for the last few bases (the city's figures page
+    suppresses the stored snapshot on every view)."""
+    digest = hashlib.sha256(
+        json.dumps(disclosure, sort_keys=True, default=str).encode()
+    ).hexdigest()
+    key = (digest, threshold)
+    if key in _PATTERNS:
+        _PATTERNS.move_to_end(key)
+        return _PATTERNS[key]
+    pattern = frozenset(suppression_pattern(basis, threshold=threshold))
+    _PATTERNS[key] = pattern
+    while len(_PATTERNS) > 64:
+        _PATTERNS.popitem(last=False)
+    return pattern
+
+
 def suppress(content: Mapping[str, Any], *, threshold: int) -> dict[str, Any]:
     """A copy for the city: every cell built from 1 … threshold−1 offices shows nothing
     (primary suppression), and so does every cell from which, with the other published figures
@@ -171,7 +193,8 @@ def suppress(content: Mapping[str, Any], *, threshold: int) -> dict[str, Any]:
     small: its relations are not known, so nothing else can be shown safely.
     """
     result = copy.deepcopy(dict(content))
-    basis = Basis.from_data(result.pop("disclosure", None))
+    disclosure = result.pop("disclosure", None)
+    basis = Basis.from_data(disclosure)
     cells = list(_cells(result))
 
     def small(cell: dict[str, Any]) -> bool:
@@ -179,17 +202,14 @@ def suppress(content: Mapping[str, Any], *, threshold: int) -> dict[str, Any]:
         return not cell.get("public") and isinstance(offices, int) and 0 < offices < threshold
 
     primary = sum(1 for cell in cells if small(cell))
-    if basis is not None:
-        hidden = suppression_pattern(basis, threshold=threshold)
-    else:
-        hidden = {str(cell.get("id")) for cell in cells} if primary else set()
+    hidden = _pattern(basis, disclosure, threshold) if basis is not None else frozenset()
     count = 0
     for cell in cells:
         if (
             small(cell)
             or cell.get("id") in hidden
             or cell.get("follows") in hidden
-            or (basis is None and primary and not cell.get("public"))
+            or (basis is None and primary and not cell.get("public") and cell["offices"])
         ):
             cell["value"] = None
             cell["suppressed"] = True
