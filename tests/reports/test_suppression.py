@@ -417,3 +417,45 @@ def test_the_demo_associations_reports(db: None) -> None:
             f"primary only: {len(old.recoverable)} figures recoverable "
             f"(of {len(old.hidden)} hidden cells and the small residuals)"
         )
+
+
+def test_a_section_added_with_the_table_helpers_is_covered(
+    request: pytest.FixtureRequest, small_subcommittees: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new section (say joint recruitment) built with `_table`/`_cell` and no quantity
+    names is suppressed with the rest: its table's stated sums are its relations."""
+    if request.node.callspec.params["small_subcommittees"]:
+        pytest.skip("once is enough")
+    from reports import content as report_module
+
+    def joint_section(figures: Any) -> dict[str, Any]:
+        rows = []
+        for index, area in enumerate(figures.scopes):
+            # 部会 1-3: four offices each; 部会 4: one; the association is their sum.
+            offices = [13, 4, 4, 4, 1][index]
+            postings = [37, 11, 12, 13, 1][index]
+            applications = [53, 16, 17, 18, 2][index]
+            cells = [
+                report_module._cell(postings, offices),
+                report_module._cell(applications, offices),
+                report_module._cell(postings + applications, offices),
+            ]
+            rows.append(report_module._scope_row(area, cells))
+        table = report_module._table(
+            "joint",
+            "合同募集",
+            figures.month_label,
+            [("postings", "求人", "int"), ("applications", "応募", "int"), ("total", "計", "int")],
+            rows,
+            sums={"rows": "association", "columns": "total"},
+        )
+        return {"key": "joint", "title": "合同募集", "tables": [table]}
+
+    summary, sections = report_module.REPORTS["recruitment"]
+    monkeypatch.setitem(report_module.REPORTS, "recruitment", (summary, (*sections, joint_section)))
+    officer, city = _reports(small_subcommittees, 3)
+    joint = next(t for t in _tables(city["recruitment"]) if t["key"] == "joint")
+    shown = [[c.get("suppressed", False) for c in row["cells"]] for row in joint["rows"]]
+    assert shown[4] == [True, True, True]  # the one-office 部会
+    assert sum(map(sum, shown[:4])) >= 3  # and enough others that it cannot be worked out
+    assert recoverable(officer, city, 3).recoverable == {}
