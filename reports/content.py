@@ -7,11 +7,15 @@ in `REPORTS`). It returns plain data: numbers as ints or strings ("12.3"), dates
 The PDF and XLSX (reports/render.py) are drawn from it, and it is stored with each report
 revision so a published report can be checked against its figures.
 
-Every figure is a *cell*: ``{"value": ..., "offices": n}`` where ``offices`` is the number of
-offices the figure is built from. `suppress` blanks the cells built from fewer offices than the
-association's threshold. Cells marked ``"public": True`` are counts of offices themselves
-(coverage) or published numbers (national benchmark, targets): nothing about any office's
-staff can be read from them, so they are never suppressed. No office-level rows ever appear.
+Every figure is a *cell*: ``{"value": ..., "offices": n, "id": quantity}`` where ``offices``
+is the number of offices the figure is built from and ``id`` names what it counts (the same
+wherever the same figure appears). `suppress` blanks the cells built from fewer offices than
+the association's threshold and the complementary cells from which they could be worked out,
+over the ``disclosure`` basis (`disclosure_basis`: the figures of both kinds of the month and
+how they add up; reports/suppression.py decides). Cells marked ``"public": True`` are counts
+of offices themselves (coverage) or published numbers (national benchmark, targets): nothing
+about any office's staff can be read from them, so they are never suppressed. No office-level
+rows ever appear.
 
 The labels are Japanese literals on purpose: the reports are written for a Japanese city and
 are always in Japanese, whatever the language of the person or worker building them.
@@ -114,7 +118,8 @@ NOTES = [
 ]
 SUPPRESSION_NOTE = (
     "「*」は、集計の基になった事業所が{threshold}事業所未満のため、個人が特定されることの"
-    "ないよう数値を表示していない欄です。"
+    "ないよう数値を表示していない欄です。その値が他の表の数値や合計から計算で求められない"
+    "よう、一部の事業所数の多い欄も「*」としています。"
 )
 
 
