@@ -7,11 +7,15 @@ in `REPORTS`). It returns plain data: numbers as ints or strings ("12.3"), dates
 The PDF and XLSX (reports/render.py) are drawn from it, and it is stored with each report
 revision so a published report can be checked against its figures.
 
-Every figure is a *cell*: ``{"value": ..., "offices": n}`` where ``offices`` is the number of
-offices the figure is built from. `suppress` blanks the cells built from fewer offices than the
-association's threshold. Cells marked ``"public": True`` are counts of offices themselves
-(coverage) or published numbers (national benchmark, targets): nothing about any office's
-staff can be read from them, so they are never suppressed. No office-level rows ever appear.
+Every figure is a *cell*: ``{"value": ..., "offices": n, "id": quantity}`` where ``offices``
+is the number of offices the figure is built from and ``id`` names what it counts (the same
+wherever the same figure appears). `suppress` blanks the cells built from fewer offices than
+the association's threshold and the complementary cells from which they could be worked out,
+over the ``disclosure`` basis (`disclosure_basis`: the figures of both kinds of the month and
+how they add up; reports/suppression.py decides). Cells marked ``"public": True`` are counts
+of offices themselves (coverage) or published numbers (national benchmark, targets): nothing
+about any office's staff can be read from them, so they are never suppressed. No office-level
+rows ever appear.
 
 The labels are Japanese literals on purpose: the reports are written for a Japanese city and
 are always in Japanese, whatever the language of the person or worker building them.
@@ -20,9 +24,11 @@ are always in Japanese, whatever the language of the person or worker building t
 from __future__ import annotations
 
 import copy
-from collections import defaultdict
+import hashlib
+import json
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
@@ -56,10 +62,11 @@ from kpis.rates import OfficeMonth, Rate, WindowFigures, target_status, window_f
 from kpis.selectors import office_months
 from members.models import Office, OfficeStatus
 from reports.models import ReportKind
+from reports.suppression import Basis, suppression_pattern
 from subcommittees.models import Subcommittee
 from subcommittees.selectors import subcommittee_office_ids
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: cells name their quantity ("id"), "disclosure" states the relations
 ANY = "*"  # a slice key matching every job category or employment type
 
 REPORT_TITLES = {
@@ -111,7 +118,8 @@ NOTES = [
 ]
 SUPPRESSION_NOTE = (
     "「*」は、集計の基になった事業所が{threshold}事業所未満のため、個人が特定されることの"
-    "ないよう数値を表示していない欄です。"
+    "ないよう数値を表示していない欄です。その値が他の表の数値や合計から計算で求められない"
+    "よう、一部の事業所数の多い欄も「*」としています。"
 )
 
 
@@ -119,14 +127,22 @@ SUPPRESSION_NOTE = (
 
 
 def _cell(
-    value: int | Decimal | str | None, offices: int, *, public: bool = False
+    value: int | Decimal | str | None,
+    offices: int,
+    *,
+    public: bool = False,
+    quantity: str | None = None,
 ) -> dict[str, Any]:
+    """A figure. `quantity` names what it counts (the same name wherever the same quantity
+    appears: a table's 計, another table's total, a summary line), for suppression."""
     cell: dict[str, Any] = {
         "value": str(value) if isinstance(value, Decimal) else value,
         "offices": offices,
     }
     if public:
         cell["public"] = True
+    if quantity is not None:
+        cell["id"] = quantity
     return cell
 
 
@@ -138,38 +154,297 @@ def _is_cell(item: Any) -> bool:
     return isinstance(item, dict) and "value" in item and "offices" in item
 
 
+def _cells(item: Any) -> Iterable[dict[str, Any]]:
+    """Every cell in a content (tables, summary, trends), in document order."""
+    if _is_cell(item):
+        yield item
+    elif isinstance(item, dict):
+        for value in item.values():
+            yield from _cells(value)
+    elif isinstance(item, list):
+        for value in item:
+            yield from _cells(value)
+
+
+_PATTERNS: OrderedDict[tuple[str, int], frozenset[str]] = OrderedDict()
+
+
+def _pattern(basis: Basis, disclosure: Any, threshold: int) -> frozenset[str]:
+    """`suppression_pattern`, remembered for the last few bases (the city's figures page
+    suppresses the stored snapshot on every view)."""
+    digest = hashlib.sha256(
+        json.dumps(disclosure, sort_keys=True, default=str).encode()
+    ).hexdigest()
+    key = (digest, threshold)
+    if key in _PATTERNS:
+        _PATTERNS.move_to_end(key)
+        return _PATTERNS[key]
+    pattern = frozenset(suppression_pattern(basis, threshold=threshold))
+    _PATTERNS[key] = pattern
+    while len(_PATTERNS) > 64:
+        _PATTERNS.popitem(last=False)
+    return pattern
+
+
 def suppress(content: Mapping[str, Any], *, threshold: int) -> dict[str, Any]:
-    """A copy where every cell built from 1 … threshold−1 offices shows nothing.
+    """A copy for the city: every cell built from 1 … threshold−1 offices shows nothing
+    (primary suppression), and so does every cell from which, with the other published figures
+    of the month's reports, a hidden one could be worked out (complementary suppression,
+    reports/suppression.py, over the content's ``disclosure`` basis, which is left out).
 
     A suppressed cell keeps its office count and gets ``value: None, "suppressed": True``.
-    A cell built from no office has no value already (no data, not suppressed).
+    A cell built from no office has no value already (no data, not suppressed). A snapshot
+    without a basis (built before it existed) shows no staff figure at all when any cell is
+    small: its relations are not known, so nothing else can be shown safely.
     """
     result = copy.deepcopy(dict(content))
+    disclosure = result.pop("disclosure", None)
+    basis = Basis.from_data(disclosure)
+    cells = list(_cells(result))
+
+    def small(cell: dict[str, Any]) -> bool:
+        offices = cell["offices"]
+        return not cell.get("public") and isinstance(offices, int) and 0 < offices < threshold
+
+    primary = sum(1 for cell in cells if small(cell))
+    hidden = _pattern(basis, disclosure, threshold) if basis is not None else frozenset()
     count = 0
-
-    def walk(item: Any) -> None:
-        nonlocal count
-        if _is_cell(item):
-            offices = item["offices"]
-            if not item.get("public") and isinstance(offices, int) and 0 < offices < threshold:
-                item["value"] = None
-                item["suppressed"] = True
-                count += 1
-            return
-        if isinstance(item, dict):
-            for value in item.values():
-                walk(value)
-        elif isinstance(item, list):
-            for value in item:
-                walk(value)
-
-    walk(result)
+    for cell in cells:
+        if (
+            small(cell)
+            or cell.get("id") in hidden
+            or cell.get("follows") in hidden
+            or (basis is None and primary and not cell.get("public") and cell["offices"])
+        ):
+            cell["value"] = None
+            cell["suppressed"] = True
+            count += 1
     result["suppression"] = {
         "threshold": threshold,
         "cells": count,
+        "complementary": count - primary,
         "note": SUPPRESSION_NOTE.format(threshold=threshold),
     }
     return result
+
+
+# --- the basis of suppression: what the month's reports publish and how it adds up ----------
+
+WINDOW_FIELDS = ("hires", "separations", "separations_within_year", "headcount_start")
+RATE_PARTS = {
+    "hire_rate": ("hires", "headcount_start"),
+    "separation_rate": ("separations", "headcount_start"),
+    "early_separation_share": ("separations_within_year", "separations"),
+}
+CHANNEL_FIELDS = tuple(name for name, _label in HIRE_CHANNELS)
+
+
+class _Basis:
+    """Collects quantities ([value, offices, flags]) and relations while they are derived."""
+
+    def __init__(self) -> None:
+        self.quantities: dict[str, list[Any]] = {}
+        self.sums: dict[tuple[str, tuple[str, ...]], None] = {}
+        self.rates: list[list[str]] = []
+
+    def add(self, key: str, value: Any, offices: int, flags: str = "") -> None:
+        if key in self.quantities:
+            known = self.quantities[key]
+            known[2] = "".join(sorted(set(known[2]) | set(flags)))
+        else:
+            self.quantities[key] = [value, offices, flags]
+
+    def relate(self, total: str, parts: Iterable[str]) -> None:
+        self.sums[(total, tuple(parts))] = None
+
+    def data(self) -> dict[str, Any]:
+        return {
+            "quantities": self.quantities,
+            "sums": [[total, list(parts)] for total, parts in self.sums],
+            "rates": self.rates,
+        }
+
+
+def _residual(sets: list[set[int]], whole: set[int]) -> int:
+    """Offices that keep the association from being the sum of its 部会: in none, or in
+    several of them."""
+    seen: dict[int, int] = defaultdict(int)
+    for members in sets:
+        for office in members:
+            seen[office] += 1
+    return len(whole - set(seen)) + sum(1 for n in seen.values() if n > 1)
+
+
+def disclosure_basis(figures: ReportFigures, contents: list[dict[str, Any]]) -> dict[str, Any]:
+    """Every figure the month's reports (`contents`: summary, sections and trends of each kind)
+    show, the quantities they imply, and how they add up (reports/suppression.py reads it).
+
+    - counts (``count:field:period:scope:job:employment``): a total is the sum of its job
+      categories, of its employment types, hires the sum of their channels, and the association
+      the sum of its 部会 plus a residual for offices in no or several 部会 (none when every
+      office is in exactly one);
+    - rates (``rate:metric:window``): numerator and denominator (``win:…``, never published)
+      that add up over 部会 like counts, and equal the published counts when every office
+      counted filed every month of the window;
+    - cells without a named quantity: the sums their table states (`_table`'s `sums`).
+    """
+    basis = _Basis()
+    counts = figures.counts
+    subcommittees = [area.key for area in figures.scopes if area.key is not None]
+
+    # What is shown: every cell naming a quantity; cells without one are named by position.
+    for content in contents:
+        for table in (t for section in content["sections"] for t in section["tables"]):
+            columns = [c["key"] for c in table["columns"]]
+            by_position: dict[tuple[str, str], str] = {}
+            for row in table["rows"]:
+                for column, cell in zip(columns, row["cells"], strict=False):
+                    if cell.get("public") or "follows" in cell or not _is_cell(cell):
+                        continue
+                    cell.setdefault("id", f"cell:{table['key']}:{row['key']}:{column}")
+                    by_position[(row["key"], column)] = cell["id"]
+            sums = table.get("sums") or {}
+            generic = {k: v for k, v in by_position.items() if v.startswith("cell:")}
+            if sums.get("columns"):
+                total = sums["columns"]
+                ints = [c["key"] for c in table["columns"] if c["format"] == "int"]
+                for row in table["rows"]:
+                    found = [generic.get((row["key"], c)) for c in ints]
+                    if (row["key"], total) in generic and all(found):
+                        basis.relate(
+                            generic[(row["key"], total)],
+                            [t for c, t in zip(ints, found, strict=True) if c != total and t],
+                        )
+            if sums.get("rows"):
+                total_row = sums["rows"]
+                for column in columns:
+                    found = [generic.get((row["key"], column)) for row in table["rows"]]
+                    if (total_row, column) in generic and all(found):
+                        basis.relate(
+                            generic[(total_row, column)],
+                            [
+                                generic[(row["key"], column)]
+                                for row in table["rows"]
+                                if row["key"] != total_row
+                            ],
+                        )
+        for cell in _cells({"s": content["summary"], "t": content["trends"]}):
+            if not cell.get("public") and "id" not in cell and "follows" not in cell:
+                cell["id"] = f"cell:summary:{cell.get('key', '')}"
+        for cell in _cells(content):
+            if "id" in cell and not cell.get("public"):
+                basis.add(cell["id"], cell["value"], cell["offices"], "d")
+
+    # Counts: every relation two shown counts take part in.
+    def count_key(name: str, period: str, scope_key: Any, job: str, employment: str) -> str:
+        key = _count_id(name, period, scope_key, job, employment)
+        offices = len(counts.offices.get((scope_key, period, job, employment), ()))
+        basis.add(key, counts.value((scope_key, period, job, employment), name), offices)
+        return key
+
+    shown = {key for key, q in basis.quantities.items() if key.startswith("count:")}
+    groups: set[tuple[Any, ...]] = set()
+    for key in shown:
+        _c, name, period, raw_scope, job, employment = key.split(":")
+        scope_key = None if raw_scope == "all" else int(raw_scope)
+        if employment == ANY:
+            groups.add(("jobs", name, period, scope_key, ANY))
+        if job == ANY:
+            groups.add(("employments", name, period, scope_key, ANY))
+        if name == "hires" or name in CHANNEL_FIELDS:
+            groups.add(("channels", "hires", period, scope_key, job, employment))
+        groups.add(("scopes", name, period, job, employment))
+    for group in sorted(groups, key=str):
+        if group[0] == "jobs":
+            _g, name, period, scope_key, _any = group
+            total = (name, period, scope_key, ANY, ANY)
+            parts = [(name, period, scope_key, j, ANY) for j in JobCategory.values]
+        elif group[0] == "employments":
+            _g, name, period, scope_key, _any = group
+            total = (name, period, scope_key, ANY, ANY)
+            parts = [(name, period, scope_key, ANY, e) for e in EmploymentType.values]
+        elif group[0] == "channels":
+            _g, name, period, scope_key, job, employment = group
+            total = ("hires", period, scope_key, job, employment)
+            parts = [(c, period, scope_key, job, employment) for c in CHANNEL_FIELDS]
+        else:
+            _g, name, period, job, employment = group
+            total = (name, period, None, job, employment)
+            parts = [(name, period, s, job, employment) for s in subcommittees]
+        ids = [_count_id(*t) for t in (total, *parts)]
+        if sum(1 for i in ids if i in shown) < 2:
+            continue  # a relation with one shown figure tells nothing about it
+        terms = [count_key(*t) for t in parts]
+        if group[0] == "scopes":
+            keys = [(t[2], t[1], t[3], t[4]) for t in parts]
+            whole_key = (None, period, job, employment)
+            left = _residual(
+                [set(counts.offices.get(k, ())) for k in keys],
+                set(counts.offices.get(whole_key, ())),
+            )
+            if left:
+                residual = "residual:" + ids[0]
+                value = counts.value(whole_key, name) - sum(counts.value(k, name) for k in keys)
+                basis.add(residual, value, left, "s")
+                terms.append(residual)
+        basis.relate(count_key(*total), terms)
+
+    # Rates: numerator and denominator of each published rate's window.
+    whole_rolling = (None, "rolling", ANY, ANY)
+    exact = not _residual(
+        [set(counts.offices.get((s, "rolling", ANY, ANY), ())) for s in subcommittees],
+        set(counts.offices.get(whole_rolling, ())),
+    )
+    by_window: dict[tuple[str, str], dict[int | None, str]] = defaultdict(dict)
+    for name, (window, scope_key, part) in sorted(figures.windows.items()):
+        values = {
+            "hires": window.hire_rate.numerator,
+            "separations": window.separation_rate.numerator,
+            "separations_within_year": window.early_separation_share.numerator,
+            "headcount_start": window.hire_rate.denominator,
+        }
+        for field_name in WINDOW_FIELDS:
+            basis.add(
+                f"win:{field_name}:{name}",
+                values[field_name] or 0,
+                window.offices,
+                "x" if field_name == "headcount_start" else "",
+            )
+        for metric, (numerator, denominator) in RATE_PARTS.items():
+            rate = f"rate:{metric}:{name}"
+            if rate in basis.quantities:
+                basis.rates.append([rate, f"win:{numerator}:{name}", f"win:{denominator}:{name}"])
+        span = f"{window.first:%Y-%m}~{window.last:%Y-%m}:{part}"
+        by_window[(span, part)][scope_key] = name
+        rolling = window.first == figures.rolling_first and window.last == figures.month
+        if not rolling:
+            continue
+        jobs = [ANY] if part == "all" else [str(j) for j in DIRECT_CARE_JOBS]
+        covered: set[int] = set()
+        for job in jobs:
+            covered |= counts.offices.get((scope_key, "rolling", job, ANY), set())
+        if window.offices and window.offices == len(covered):
+            # Every office counted filed every month: the rate's numerators are the counts.
+            for field_name in WINDOW_FIELDS[:3]:
+                basis.relate(
+                    f"win:{field_name}:{name}",
+                    [count_key(field_name, "rolling", scope_key, job, ANY) for job in jobs],
+                )
+    for (span, _part), names in sorted(by_window.items()):
+        if None not in names or any(s not in names for s in subcommittees) or not subcommittees:
+            continue
+        within_rolling = span.startswith(f"{figures.rolling_first:%Y-%m}~{figures.month:%Y-%m}")
+        for field_name in WINDOW_FIELDS:
+            win_terms = [f"win:{field_name}:{names[s]}" for s in subcommittees]
+            if not (exact and within_rolling):
+                residual = f"residual:win:{field_name}:{names[None]}"
+                value = basis.quantities[f"win:{field_name}:{names[None]}"][0] - sum(
+                    basis.quantities[term][0] for term in win_terms
+                )
+                basis.add(residual, value, 0, "sx")
+                win_terms.append(residual)
+            basis.relate(f"win:{field_name}:{names[None]}", win_terms)
+    return basis.data()
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -195,9 +470,17 @@ class _Counts:
     ) -> dict[str, Any]:
         key = (scope_key, period, job, employment)
         offices = len(self.offices.get(key, ()))
+        quantity = _count_id(name, period, scope_key, job, employment)
         if not offices:
-            return _cell(None, 0)
-        return _cell(self.sums[key][name], offices)
+            return _cell(None, 0, quantity=quantity)
+        return _cell(self.sums[key][name], offices, quantity=quantity)
+
+    def value(self, key: tuple[Any, ...], name: str) -> int:
+        return self.sums[key][name] if self.offices.get(key) else 0
+
+
+def _count_id(name: str, period: str, scope_key: Any, job: str, employment: str) -> str:
+    return f"count:{name}:{period}:{'all' if scope_key is None else scope_key}:{job}:{employment}"
 
 
 def _read_counts(*, first: date, month: date, scopes_of: Mapping[int, list[Any]]) -> _Counts:
@@ -257,8 +540,13 @@ def _table(
     *,
     row_header: str = "",
     note: str = "",
+    sums: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    return {
+    """A table. `sums` states its additive structure for suppression: ``{"columns": "total"}``
+    (that column is the sum of the row's other int columns), ``{"rows": "association"}``
+    (that row is the sum of the others). Cells with a `quantity` get their relations from what
+    they count; these are used for the cells without one."""
+    table: dict[str, Any] = {
         "key": key,
         "title": title,
         "period": period,
@@ -267,6 +555,9 @@ def _table(
         "rows": rows,
         "note": note,
     }
+    if sums:
+        table["sums"] = dict(sums)
+    return table
 
 
 # --- the read step: everything a report month needs, in a fixed number of queries ----------
@@ -299,6 +590,17 @@ class ReportFigures:
     benchmarks: dict[str, NationalBenchmark]
     targets: list[KpiTarget]
     counts: _Counts
+    # The rate windows the sections published, by name (for suppression's basis).
+    windows: dict[str, tuple[WindowFigures, int | None, str]] = field(default_factory=dict)
+
+    def rate_cell(
+        self, window: WindowFigures, metric: str, scope_key: int | None, part: str = "all"
+    ) -> dict[str, Any]:
+        """A rate of `window` (part "all" or "direct": 2職種計), named for suppression."""
+        name = f"{window.first:%Y-%m}~{window.last:%Y-%m}:{part}:{scope_key or 'all'}"
+        self.windows[name] = (window, scope_key, part)
+        rate: Rate = getattr(window, metric)
+        return _cell(rate.value, window.offices, quantity=f"rate:{metric}:{name}")
 
     @property
     def month_label(self) -> str:
@@ -352,8 +654,8 @@ class ReportFigures:
                 {
                     "month": end.isoformat(),
                     "label": wareki_month(end),
-                    "separation_rate": _rate_cell(figures.separation_rate, figures.offices),
-                    "hire_rate": _rate_cell(figures.hire_rate, figures.offices),
+                    "separation_rate": self.rate_cell(figures, "separation_rate", None),
+                    "hire_rate": self.rate_cell(figures, "hire_rate", None),
                     "offices": _cell(figures.offices, figures.offices, public=True),
                 }
             )
@@ -464,6 +766,8 @@ def _count_tables(
             columns,
             [_scope_row(area, cells(area, period)) for area in figures.scopes],
             row_header="部会",
+            sums={"rows": "association"}
+            | ({"columns": "total"} if any(c[0] == "total" for c in columns) else {}),
         )
         for period in periods
     ]
@@ -573,12 +877,12 @@ def rates_section(figures: ReportFigures) -> dict[str, Any]:
             _scope_row(
                 area,
                 [
-                    _rate_cell(whole.separation_rate, whole.offices),
-                    _rate_cell(whole.hire_rate, whole.offices),
-                    _rate_cell(whole.early_separation_share, whole.offices),
+                    figures.rate_cell(whole, "separation_rate", area.key),
+                    figures.rate_cell(whole, "hire_rate", area.key),
+                    figures.rate_cell(whole, "early_separation_share", area.key),
                     _cell(whole.offices, whole.offices, public=True),
-                    _rate_cell(direct.separation_rate, direct.offices),
-                    _rate_cell(direct.hire_rate, direct.offices),
+                    figures.rate_cell(direct, "separation_rate", area.key, "direct"),
+                    figures.rate_cell(direct, "hire_rate", area.key, "direct"),
                     _cell(direct.offices, direct.offices, public=True),
                 ],
             )
@@ -615,8 +919,8 @@ def benchmark_section(figures: ReportFigures) -> dict[str, Any]:
                 "label": METRIC_LABELS[metric],
                 "whole": False,
                 "cells": [
-                    _rate_cell(getattr(whole_rolling, metric), whole_rolling.offices),
-                    _rate_cell(getattr(whole_direct, metric), whole_direct.offices),
+                    figures.rate_cell(whole_rolling, metric, None),
+                    figures.rate_cell(whole_direct, metric, None, "direct"),
                     _cell(published.value if published else None, 0, public=True),
                     _cell(
                         wareki_fiscal_year(published.survey_year) if published else None,
@@ -653,6 +957,10 @@ def targets_section(figures: ReportFigures) -> dict[str, Any]:
         to_date = figures.fiscal_by_scope[target.subcommittee_id]
         value = getattr(to_date, target.metric).value
         status = target_status(value, target=target.value, at_most=target.at_most)
+        value_cell = figures.rate_cell(to_date, target.metric, target.subcommittee_id)
+        # The status tells which side of the target the value is: hidden with it.
+        status_cell = _cell(TARGET_STATUS_LABELS[status], to_date.offices)
+        status_cell["follows"] = value_cell["id"]
         rows.append(
             {
                 "key": f"{target.subcommittee_id or 'association'}-{target.metric}",
@@ -661,8 +969,8 @@ def targets_section(figures: ReportFigures) -> dict[str, Any]:
                 "cells": [
                     _cell(target.value, 0, public=True),
                     _cell("以下" if target.at_most else "以上", 0, public=True),
-                    _cell(value, to_date.offices),
-                    _cell(TARGET_STATUS_LABELS[status], to_date.offices),
+                    value_cell,
+                    status_cell,
                 ],
             }
         )
@@ -715,10 +1023,8 @@ def _count_item(
     return item | figures.counts.cell(None, period, field)
 
 
-def _rate_item(key: str, label: str, rate: Rate, offices: int) -> dict[str, Any]:
-    return {"key": key, "label": label, "unit": "％", "format": "percent"} | _rate_cell(
-        rate, offices
-    )
+def _rate_item(key: str, label: str, cell: dict[str, Any]) -> dict[str, Any]:
+    return {"key": key, "label": label, "unit": "％", "format": "percent"} | cell
 
 
 def recruitment_summary(figures: ReportFigures) -> list[dict[str, Any]]:
@@ -726,7 +1032,9 @@ def recruitment_summary(figures: ReportFigures) -> list[dict[str, Any]]:
     return [
         _count_item(figures, "hires_month", "当月の採用者数", "month", "hires"),
         _count_item(figures, "hires_rolling", "直近12か月の採用者数", "rolling", "hires"),
-        _rate_item("hire_rate", "採用率（直近12か月）", rolling.hire_rate, rolling.offices),
+        _rate_item(
+            "hire_rate", "採用率（直近12か月）", figures.rate_cell(rolling, "hire_rate", None)
+        ),
         _count_item(figures, "open_positions", "月末の欠員数", "month", "open_positions"),
     ]
 
@@ -745,13 +1053,14 @@ def retention_summary(figures: ReportFigures) -> list[dict[str, Any]]:
             "separations_within_year",
         ),
         _rate_item(
-            "separation_rate", "離職率（直近12か月）", rolling.separation_rate, rolling.offices
+            "separation_rate",
+            "離職率（直近12か月）",
+            figures.rate_cell(rolling, "separation_rate", None),
         ),
         _rate_item(
             "direct_separation_rate",
             "離職率 2職種計（直近12か月）",
-            direct.separation_rate,
-            direct.offices,
+            figures.rate_cell(direct, "separation_rate", None, "direct"),
         ),
         {
             "key": "national_separation_rate",
@@ -760,7 +1069,9 @@ def retention_summary(figures: ReportFigures) -> list[dict[str, Any]]:
             "format": "percent",
         }
         | _cell(national.value if national else None, 0, public=True),
-        _rate_item("hire_rate", "採用率（直近12か月）", rolling.hire_rate, rolling.offices),
+        _rate_item(
+            "hire_rate", "採用率（直近12か月）", figures.rate_cell(rolling, "hire_rate", None)
+        ),
     ]
 
 
@@ -809,7 +1120,12 @@ def report_content(*, association: Any, month: date, kind: str) -> dict[str, Any
     month = month_start(month)
     with scope(association=association.pk):
         figures = read_figures(month=month)
-    summary, sections = REPORTS[kind]
+    # Every kind is built so that suppression sees every figure the city gets this month.
+    built = {
+        name: ([*summary(figures), coverage_summary(figures)], [s(figures) for s in sections])
+        for name, (summary, sections) in REPORTS.items()
+    }
+    summary_items, report_sections = built[kind]
     return {
         "schema": SCHEMA_VERSION,
         "kind": kind,
@@ -822,10 +1138,17 @@ def report_content(*, association: Any, month: date, kind: str) -> dict[str, Any
         "fiscal_year": figures.fiscal_year,
         "fiscal_year_label": wareki_fiscal_year(figures.fiscal_year),
         "survey_year": figures.survey_year,
-        "summary": [*summary(figures), coverage_summary(figures)],
-        "sections": [section(figures) for section in sections],
+        "summary": summary_items,
+        "sections": report_sections,
         "trends": {"12": figures.trend[-12:], "24": figures.trend},
         "notes": NOTES,
+        "disclosure": disclosure_basis(
+            figures,
+            [
+                {"summary": items, "sections": parts, "trends": figures.trend}
+                for items, parts in built.values()
+            ],
+        ),
     }
 
 

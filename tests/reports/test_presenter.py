@@ -25,18 +25,24 @@ ROWS = {"連絡会全体": "shown", "居宅部会": "suppressed", "通所部会"
 def _snapshot() -> dict[str, Any]:
     """A snapshot in reports/content.py's shape: one row shown, one from two offices (suppressed
     at a threshold of 3), one from no office (no value)."""
-    cells = {
+    cells: dict[str, list[dict[str, Any]]] = {
         "shown": [{"value": 6789, "offices": 5}, {"value": "12.5", "offices": 5}],
         "suppressed": [{"value": 4321, "offices": 2}, {"value": "33.3", "offices": 2}],
         "empty": [{"value": None, "offices": 0}, {"value": None, "offices": 0}],
     }
+    # Each figure names its quantity; the basis says they are not related (nothing to derive).
+    quantities: dict[str, list[Any]] = {"summary": [5555, 2, "d"]}
+    for state, pair in cells.items():
+        for column, cell in zip(("hires", "rate"), pair, strict=True):
+            cell["id"] = f"{state}-{column}"
+            quantities[cell["id"]] = [cell["value"], cell["offices"], "d"]
     return {
         "title": "採用状況報告書",
         "association": {"slug": "alpha", "name": "アルファ市介護保険事業者連絡会"},
         "month": "2026-07-01",
         "summary": [
             {"key": "hires_month", "label": "当月の採用者数", "unit": "人", "format": "int"}
-            | {"value": 5555, "offices": 2},
+            | {"value": 5555, "offices": 2, "id": "summary"},
             {"key": "hire_rate", "label": "採用率（直近12か月）", "unit": "％", "format": "percent"}
             | {"value": None, "offices": 0},
         ],
@@ -65,6 +71,7 @@ def _snapshot() -> dict[str, Any]:
         ],
         "trends": {"12": [], "24": []},
         "notes": ["採用率＝期間中の採用者数÷期間開始時の職員数×100。"],
+        "disclosure": {"quantities": quantities, "sums": [], "rates": []},
     }
 
 

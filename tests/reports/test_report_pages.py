@@ -222,12 +222,13 @@ def test_publish_without_email(tenant_a: Tenant, django_capture_on_commit_callba
 
 
 def _figures_data() -> dict[str, Any]:
-    """A snapshot in reports/content.py's shape: one cell from two offices."""
+    """A snapshot in reports/content.py's shape: one cell from two offices; the association
+    is 居宅 plus offices not shown (so 居宅 cannot be worked out from it)."""
     return {
         "title": "採用状況報告書",
         "summary": [
             {"key": "hires_month", "label": "当月の採用者数", "unit": "人", "format": "int"}
-            | {"value": 5555, "offices": 2},
+            | {"value": 5555, "offices": 2, "id": "summary"},
         ],
         "sections": [
             {
@@ -244,12 +245,12 @@ def _figures_data() -> dict[str, Any]:
                             {
                                 "label": "連絡会全体",
                                 "whole": True,
-                                "cells": [{"value": 6789, "offices": 5}],
+                                "cells": [{"value": 6789, "offices": 5, "id": "whole"}],
                             },
                             {
                                 "label": "居宅部会",
                                 "whole": False,
-                                "cells": [{"value": 4321, "offices": 2}],
+                                "cells": [{"value": 4321, "offices": 2, "id": "kyotaku"}],
                             },
                         ],
                         "note": "",
@@ -261,14 +262,30 @@ def _figures_data() -> dict[str, Any]:
             "24": [
                 {
                     "month": f"2026-{m:02d}-01",
-                    "separation_rate": {"value": "12.5", "offices": 5},
-                    "hire_rate": {"value": "14.0", "offices": 5 if m > 3 else 2},
+                    "separation_rate": {"value": "12.5", "offices": 5, "id": f"s{m}"},
+                    "hire_rate": {
+                        "value": "14.0",
+                        "offices": 5 if m > 3 else 2,
+                        "id": f"h{m}",
+                    },
                     "offices": {"value": 5, "offices": 5, "public": True},
                 }
                 for m in range(1, 8)
             ]
         },
         "notes": ["採用率＝期間中の採用者数÷期間開始時の職員数×100。"],
+        "disclosure": {
+            "quantities": {
+                "summary": [5555, 2, "d"],
+                "whole": [6789, 5, "d"],
+                "kyotaku": [4321, 2, "d"],
+                "others": [2468, 3, ""],
+                **{f"s{m}": ["12.5", 5, "d"] for m in range(1, 8)},
+                **{f"h{m}": ["14.0", 5 if m > 3 else 2, "d"] for m in range(1, 8)},
+            },
+            "sums": [["whole", ["kyotaku", "others"]]],
+            "rates": [],
+        },
     }
 
 
@@ -282,9 +299,22 @@ def test_figures_are_suppressed_for_the_city_not_for_officers(tenant_a: Tenant) 
     assert '<span aria-hidden="true">*</span>' in city
     assert "3事業所未満" in city  # the suppression note
     assert "<svg" in city and "polyline" in city
+    assert "2,468" not in city and "disclosure" not in city  # the basis never reaches the city
     officer = client_for(tenant_a, tenant_a.users["officer"]).get(url).content.decode()
     assert "6,789" in officer and "4,321" in officer and "5,555" in officer
     assert '<span aria-hidden="true">*</span>' not in officer
+
+
+def test_a_snapshot_without_its_basis_shows_the_city_no_staff_figure(tenant_a: Tenant) -> None:
+    """Built before complementary suppression: its relations are unknown, so with any small
+    cell nothing but public figures is shown."""
+    data = _figures_data()
+    del data["disclosure"]
+    report = _report(tenant_a, month=date(2026, 6, 1), data=data)
+    url = reverse("reports:figures", kwargs={"monthly_report_pk": report.pk})
+    city = client_for(tenant_a, tenant_a.users["city"]).get(url).content.decode()
+    assert "6,789" not in city and "4,321" not in city and "5,555" not in city
+    assert "3事業所未満" in city
 
 
 def test_figures_page_renders_whatever_the_data(tenant_a: Tenant) -> None:
