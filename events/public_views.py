@@ -29,6 +29,7 @@ from association.public_cache import Query
 from association.public_cache import cached_public_page as cached_page
 from association.public_cache import render_public as _render
 from events.access import access_event_by_id
+from events.flyer import render_flyer
 from events.models import Audience, Event, EventKind, EventStatus, ProgrammeItem, Venue
 from events.selectors import (
     EventFilters,
@@ -456,6 +457,23 @@ def event_ics(request: HttpRequest, event_pk: int) -> HttpResponse:
     cal = _calendar(request, event.title)
     cal.add_component(_vevent(request, event))
     return _ics_response(cal, f"event-{event.pk}.ics")
+
+
+@public
+@cached_public_page("flyer")
+def event_flyer(request: HttpRequest, event_pk: int) -> HttpResponse:
+    """The event's A4 flyer (PDF) with a QR code to its page, for a notice board."""
+    event = access_event_by_id(_access(request), event_pk)
+    association = getattr(request, "association", None)
+    pdf = render_flyer(
+        event=event,
+        page_url=request.build_absolute_uri(reverse("events:detail", args=[event.pk])),
+        association_name=association.name if association else "",
+        contact=association.contact_email if association else "",
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="event-{event.pk}-flyer.pdf"'
+    return response
 
 
 def _image_url(request: HttpRequest, event: Event) -> str:
