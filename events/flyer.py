@@ -44,7 +44,7 @@ def _only_data_urls(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
     if url.startswith("data:"):
         from weasyprint import default_url_fetcher
 
-        return default_url_fetcher(url, *args, **kwargs)  # type: ignore[no-any-return]
+        return default_url_fetcher(url, *args, **kwargs)
     raise ValueError(f"The flyer fetches nothing: {url}")
 
 
