@@ -9,7 +9,6 @@ storage and embedded, any other URL the document names is refused.
 from __future__ import annotations
 
 import base64
-from typing import Any
 
 import segno
 from django.template.loader import render_to_string
@@ -40,23 +39,18 @@ def _image_data_uri(event: Event) -> str:
     return f"data:{kind};base64,{base64.b64encode(data).decode()}" if kind else ""
 
 
-def _only_data_urls(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    if url.startswith("data:"):
-        from weasyprint import default_url_fetcher
-
-        return default_url_fetcher(url, *args, **kwargs)
-    raise ValueError(f"The flyer fetches nothing: {url}")
-
-
 def render_flyer(*, event: Event, page_url: str, association_name: str, contact: str) -> bytes:
     """The flyer as PDF bytes (one A4 page)."""
     from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
 
     with translation.override("ja"):
         html = _flyer_html(
             event=event, page_url=page_url, association_name=association_name, contact=contact
         )
-    pdf = HTML(string=html, url_fetcher=_only_data_urls).write_pdf()
+    # The embedded image (a data: URL) is the only resource read; any other URL is refused.
+    only_data = URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
+    pdf = HTML(string=html, url_fetcher=only_data).write_pdf()
     if pdf is None:
         raise RuntimeError("weasyprint returned no PDF")
     return pdf

@@ -92,3 +92,16 @@ def test_flyer_is_one_a4_page_with_the_event_and_a_qr_code_to_its_page(
 def test_members_only_event_has_no_public_flyer(tenant_a: Tenant) -> None:
     event = make_event(tenant_a, audience="members")
     assert client_for(tenant_a).get(reverse("events:flyer", args=[event.pk])).status_code == 404
+
+
+def test_the_event_image_is_embedded_and_nothing_is_fetched(tenant_a: Tenant) -> None:
+    from django.core.files.base import ContentFile
+
+    from tests.tenants import _logo_png
+
+    event = make_event(tenant_a, image_alt="会場の様子")
+    event.image.save("flyer-photo.png", ContentFile(_logo_png()), save=True)
+    response = client_for(tenant_a).get(reverse("events:flyer", args=[event.pk]))
+    assert response.status_code == 200
+    page = pypdf.PdfReader(io.BytesIO(response.content)).pages[0]
+    assert len(page.images) == 1
