@@ -107,7 +107,7 @@ def test_apply_on_a_phone_then_withdraw(live_server, tenant_a: Tenant, browser_p
     _check(page, "jobs-status-phone", found)
     with scope(association=tenant_a.association.pk):
         application = JobApplication.objects.get(phone="090-1234-5678")
-    assert application.phone == "09012345678"
+    assert application.phone == "090-1234-5678"
 
     page.get_by_role("button", name="応募を取り下げて個人情報を削除する").click()
     page.wait_for_load_state()
