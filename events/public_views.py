@@ -30,6 +30,7 @@ from association.public_cache import cached_public_page as cached_page
 from association.public_cache import render_public as _render
 from events.access import access_event_by_id
 from events.flyer import render_flyer
+from recruitment.selectors import fair_booths
 from events.models import Audience, Event, EventKind, EventStatus, ProgrammeItem, Venue
 from events.selectors import (
     EventFilters,
@@ -372,6 +373,8 @@ def event_detail(request: HttpRequest, event_pk: int) -> HttpResponse:
                 for group in _programme_by_venue(event)
             ],
             "availability": availability[(event.pk, None)],
+            # A job fair lists its exhibitors and what they hire for, for everyone.
+            "exhibitors": list(fair_booths(event=event)) if event.kind == EventKind.JOB_FAIR else [],
             "co_hosts": list(event.co_hosts.all()),
             "json_ld": _json_ld(request, event, venues),
             "page_url": request.build_absolute_uri(reverse("events:detail", args=[event.pk])),

@@ -27,7 +27,7 @@ from association.public_cache import public_changed, public_version
 from core.calendar import add_months
 from core.identifiers import clean_phone_number
 from events.models import Event, EventKind, EventStatus
-from events.services import clean_html
+from events.services import clean_html, events_changed_now_and_on_commit
 from members.models import Office
 from recruitment.models import (
     AgeBand,
@@ -65,6 +65,7 @@ def job_fair_booth_create(
     )
     booth.full_clean()
     booth.save()
+    events_changed_now_and_on_commit(event.association_id)  # the fair's page lists exhibitors
     return booth
 
 

@@ -230,3 +230,24 @@ def test_confirmation_mail_greets_with_sama_and_gives_start_and_end(
     start, end = timezone.localtime(event.starts_at), timezone.localtime(event.ends_at)
     assert body.startswith("山田花子 様")
     assert f"{start:%H:%M}〜{end:%H:%M}" in body
+
+
+def test_a_job_fair_lists_its_exhibitors_for_everyone_and_follows_new_booths(
+    tenant_a: Tenant,
+) -> None:
+    from recruitment.services import job_fair_booth_create
+
+    with scope(association=tenant_a.association.pk):
+        fair = Event.objects.get(kind="job_fair", title__contains="就職フェア")
+    client = ja(tenant_a)
+    url = reverse("events:detail", args=[fair.pk])
+    page = client.get(url).content.decode()  # anonymous: cached from here on
+    assert "出展事業所" in page
+    assert tenant_a.offices[0].name in page and "募集職種: 介護職員" in page
+    assert tenant_a.offices[1].name not in page
+    with scope(association=tenant_a.association.pk):
+        job_fair_booth_create(
+            event=fair, office=tenant_a.offices[1], hiring_for="看護師", open_positions=2
+        )
+    page = client.get(url).content.decode()
+    assert tenant_a.offices[1].name in page and "募集人数 2 名" in page
