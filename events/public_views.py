@@ -30,7 +30,6 @@ from association.public_cache import cached_public_page as cached_page
 from association.public_cache import render_public as _render
 from events.access import access_event_by_id
 from events.flyer import render_flyer
-from recruitment.selectors import fair_booths
 from events.models import Audience, Event, EventKind, EventStatus, ProgrammeItem, Venue
 from events.selectors import (
     EventFilters,
@@ -40,6 +39,7 @@ from events.selectors import (
     public_events,
 )
 from events.services import clean_html, events_version
+from recruitment.selectors import fair_booths
 
 PAGE_SIZE = 20
 CACHE_SECONDS = 600  # "upcoming" moves on with time even when nothing is edited
@@ -374,7 +374,9 @@ def event_detail(request: HttpRequest, event_pk: int) -> HttpResponse:
             ],
             "availability": availability[(event.pk, None)],
             # A job fair lists its exhibitors and what they hire for, for everyone.
-            "exhibitors": list(fair_booths(event=event)) if event.kind == EventKind.JOB_FAIR else [],
+            "exhibitors": list(fair_booths(event=event))
+            if event.kind == EventKind.JOB_FAIR
+            else [],
             "co_hosts": list(event.co_hosts.all()),
             "json_ld": _json_ld(request, event, venues),
             "page_url": request.build_absolute_uri(reverse("events:detail", args=[event.pk])),
