@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -121,3 +122,23 @@ def clean_postal_code(value: str) -> str:
             params={"value": digits},
         )
     return f"{digits[:3]}-{digits[3:]}"
+
+
+def clean_phone_number(value: str) -> str:
+    """A Japanese phone number as people type it (０６－６８４０－１２３４, 090 1234 5678,
+    +81 90-1234-5678) → its national form with the usual dashes (06-6840-1234), checked by
+    libphonenumber's numbering plan for Japan. Empty stays empty."""
+    text = _STRIP.sub("-", unicodedata.normalize("NFKC", value or "")).strip("-")
+    if not text:
+        return ""
+    message = _(
+        "“%(value)s” is not a Japanese phone number. "
+        "Please enter it like 06-1234-5678 or 090-1234-5678."
+    )
+    try:
+        number = phonenumbers.parse(text, "JP")
+    except phonenumbers.NumberParseException as error:
+        raise ValidationError(message, code="phone", params={"value": value}) from error
+    if number.country_code != 81 or not phonenumbers.is_valid_number(number):
+        raise ValidationError(message, code="phone", params={"value": value})
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)

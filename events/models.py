@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_scopes import ScopedManager
 
 
@@ -27,7 +28,7 @@ class Audience(models.TextChoices):
 class EventStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     PUBLISHED = "published", _("Published")
-    CANCELLED = "cancelled", _("Cancelled")
+    CANCELLED = "cancelled", pgettext_lazy("event status", "Cancelled")
 
 
 class Venue(models.Model):
@@ -154,7 +155,8 @@ class RegistrationStatus(models.TextChoices):
     CONFIRMED = "confirmed", _("Confirmed")
     WAITING = "waiting", _("On the waiting list")
     OFFERED = "offered", _("Offered a place")
-    CANCELLED = "cancelled", _("Cancelled")
+    # "キャンセル済み": the person cancelled; never 「中止」, which says the event is called off.
+    CANCELLED = "cancelled", pgettext_lazy("registration status", "Cancelled")
 
 
 class Registration(models.Model):

@@ -29,9 +29,17 @@ from association.public_cache import Query
 from association.public_cache import cached_public_page as cached_page
 from association.public_cache import render_public as _render
 from events.access import access_event_by_id
+from events.flyer import render_flyer
 from events.models import Audience, Event, EventKind, EventStatus, ProgrammeItem, Venue
-from events.selectors import EventFilters, event_areas, event_days, public_events
+from events.selectors import (
+    EventFilters,
+    event_areas,
+    event_days,
+    events_availability,
+    public_events,
+)
 from events.services import clean_html, events_version
+from recruitment.selectors import fair_booths
 
 PAGE_SIZE = 20
 CACHE_SECONDS = 600  # "upcoming" moves on with time even when nothing is edited
@@ -93,6 +101,8 @@ def _list_query(request: HttpRequest, version: int) -> dict[str, str]:
     month = _month_param(get.get("month"))
     if month and FIRST_YEAR <= month.year <= LAST_YEAR:
         query["month"] = month.strftime("%Y-%m")
+    if get.get("when") == "past":
+        query["when"] = "past"
     page = get.get("page", "")
     if page.isascii() and page.isdigit() and 1 < int(page) <= MAX_PAGE:
         query["page"] = str(int(page))
@@ -214,15 +224,19 @@ def event_list(request: HttpRequest) -> HttpResponse:
     if month and not (date_from or date_to):
         date_from = month
         date_to = (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    past = request.GET.get("when") == "past"
     filters = EventFilters(
         kind=cleaned.get("kind") or "",
         audience=cleaned.get("audience") or "",
         area=cleaned.get("area") or "",
         date_from=date_from,
         date_to=date_to,
+        past=past,
     )
     events = public_events(user_access=access, filters=filters, include_cancelled=True)
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    availability = events_availability(shown)
 
     shown_month = month or (date_from.replace(day=1) if date_from else None)
     shown_month = shown_month or timezone.localdate().replace(day=1)
@@ -239,6 +253,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
         "date_from": request.GET.get("date_from", ""),
         "date_to": request.GET.get("date_to", ""),
         "month": request.GET.get("month", ""),
+        "when": "past" if past else "",
     }
     return _render(
         request,
@@ -246,7 +261,8 @@ def event_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "events": list(page.object_list),
+            "cards": [(event, availability[(event.pk, None)]) for event in shown],
+            "past": past,
             "calendar": month_calendar,
             "filtered": bool(request.GET),
             "date_from": date_from,
@@ -340,6 +356,7 @@ def _json_ld(request: HttpRequest, event: Event, venues: list[Venue]) -> SafeStr
 def event_detail(request: HttpRequest, event_pk: int) -> HttpResponse:
     event = access_event_by_id(_access(request), event_pk, with_co_hosts=True)
     venues = _venues(event)
+    availability = events_availability([event])
     try:
         register_url = reverse("events:register", kwargs={"event_pk": event.pk})
     except NoReverseMatch:
@@ -351,7 +368,15 @@ def event_detail(request: HttpRequest, event_pk: int) -> HttpResponse:
             "event": event,
             "description_html": mark_safe(clean_html(event.description)),  # noqa: S308
             "venues": venues,
-            "programme": _programme_by_venue(event),
+            "programme": [
+                (group.venue, [(item, availability[(event.pk, item.pk)]) for item in group.items])
+                for group in _programme_by_venue(event)
+            ],
+            "availability": availability[(event.pk, None)],
+            # A job fair lists its exhibitors and what they hire for, for everyone.
+            "exhibitors": list(fair_booths(event=event))
+            if event.kind == EventKind.JOB_FAIR
+            else [],
             "co_hosts": list(event.co_hosts.all()),
             "json_ld": _json_ld(request, event, venues),
             "page_url": request.build_absolute_uri(reverse("events:detail", args=[event.pk])),
@@ -437,6 +462,23 @@ def event_ics(request: HttpRequest, event_pk: int) -> HttpResponse:
     cal = _calendar(request, event.title)
     cal.add_component(_vevent(request, event))
     return _ics_response(cal, f"event-{event.pk}.ics")
+
+
+@public
+@cached_public_page("flyer")
+def event_flyer(request: HttpRequest, event_pk: int) -> HttpResponse:
+    """The event's A4 flyer (PDF) with a QR code to its page, for a notice board."""
+    event = access_event_by_id(_access(request), event_pk)
+    association = getattr(request, "association", None)
+    pdf = render_flyer(
+        event=event,
+        page_url=request.build_absolute_uri(reverse("events:detail", args=[event.pk])),
+        association_name=association.name if association else "",
+        contact=association.contact_email if association else "",
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="event-{event.pk}-flyer.pdf"'
+    return response
 
 
 def _image_url(request: HttpRequest, event: Event) -> str:

@@ -24,7 +24,9 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from association.mail import send_templated_mail
+from core.identifiers import clean_phone_number
 from events.models import Event, EventStatus, ProgrammeItem, Registration, RegistrationStatus
+from events.services import events_changed_now_and_on_commit as seats_changed
 
 # How long a waiting-list offer stays open (settings.EVENTS_OFFER_HOURS overrides it).
 OFFER_HOURS = 48
@@ -44,6 +46,20 @@ HOLDING_SEATS = (RegistrationStatus.CONFIRMED, RegistrationStatus.OFFERED)
 
 def offer_hours() -> int:
     return int(getattr(settings, "EVENTS_OFFER_HOURS", OFFER_HOURS))
+
+
+# Offers end at this local hour (not at 3 a.m. because the offer was made at 3 a.m.).
+OFFER_DEADLINE_HOUR = 21
+
+
+def offer_deadline(*, now: datetime, starts_at: datetime) -> datetime:
+    """When a waiting-list offer made `now` ends: at least `offer_hours()` later, at the next
+    21:00 local time, and never after the event (or programme item) begins."""
+    earliest = timezone.localtime(now + timedelta(hours=offer_hours()))
+    deadline = earliest.replace(hour=OFFER_DEADLINE_HOUR, minute=0, second=0, microsecond=0)
+    if deadline < earliest:
+        deadline += timedelta(days=1)
+    return min(deadline, starts_at) if starts_at > now else deadline
 
 
 def capacity_of(*, event: Event, programme_item: ProgrammeItem | None) -> int | None:
@@ -70,11 +86,12 @@ def registration_open(
     *, event: Event, programme_item: ProgrammeItem | None = None, now: datetime | None = None
 ) -> bool:
     now = now or timezone.now()
-    target_requires = (programme_item or event).registration_required
+    target = programme_item or event
     return (
         event.status == EventStatus.PUBLISHED
-        and target_requires
+        and target.registration_required
         and event.ends_at > now
+        and target.ends_at > now
         and (event.registration_closes_at is None or event.registration_closes_at > now)
     )
 
@@ -175,6 +192,11 @@ def registration_create(
             ]
     if not email and not phone:
         errors["email"] = [_("Please enter an email address or a phone number.")]
+    elif "phone" not in errors:
+        try:
+            phone = clean_phone_number(phone)
+        except ValidationError as error:
+            errors["phone"] = error.messages
     capacity = capacity_of(event=event, programme_item=programme_item)
     if party_size < 1 or party_size > MAX_PARTY_SIZE:
         errors["party_size"] = [
@@ -211,6 +233,7 @@ def registration_create(
         "registration_waiting" if full else "registration_confirmed",
         base_url,
     )
+    seats_changed(event.association_id)  # places left on the public pages
     return registration
 
 
@@ -247,7 +270,9 @@ def _promote(
                 break
             continue
         registration.status = RegistrationStatus.OFFERED
-        registration.offer_expires_at = now + timedelta(hours=offer_hours())
+        registration.offer_expires_at = offer_deadline(
+            now=now, starts_at=(programme_item or event).starts_at
+        )
         registration.save(update_fields=["status", "offer_expires_at"])
         registration.event = event
         _mail(registration, "registration_offer", base_url)
@@ -277,6 +302,7 @@ def registration_cancel(
     registration.event = event
     _mail(registration, "registration_cancelled", base_url)
     _promote(event=event, programme_item=registration.programme_item, now=now, base_url=base_url)
+    seats_changed(event.association_id)
     return registration
 
 
@@ -336,6 +362,7 @@ def offers_expire(*, now: datetime | None = None) -> int:
                 _mail(registration, "registration_offer_expired")
             expired += len(stale)
             _promote(event=event, programme_item=item, now=now)
+            seats_changed(event.association_id)
     return expired
 
 
@@ -415,6 +442,7 @@ def registrations_remove_burst(
             now=now,
             base_url=base_url,
         )
+    seats_changed(event.association_id)
     return count
 
 

@@ -45,10 +45,9 @@ from events.registration import (
     registration_create,
     registration_for_key,
     registration_offer_accept,
-    registration_open,
     registrations_remove_burst,
-    seats_left,
 )
+from events.selectors import events_availability
 
 EVENT_ITSELF = "event"
 
@@ -250,7 +249,10 @@ def _access(request: AssociationRequest) -> Access:
 @require_http_methods(["GET", "POST"])
 def register(request: AssociationRequest, event_pk: int) -> HttpResponse:
     event = access_event_by_id(_access(request), event_pk)
-    form = PublicRegistrationForm(request.POST or None, event=event)
+    chosen = request.GET.get("item", "")
+    form = PublicRegistrationForm(
+        request.POST or None, event=event, initial={"target": chosen} if chosen else None
+    )
     status = 200
     if request.method == "POST" and form.is_valid():
         if _rate_limited(request, event):
@@ -275,23 +277,25 @@ def register(request: AssociationRequest, event_pk: int) -> HttpResponse:
                 add_service_errors(form, error)
             else:
                 return redirect(f"{reverse('events:registration')}?key={registration.cancel_key}")
-    targets: list[tuple[ProgrammeItem | None, Event]] = (
-        [(None, event)] if event.registration_required else []
-    )
-    targets += [(item, event) for item in form.items.values()]
+    availability = events_availability([event])
+    targets: list[ProgrammeItem | None] = [None] if event.registration_required else []
+    targets += list(form.items.values())
     seats = [
-        (item or event, seats_left(event=event, programme_item=item)) for item, _event in targets
+        (item or event, availability[(event.pk, item.pk if item else None)]) for item in targets
     ]
+    open_targets = [state for _target, state in seats if state.can_register]
     return render(
         request,
         "events/registration/register.html",
         {
             "event": event,
             "form": form,
-            "is_open": any(
-                registration_open(event=event, programme_item=item) for item, _e in targets
-            ),
+            "is_open": bool(open_targets),
             "seats": seats,
+            # The button says what will happen: a place, or a place on the waiting list.
+            "button_label": open_targets[0].button_label
+            if len(open_targets) == 1
+            else _("Register"),
         },
         status=status,
     )

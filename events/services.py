@@ -37,7 +37,7 @@ def events_changed(association_id: int | None) -> None:
     public_changed("events", association_id)
 
 
-def _events_changed_now_and_on_commit(association_id: int) -> None:
+def events_changed_now_and_on_commit(association_id: int) -> None:
     events_changed(association_id)
     # Again after commit, so a page rendered from the old rows mid-transaction is dropped too.
     transaction.on_commit(lambda: events_changed(association_id))
@@ -52,7 +52,7 @@ def event_save(event: Event, **fields: Any) -> Event:
         event.published_at = timezone.now()
     event.full_clean()
     event.save()
-    _events_changed_now_and_on_commit(event.association_id)
+    events_changed_now_and_on_commit(event.association_id)
     return event
 
 
@@ -62,7 +62,7 @@ def venue_save(venue: Venue, **fields: Any) -> Venue:
         setattr(venue, name, value)
     venue.full_clean()
     venue.save()
-    _events_changed_now_and_on_commit(venue.association_id)
+    events_changed_now_and_on_commit(venue.association_id)
     return venue
 
 
@@ -72,5 +72,5 @@ def programme_item_save(item: ProgrammeItem, **fields: Any) -> ProgrammeItem:
         setattr(item, name, value)
     item.full_clean()
     item.save()
-    _events_changed_now_and_on_commit(item.event.association_id)
+    events_changed_now_and_on_commit(item.event.association_id)
     return item

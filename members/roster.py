@@ -28,8 +28,8 @@ from django.utils.translation import gettext_lazy
 
 from association.models import Association
 from core.identifiers import (
-    DASHES,
     clean_corporate_number,
+    clean_phone_number,
     clean_postal_code,
     clean_provider_number,
     normalize_code,
@@ -179,8 +179,6 @@ DEFAULT_STATUS = OfficeStatus.APPROVED
 # Identifiers that Excel turns into numbers, dropping leading zeros (北海道 = 01).
 _ZERO_PADDED = {"provider_number": 10, "corporate_number": 13, "postal_code": 7}
 _SERVICE_CODE_SEPARATORS = re.compile(r"[\s、,，・/／;；]+")
-_PHONE_DASHES = re.compile(f"[{re.escape(DASHES)}\\s]+")
-_PHONE_SHAPE = re.compile(r"^[0-9()\-]+$")
 _MAX_LENGTHS = {
     "corporation_name": 200,
     "corporation_kana": 200,
@@ -376,7 +374,7 @@ def _clean_value(key: str, text: str) -> Any:
     if key == "postal_code":
         return clean_postal_code(text) if text else ""
     if key == "phone":
-        return _clean_phone(text)
+        return clean_phone_number(text)
     if key == "email":
         return _clean_email(text)
     if key == "capacity":
@@ -394,19 +392,6 @@ def _clean_service_codes(text: str) -> list[str]:
             _("Unknown service type code: %(codes)s.") % {"codes": ", ".join(unknown)}
         )
     return codes
-
-
-def _clean_phone(text: str) -> str:
-    if not text:
-        return ""
-    phone = _PHONE_DASHES.sub("-", nfkc(text)).strip("-")
-    digits = sum(char.isdigit() for char in phone)
-    if not _PHONE_SHAPE.match(phone) or not 10 <= digits <= 11:
-        raise ValidationError(
-            _("A phone number has 10 or 11 digits, like 06-1234-5678. You entered “%(value)s”.")
-            % {"value": text}
-        )
-    return phone
 
 
 def _clean_email(text: str) -> str:
@@ -640,7 +625,7 @@ def _same(key: str, before: Any, after: Any) -> bool:
     if before == after:
         return True
     if key in {"phone", "postal_code"} and before and after:
-        clean = _clean_phone if key == "phone" else clean_postal_code
+        clean = clean_phone_number if key == "phone" else clean_postal_code
         try:
             return bool(clean(str(before)) == after)
         except ValidationError:

@@ -25,8 +25,9 @@ from django.utils.translation import gettext as _
 from association.mail import send_templated_mail
 from association.public_cache import public_changed, public_version
 from core.calendar import add_months
+from core.identifiers import clean_phone_number
 from events.models import Event, EventKind, EventStatus
-from events.services import clean_html
+from events.services import clean_html, events_changed_now_and_on_commit
 from members.models import Office
 from recruitment.models import (
     AgeBand,
@@ -64,6 +65,7 @@ def job_fair_booth_create(
     )
     booth.full_clean()
     booth.save()
+    events_changed_now_and_on_commit(event.association_id)  # the fair's page lists exhibitors
     return booth
 
 
@@ -431,13 +433,6 @@ def _site_url(association: Any, base_url: str) -> str:
 MESSAGE_MAX = 1000
 DUPLICATE_DAYS = 30
 KANA = re.compile(r"^[\u3040-\u309f\u30a0-\u30ff\u3000\s・ー]+$")
-PHONE = re.compile(r"^0\d{9,10}$")
-
-
-def normalize_phone(value: str) -> str:
-    """０６－１２３４－５６７８ → 0612345678 (NFKC, dashes, spaces and brackets dropped)."""
-    text = unicodedata.normalize("NFKC", value or "")
-    return re.sub(r"[\s\-‐－―ー()（）+]", "", text)
 
 
 def normalize_email(value: str) -> str:
@@ -505,7 +500,10 @@ def application_submit(
     name = " ".join((name or "").split())
     kana = " ".join(unicodedata.normalize("NFKC", kana or "").split())
     email = normalize_email(email)
-    phone = normalize_phone(phone)
+    try:
+        phone, phone_errors = clean_phone_number(phone), []
+    except ValidationError as error:
+        phone, phone_errors = phone.strip(), error.messages
     message = (message or "").strip()
     errors: dict[str, list[str]] = {}
     if not name or len(name) > 100:
@@ -519,8 +517,8 @@ def application_submit(
             validate_email(email)
         except ValidationError:
             errors["email"] = [_("Please enter a valid email address.")]
-    if phone and not PHONE.match(phone):
-        errors["phone"] = [_("Please enter a phone number of 10 or 11 digits starting with 0.")]
+    if phone_errors:
+        errors["phone"] = phone_errors
     if age_band not in AgeBand.values:
         errors["age_band"] = [_("Choose from the list.")]
     if _unknown(qualifications, Qualification):

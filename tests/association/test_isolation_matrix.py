@@ -211,6 +211,7 @@ MAY: dict[str, May] = {
     "events:detail": May(EVERYONE, other=NYUSHO_PEOPLE),
     "events:ics": May(EVERYONE, other=NYUSHO_PEOPLE),
     "events:image": May(EVERYONE, other=NYUSHO_PEOPLE),
+    "events:flyer": May(EVERYONE, other=NYUSHO_PEOPLE),
     "events:register": May(EVERYONE, other=NYUSHO_PEOPLE, data=REGISTRATION),
     "events:registration": May(EVERYONE),
     "events:cancel": May(EVERYONE),

@@ -106,12 +106,12 @@ def test_apply_on_a_phone_then_withdraw(live_server, tenant_a: Tenant, browser_p
     assert "応募内容を事業所に送りました" in main and "新着" in main
     _check(page, "jobs-status-phone", found)
     with scope(association=tenant_a.association.pk):
-        application = JobApplication.objects.get(phone="09012345678")
-    assert application.phone == "09012345678"
+        application = JobApplication.objects.get(phone="090-1234-5678")
+    assert application.phone == "090-1234-5678"
 
     page.get_by_role("button", name="応募を取り下げて個人情報を削除する").click()
     page.wait_for_load_state()
     assert "取り下げ" in page.inner_text("main")
     with scope(association=tenant_a.association.pk):
-        assert not JobApplication.objects.filter(phone="09012345678").exists()
+        assert not JobApplication.objects.filter(phone="090-1234-5678").exists()
     assert not found, "\n".join(found)

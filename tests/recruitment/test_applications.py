@@ -46,7 +46,7 @@ def test_submit_normalises_contact_stores_only_the_key_hash_and_mails_both(
             application, key = apply(
                 posting, email="Hanako@EXAMPLE.com", phone="０９０－１２３４－５６７８"
             )
-        assert application.phone == "09012345678"
+        assert application.phone == "090-1234-5678"
         assert application.email == "Hanako@example.com"
         assert key not in application.access_key_hash and len(application.access_key_hash) == 64
         assert application_for_key(key) == application
