@@ -145,29 +145,41 @@ def _filing_office_ids(request: Request) -> set[int]:
 # --- serializers ---------------------------------------------------------------------------
 
 
+EMPTY_IS_ZERO = "Left out or null: 0."
+EMPTY_IS_CARRIED = (
+    "Left out or null: last month's month-end headcount of the row (0 if last month was filed "
+    "without the row); required only when the month before has no submitted filing."
+)
+
+
+def _count(help_text: str = EMPTY_IS_ZERO) -> serializers.IntegerField:
+    return serializers.IntegerField(
+        min_value=0, required=False, allow_null=True, help_text=help_text
+    )
+
+
 class FilingRowSerializer(serializers.Serializer):
+    """One row. Empty counts follow the one rule of every channel (kpis.checks): 0, except the
+    month-start headcount, carried from last month; foreign staff left out are not reported."""
+
     job_category = serializers.ChoiceField(choices=JobCategory.choices)
     employment_type = serializers.ChoiceField(choices=EmploymentType.choices)
-    headcount_start = serializers.IntegerField(min_value=0)
-    hires = serializers.IntegerField(min_value=0)
-    separations = serializers.IntegerField(min_value=0)
-    separations_within_year = serializers.IntegerField(min_value=0)
-    headcount_end = serializers.IntegerField(min_value=0)
-    open_positions = serializers.IntegerField(min_value=0, required=False, default=0)
-    hires_job_fair = serializers.IntegerField(min_value=0, required=False, default=0)
-    hires_association_posting = serializers.IntegerField(min_value=0, required=False, default=0)
-    hires_hello_work = serializers.IntegerField(min_value=0, required=False, default=0)
-    hires_agency = serializers.IntegerField(min_value=0, required=False, default=0)
-    hires_referral = serializers.IntegerField(min_value=0, required=False, default=0)
-    hires_other = serializers.IntegerField(min_value=0, required=False, default=0)
-    foreign_specified_skilled = serializers.IntegerField(
-        min_value=0, required=False, allow_null=True
-    )
-    foreign_technical_intern = serializers.IntegerField(
-        min_value=0, required=False, allow_null=True
-    )
-    foreign_epa = serializers.IntegerField(min_value=0, required=False, allow_null=True)
-    foreign_care_visa = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    headcount_start = _count(EMPTY_IS_CARRIED)
+    hires = _count()
+    separations = _count()
+    separations_within_year = _count()
+    headcount_end = _count()
+    open_positions = _count()
+    hires_job_fair = _count()
+    hires_association_posting = _count()
+    hires_hello_work = _count()
+    hires_agency = _count()
+    hires_referral = _count()
+    hires_other = _count()
+    foreign_specified_skilled = _count("Left out or null: not reported.")
+    foreign_technical_intern = _count("Left out or null: not reported.")
+    foreign_epa = _count("Left out or null: not reported.")
+    foreign_care_visa = _count("Left out or null: not reported.")
 
 
 @extend_schema_field(FilingRowSerializer(many=True))

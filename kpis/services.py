@@ -131,10 +131,17 @@ def staffing_report_save(
     today = today or timezone.localdate()
     report = StaffingReport.objects.select_for_update().filter(office=office, month=month).first()
     settings = kpi_settings(association_id=office.association_id)  # read once per save
-    # Hard checks and the lock first: last month's rows are read only for a submission that
-    # passes them (the soft checks need them; a refused save should not pay for them).
+    # Last month's rows: an empty month-start headcount is carried from them, and the soft
+    # checks of a submission compare against them.
+    last_month = previous_rows(office=office, month=month)
     check = filing_check(
-        report=report, month=month, rows=rows, previous=None, settings=settings, today=today
+        report=report,
+        month=month,
+        rows=rows,
+        previous=None,
+        settings=settings,
+        today=today,
+        last_month=last_month,
     )
     if check.locked:
         raise FilingLocked(month, check.deadline)
@@ -151,9 +158,10 @@ def staffing_report_save(
             report=report,
             month=month,
             rows=rows,
-            previous=previous_rows(office=office, month=month),
+            previous=last_month,
             settings=settings,
             today=today,
+            last_month=last_month,
         )
         if check.needs_confirmation(confirmed=confirm_warnings, comment=comment):
             raise FilingNeedsConfirmation(check)

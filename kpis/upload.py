@@ -229,8 +229,6 @@ EMPLOYMENT_TYPE_WORDS: dict[str, tuple[str, ...]] = {
 }
 JOB_CATEGORIES = Vocabulary(JOB_CATEGORY_WORDS)
 EMPLOYMENT_TYPES = Vocabulary(EMPLOYMENT_TYPE_WORDS)
-# Counts that may be left empty: 0 (channels, open positions) or not reported (foreign staff).
-_ZERO_WHEN_EMPTY = {"open_positions", *(n for n in COUNT_FIELDS if n.startswith("hires_"))}
 
 
 _COUNT_COLUMNS = frozenset(COLUMNS_BY_KEY[key].header for key in (*COUNT_FIELDS, *FOREIGN_FIELDS))
@@ -297,6 +295,8 @@ class FilingPlan:
     action: FilingAction = FilingAction.CREATE
     errors: list[RowError] = field(default_factory=list)
     warnings: list[RowError] = field(default_factory=list)
+    # The rows as the filing check cleaned them (empty cells read, the start carried forward).
+    checked: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def rows(self) -> list[int]:
@@ -423,12 +423,9 @@ def upload_plan(
         if broken and any(line.blank_start for line in filing.lines):
             continue
         if earlier is not None:
-            before = _rows_by_key(earlier)
+            before = {row_key(row): row for row in earlier.checked}
         else:
             before = previous.get((filing.office.pk, last_month), {})
-        _carry_forward(filing, before)
-        if filing.errors:
-            continue
         check = filing_check(
             report=filing.report,
             month=filing.month,
@@ -436,7 +433,9 @@ def upload_plan(
             previous=None if broken else before,
             settings=settings,
             today=today,
+            last_month=before,
         )
+        filing.checked = check.rows
         for problem in check.errors:
             filing.add_problem(problem)
         for problem in check.warnings:
@@ -501,14 +500,9 @@ def _clean_line(
             fail(key, error)
             line.values[key] = str(row.get(key, ""))  # as written: the filing check sees it too
             continue
-        if count is None and key == "headcount_start":
-            line.blank_start = True
-        elif count is None and key in _ZERO_WHEN_EMPTY:
-            line.values[key] = 0
-        elif count is None and key not in FOREIGN_FIELDS:
-            fail(key, ValidationError(_("This field is required.")))
-        else:
-            line.values[key] = count
+        # An empty cell is left empty: the filing check reads it (0, or carried forward).
+        line.blank_start = line.blank_start or (count is None and key == "headcount_start")
+        line.values[key] = count
     line.comment = str(row.get("comment", "")).strip()
     if number is None or month is None:
         # Without its office-month the line belongs to no filing: report it on its own.
@@ -591,11 +585,6 @@ def _previous_rows(plan: UploadPlan) -> dict[tuple[int, date], dict[str, dict[st
     return previous
 
 
-def _rows_by_key(filing: FilingPlan) -> dict[str, dict[str, Any]]:
-    """The rows an earlier office-month of the same file will have submitted."""
-    return {line.key: line.values for line in filing.lines if "headcount_end" in line.values}
-
-
 def _kpi_settings(plan: UploadPlan) -> KpiSettings | None:
     """The association's KPI settings (read once per file), None when no office was found."""
     office = next((f.office for f in plan.filings if f.office is not None), None)
@@ -629,27 +618,6 @@ def _flag_duplicate_lines(filing: FilingPlan) -> None:
             first[line.key] = line.row
 
 
-def _carry_forward(filing: FilingPlan, before: dict[str, dict[str, Any]]) -> None:
-    """An empty start headcount is last month's month-end, from the file or the database."""
-    for line in filing.lines:
-        if not line.blank_start:
-            continue
-        previous = before.get(line.key)
-        if previous is None or previous.get("headcount_end") is None:
-            filing.errors.append(
-                RowError(
-                    line.row,
-                    _column("headcount_start"),
-                    _(
-                        "Enter the headcount at the start of the month: there is no filing "
-                        "of the month before to carry it forward from."
-                    ),
-                )
-            )
-        else:
-            line.values["headcount_start"] = previous["headcount_end"]
-
-
 def _unchanged(filing: FilingPlan) -> bool:
     """The filing is submitted with exactly these rows and comment (applying does nothing)."""
     report = filing.report
@@ -663,7 +631,7 @@ def _unchanged(filing: FilingPlan) -> bool:
         key=lambda values: (values[0], values[1]),
     )
     uploaded = sorted(
-        (tuple(line.values.get(name) for name in fields) for line in filing.lines),
+        (tuple(row.get(name) for name in fields) for row in filing.checked),
         key=lambda values: (str(values[0]), str(values[1])),
     )
     return stored == uploaded
