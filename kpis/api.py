@@ -57,10 +57,13 @@ from kpis.models import (
     StaffingReport,
 )
 from kpis.services import (
+    FilingAlreadySubmitted,
     FilingConflict,
     FilingInvalid,
     FilingLocked,
     FilingNeedsConfirmation,
+    FilingNothingToCarry,
+    staffing_report_file_unchanged,
     staffing_report_save,
 )
 from kpis.tokens import token_authenticate
@@ -234,10 +237,29 @@ class FilingUpdateSerializer(serializers.Serializer):
 
 
 class FilingWriteSerializer(FilingUpdateSerializer):
+    rows = RowsField(max_length=MAX_ROWS, required=False, default=list)
     office = serializers.IntegerField(
         required=False, help_text="The office's id; with a token, its office (may be left out)."
     )
     month = serializers.CharField(help_text="The month filed, as YYYY-MM.")
+    unchanged = serializers.BooleanField(
+        default=False,
+        help_text="true: 「先月と変わりなし」 — file and submit the month as last month's "
+        "month-end headcounts (at start and end), no hires or separations, the same open "
+        "positions; send no `rows` (and `submit`, `comment`, `confirm_warnings` are not used). "
+        "A draft of the month is replaced (give its `expected_version`); a month already "
+        "submitted is refused (409 `already_submitted`), so is one whose month before has no "
+        "submitted filing (400 `nothing_to_carry`).",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["unchanged"] and attrs["rows"]:
+            raise serializers.ValidationError(
+                {"rows": [_("Send no rows with “unchanged”: last month's rows are filed.")]}
+            )
+        if not attrs["unchanged"] and "rows" not in self.initial_data:
+            raise serializers.ValidationError({"rows": [_("This field is required.")]})
+        return attrs
 
     def validate_month(self, value: str) -> date:
         try:
@@ -257,7 +279,15 @@ FilingErrorSerializer = inline_serializer(
     "FilingError",
     {
         "code": serializers.ChoiceField(
-            choices=["invalid", "needs_confirmation", "conflict", "locked", "idempotency_key"]
+            choices=[
+                "invalid",
+                "needs_confirmation",
+                "conflict",
+                "locked",
+                "idempotency_key",
+                "already_submitted",
+                "nothing_to_carry",
+            ]
         ),
         "detail": serializers.CharField(),
         "errors": FilingProblemSerializer(many=True, required=False),
@@ -333,9 +363,7 @@ def _save(*, request: Request, office: Office, month: date, data: dict[str, Any]
             submit=data["submit"],
             comment=data["comment"],
             confirm_warnings=data["confirm_warnings"],
-            via=f"api:{request.auth.prefix}"[:16]
-            if isinstance(request.auth, OfficeApiToken)
-            else "api",
+            via=_via(request),
         )
     except FilingInvalid as error:
         return _invalid(_problems(error.check.errors, rows))
@@ -370,6 +398,65 @@ def _save(*, request: Request, office: Office, month: date, data: dict[str, Any]
         FilingSerializer(report).data,
         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
     )
+
+
+def _save_unchanged(
+    *, request: Request, office: Office, month: date, data: dict[str, Any]
+) -> Response:
+    """「先月と変わりなし」 through the API: `staffing_report_file_unchanged`, as an answer."""
+    try:
+        report = staffing_report_file_unchanged(
+            office=office,
+            month=month,
+            user=request.user if request.user.is_authenticated else None,
+            expected_version=data["expected_version"],
+            via=_via(request),
+        )
+    except FilingInvalid as error:
+        return _invalid(_problems(error.check.errors, []))
+    except FilingAlreadySubmitted as error:
+        return Response(
+            {
+                "code": "already_submitted",
+                "detail": " ".join(error.messages),
+                "current_version": error.report.version,
+            },
+            status=status.HTTP_409_CONFLICT,
+        )
+    except FilingNothingToCarry as error:
+        return Response(
+            {"code": "nothing_to_carry", "detail": " ".join(error.messages)},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    except FilingConflict as error:
+        return Response(
+            {
+                "code": "conflict",
+                "detail": " ".join(error.messages),
+                "current_version": error.report.version if error.report else None,
+            },
+            status=status.HTTP_409_CONFLICT,
+        )
+    except FilingLocked as error:
+        return Response(
+            {"code": "locked", "detail": " ".join(error.messages)},
+            status=status.HTTP_409_CONFLICT,
+        )
+    report = (
+        StaffingReport.objects.select_related("office").prefetch_related("rows").get(pk=report.pk)
+    )
+    created = data["expected_version"] is None
+    return Response(
+        FilingSerializer(report).data,
+        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+    )
+
+
+def _via(request: Request) -> str:
+    """`StaffingChange.via` of an API call: "api", with the token's prefix when one was used."""
+    if isinstance(request.auth, OfficeApiToken):
+        return f"api:{request.auth.prefix}"[:16]
+    return "api"
 
 
 def _idempotent(request: Request, *, office: Office, perform: Callable[[], Response]) -> Response:
@@ -493,7 +580,8 @@ class FilingListView(FilingView):
         responses={201: FilingSerializer, 200: FilingSerializer, **ERROR_RESPONSES},
     )
     def post(self, request: Request) -> Response:
-        """File (or change) an office's month: a draft, or submitted with `submit: true`."""
+        """File (or change) an office's month: a draft, or submitted with `submit: true`; or,
+        with `unchanged: true` and no rows, submit it as 「先月と変わりなし」."""
         serializer = FilingWriteSerializer(data=request.data)
         if not serializer.is_valid():
             return _invalid(_serializer_errors(serializer.errors))
@@ -505,10 +593,11 @@ class FilingListView(FilingView):
             data.get("office"),
             token=_token(request),
         )
+        save = _save_unchanged if data["unchanged"] else _save
         return _idempotent(
             request,
             office=office,
-            perform=lambda: _save(request=request, office=office, month=data["month"], data=data),
+            perform=lambda: save(request=request, office=office, month=data["month"], data=data),
         )
 
 

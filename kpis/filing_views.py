@@ -37,6 +37,7 @@ from core.calendar import (
 )
 from kpis.checks import filing_lock, month_open_for_filing
 from kpis.filing_forms import (
+    ADD_ROW_ACTION,
     CHANNEL_FIELDS,
     FilingForm,
     field_label,
@@ -57,13 +58,18 @@ from kpis.history import (
 from kpis.models import ReportStatus, StaffingReport
 from kpis.selectors import kpi_settings
 from kpis.services import (
+    UNCHANGED_ACTION,
+    FilingAlreadySubmitted,
     FilingConflict,
     FilingInvalid,
     FilingLocked,
     FilingNeedsConfirmation,
+    FilingNothingToCarry,
     previous_rows,
+    staffing_report_file_unchanged,
     staffing_report_reopen,
     staffing_report_save,
+    unchanged_rows,
 )
 from members.access import access_office_by_id
 from members.models import Office, OfficeStatus
@@ -160,31 +166,33 @@ def _filing_page(
         # someone else is still caught as a conflict.
         version = "" if expected is None else str(expected)
         submit = request.POST.get("action") == "submit"
-        try:
-            saved = staffing_report_save(
-                office=office,
-                month=month,
-                rows=form.rows_for_service(),
-                user=request.user,
-                expected_version=expected,
-                submit=submit,
-                comment=form.comment,
-                confirm_warnings=form.confirm,
-                via="web",
-                today=today,
-            )
-        except FilingConflict as conflict:
-            return _conflict_page(request, office, month, form, conflict)
-        except FilingLocked as refused:
-            messages.error(request, " ".join(refused.messages))
-            return redirect(_url("kpis:filing", office, month))
-        except FilingInvalid as invalid:
-            form.add_problems(invalid.check.errors)
-        except FilingNeedsConfirmation as needs:
-            form.add_problems(needs.check.warnings, warning=True)
-        else:
-            messages.success(request, _saved_message(saved, expected, month))
-            return redirect(_url("kpis:filing", office, month))
+        # “Add a row” saves nothing: the same page, one row more, what was typed kept.
+        if request.POST.get("action") != ADD_ROW_ACTION:
+            try:
+                saved = staffing_report_save(
+                    office=office,
+                    month=month,
+                    rows=form.rows_for_service(),
+                    user=request.user,
+                    expected_version=expected,
+                    submit=submit,
+                    comment=form.comment,
+                    confirm_warnings=form.confirm,
+                    via="web",
+                    today=today,
+                )
+            except FilingConflict as conflict:
+                return _conflict_page(request, office, month, form, conflict)
+            except FilingLocked as refused:
+                messages.error(request, " ".join(refused.messages))
+                return redirect(_url("kpis:filing", office, month))
+            except FilingInvalid as invalid:
+                form.add_problems(invalid.check.errors)
+            except FilingNeedsConfirmation as needs:
+                form.add_problems(needs.check.warnings, warning=True)
+            else:
+                messages.success(request, _saved_message(saved, expected, month))
+                return redirect(_url("kpis:filing", office, month))
 
     current = month_start(today)
     context: dict[str, Any] = {
@@ -216,6 +224,12 @@ def _filing_page(
         "next_month": add_months(month, 1) if add_months(month, 1) <= current else None,
         "current_month": current,
         "url_name": "kpis:filing_review" if officer_view else "kpis:filing",
+        "add_row_action": ADD_ROW_ACTION,
+        "added_row": request.POST.get("add_row", "") if request.method == "POST" else "",
+        # 「先月と変わりなし」 is offered while the month is not submitted and last month is.
+        "unchanged_url": _url("kpis:filing_unchanged", office, month)
+        if editable and previous and (report is None or report.status == ReportStatus.DRAFT)
+        else "",
         "history_url": _url("kpis:history_review" if officer_view else "kpis:history", office),
     }
     return render(request, "kpis/filing/filing.html", context)
@@ -269,6 +283,88 @@ def filing_review(request: AssociationRequest, office_pk: int) -> HttpResponse:
     """Officers: the same filing, read-only, with the reopen action when the month is locked."""
     office = access_office_by_id(_access(request), office_pk, capability="kpis.view_all")
     return _filing_page(request, office, officer_view=True)
+
+
+# --- 「先月と変わりなし」 -------------------------------------------------------------------
+
+
+@requires("kpis.file")
+@require_http_methods(["GET", "POST"])
+def filing_unchanged(request: AssociationRequest, office_pk: int) -> HttpResponse:
+    """「先月と変わりなし」: a page that shows what will be filed (last month's month-end
+    headcounts, no hires or separations), and files it on confirmation
+    (`staffing_report_file_unchanged`)."""
+    office = access_office_by_id(_access(request), office_pk, capability="kpis.file")
+    if office.status != OfficeStatus.APPROVED:
+        raise PermissionDenied(_("Only approved member offices file staffing figures."))
+    today = timezone.localdate()
+    month = _month(request.POST.get("month") or request.GET.get("month"), today)
+    filing_url = _url("kpis:filing", office, month)
+    if request.method == "POST":
+        try:
+            saved = staffing_report_file_unchanged(
+                office=office,
+                month=month,
+                user=request.user,
+                expected_version=_version(request.POST.get("expected_version")),
+                via="web",
+                today=today,
+            )
+        except FilingConflict as conflict:
+            messages.error(request, " ".join(conflict.messages))
+            return redirect(_url("kpis:filing_unchanged", office, month))
+        except FilingInvalid as invalid:
+            messages.error(request, " ".join(p.message for p in invalid.check.errors))
+        except (FilingLocked, FilingAlreadySubmitted, FilingNothingToCarry) as refused:
+            messages.error(request, " ".join(refused.messages))
+        else:
+            messages.success(
+                request,
+                _("%(month)s has been filed as unchanged from last month and submitted. Thank you.")
+                % {"month": wareki_month(saved.month)},
+            )
+        return redirect(filing_url)
+
+    settings = kpi_settings(association_id=office.association_id)
+    report = filing_for(office_id=office.pk, month=month)
+    lock = filing_lock(report=report, month=month, settings=settings, today=today)
+    rows = unchanged_rows(previous_rows(office=office, month=month))
+    refusal = ""
+    if lock.locked:
+        refusal = lock.message
+    elif report is not None and report.status == ReportStatus.SUBMITTED:
+        refusal = " ".join(FilingAlreadySubmitted(report).messages)
+    elif not rows:
+        refusal = " ".join(FilingNothingToCarry(month).messages)
+    recorded_hires = job_fair_hires(office_id=office.pk, month=month) + sum(
+        posting_hires(office_id=office.pk, month=month).values()
+    )
+    return render(
+        request,
+        "kpis/filing/unchanged.html",
+        {
+            "office": office,
+            "month_label": wareki_month(month),
+            "month_value": f"{month:%Y-%m}",
+            "previous_label": wareki_month(add_months(month, -1)),
+            "deadline_label": wareki_date(lock.deadline),
+            "report": report,
+            "draft": report is not None and report.status == ReportStatus.DRAFT,
+            "last_change": last_change(report=report),
+            "rows": [
+                {
+                    "label": row_label(f"{row['job_category']}/{row['employment_type']}"),
+                    "values": row,
+                }
+                for row in rows
+            ],
+            "total": sum(row["headcount_end"] for row in rows),
+            "open_total": sum(row["open_positions"] for row in rows),
+            "refusal": refusal,
+            "recorded_hires": recorded_hires,
+            "filing_url": filing_url,
+        },
+    )
 
 
 # --- reopening -------------------------------------------------------------------------------
@@ -424,6 +520,7 @@ def _action_label(action: str) -> str:
     labels = {
         "draft": _("Draft saved"),
         "submit": _("Submitted"),
+        UNCHANGED_ACTION: _("Submitted as unchanged from last month"),
         "reopen": _("Reopened by an officer"),
         "upload": _("Uploaded"),
         "api": _("Sent through the API"),
