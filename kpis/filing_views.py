@@ -32,6 +32,7 @@ from core.calendar import (
     add_months,
     month_start,
     wareki_date,
+    wareki_datetime,
     wareki_fiscal_year,
     wareki_month,
 )
@@ -47,6 +48,8 @@ from kpis.filing_forms import (
 from kpis.history import (
     RateWindow,
     WindowKind,
+    author_label,
+    channel_label,
     filing_for,
     last_change,
     office_changes,
@@ -58,7 +61,7 @@ from kpis.history import (
 from kpis.models import ReportStatus, StaffingReport
 from kpis.selectors import kpi_settings
 from kpis.services import (
-    UNCHANGED_ACTION,
+    UNCHANGED_MARK,
     FilingAlreadySubmitted,
     FilingConflict,
     FilingInvalid,
@@ -204,8 +207,8 @@ def _filing_page(
         "deadline_label": wareki_date(deadline),
         "deadline_passed": lock.deadline_passed,
         "report": report,
-        "last_change": last_change(report=report),
         "version": version,
+        **_report_facts(report),
         "form": form,
         "editable": editable,
         "can_file": can_file,
@@ -235,6 +238,32 @@ def _filing_page(
     return render(request, "kpis/filing/filing.html", context)
 
 
+def _report_facts(report: StaffingReport | None) -> dict[str, Any]:
+    """When and by whom the filing was submitted and last changed, in words (和暦)."""
+    change = last_change(report=report)
+    facts: dict[str, Any] = {"last_change": change}
+    if change is not None:
+        facts["last_change_label"] = _("%(when)s by %(who)s, through %(via)s") % {
+            "when": wareki_datetime(change.at),
+            "who": author_label(change),
+            "via": channel_label(change.via),
+        }
+    if report is not None and report.submitted_at is not None:
+        user = report.submitted_by
+        who = (
+            (user.get_full_name().strip() or user.email)
+            if user is not None
+            else (author_label(change) if change is not None else _("the office"))
+        )
+        facts["submitted_label"] = _("Submitted on %(when)s by %(who)s") % {
+            "when": wareki_datetime(report.submitted_at),
+            "who": who,
+        }
+    if report is not None and report.reopened_at is not None:
+        facts["reopened_label"] = wareki_datetime(report.reopened_at)
+    return facts
+
+
 def _saved_message(saved: StaffingReport, expected: int | None, month: date) -> str:
     if expected is not None and saved.version == expected:
         return _("Nothing was changed.")
@@ -262,6 +291,8 @@ def _conflict_page(
             "office": office,
             "month_label": wareki_month(month),
             "change": conflict.change,
+            "change_author": author_label(conflict.change) if conflict.change else "",
+            "change_label": wareki_datetime(conflict.change.at) if conflict.change else "",
             "reload_url": _url("kpis:filing", office, month),
             "form": form,
         },
@@ -350,7 +381,7 @@ def filing_unchanged(request: AssociationRequest, office_pk: int) -> HttpRespons
             "deadline_label": wareki_date(lock.deadline),
             "report": report,
             "draft": report is not None and report.status == ReportStatus.DRAFT,
-            "last_change": last_change(report=report),
+            "draft_label": wareki_datetime(report.updated_at) if report else "",
             "rows": [
                 {
                     "label": row_label(f"{row['job_category']}/{row['employment_type']}"),
@@ -440,6 +471,9 @@ def _history_page(
             "item": item,
             "label": wareki_month(item.month),
             "deadline_label": wareki_date(item.deadline),
+            "submitted_label": wareki_datetime(item.report.submitted_at)
+            if item.submitted and item.report and item.report.submitted_at
+            else "",
             "timeliness": item.timeliness(today),
             "url": _url(filing_name, office, item.month),
         }
@@ -447,7 +481,7 @@ def _history_page(
     ]
     submitted = [item.month for item in months if item.submitted]
     windows = office_rates(office_id=office.pk, reference=reference, submitted_months=submitted)
-    changes, more_changes = office_changes(office_id=office.pk)
+    changes = office_changes(office_id=office.pk, page=_page_number(request.GET.get("page")))
     trend = office_trend(office_id=office.pk, last=reference)
     return render(
         request,
@@ -457,8 +491,9 @@ def _history_page(
             "officer_view": officer_view,
             "filings": filings,
             "windows": [_window_context(window) for window in windows],
-            "changes": [_change_context(entry) for entry in changes],
-            "more_changes": more_changes,
+            "changes": [_change_context(entry) for entry in changes.entries],
+            "change_page": changes,
+            "history_url": _url("kpis:history_review" if officer_view else "kpis:history", office),
             "trend": [
                 {"item": item, "label": f"{item.month:%Y-%m}", "wareki": wareki_month(item.month)}
                 for item in trend
@@ -481,6 +516,7 @@ def _window_context(window: RateWindow) -> dict[str, Any]:
         title = _("Survey year %(year)s (October to September)") % {"year": window.year}
     return {
         "window": window,
+        "months_missing": window.months_missing,
         "title": title,
         "span": _("%(first)s to %(last)s") % span,
         "figures": window.figures,
@@ -495,7 +531,12 @@ def _change_context(entry: Any) -> dict[str, Any]:
         "entry": entry,
         "change": change,
         "month_label": wareki_month(change.report.month),
-        "action": _action_label(change.action),
+        "at_label": wareki_datetime(change.at),
+        "author": entry.author,
+        "channel": entry.via_label,
+        "action": _("Submitted as unchanged from last month")
+        if (change.after or {}).get(UNCHANGED_MARK)
+        else _action_label(change.action),
         "status_before": _status_label(entry.status_before),
         "status_after": _status_label(entry.status_after),
         "counts": [
@@ -510,6 +551,13 @@ def _change_context(entry: Any) -> dict[str, Any]:
     }
 
 
+def _page_number(value: str | None) -> int:
+    """`?page=`: a page number; anything else is the first page (a page past the last is the
+    last, `office_changes`)."""
+    text = (value or "").strip()
+    return int(text) if text.isdigit() and len(text) < 7 else 1
+
+
 def _status_label(status: str | None) -> str:
     if status is None:
         return ""
@@ -520,7 +568,6 @@ def _action_label(action: str) -> str:
     labels = {
         "draft": _("Draft saved"),
         "submit": _("Submitted"),
-        UNCHANGED_ACTION: _("Submitted as unchanged from last month"),
         "reopen": _("Reopened by an officer"),
         "upload": _("Uploaded"),
         "api": _("Sent through the API"),

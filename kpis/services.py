@@ -222,7 +222,9 @@ def staffing_report_save(
 
 # --- 「先月と変わりなし」 -------------------------------------------------------------------
 
-UNCHANGED_ACTION = "unchanged"  # StaffingChange.action of a month filed as unchanged
+# The key that marks a submission made as 「変わりなし」 in its StaffingChange.after snapshot
+# (its action stays "submit": the dashboards' on-time counts read first submissions).
+UNCHANGED_MARK = "unchanged"
 
 
 class FilingNothingToCarry(ValidationError):
@@ -324,9 +326,10 @@ def staffing_report_file_unchanged(
         today=today,
     )
     # The history says how the month was filed: the submission just made, as 「変わりなし」.
-    StaffingChange.objects.filter(
-        pk=StaffingChange.objects.filter(report=saved).order_by("-at", "-pk").values("pk")[:1]
-    ).update(action=UNCHANGED_ACTION)
+    change = StaffingChange.objects.filter(report=saved).order_by("-at", "-pk").first()
+    if change is not None and change.after is not None:
+        change.after = {**change.after, UNCHANGED_MARK: True}
+        change.save(update_fields=["after"])
     return saved
 
 

@@ -106,7 +106,7 @@ def test_the_form_shows_what_will_be_filed_then_files_it(tenant_a: Tenant) -> No
     assert filed(tenant_a, month) == EXPECTED
     with scope(association=tenant_a.association.pk):
         change = StaffingChange.objects.filter(report=report).get()
-    assert (change.action, change.via) == ("unchanged", "web")
+    assert (change.action, change.via, change.after["unchanged"]) == ("submit", "web", True)
     page = client.get(filing_url(office, month)).content.decode()
     assert "Submitted on" in page
     assert unchanged_url(office, month).replace("&", "&amp;") not in page  # done: no offer
