@@ -30,6 +30,7 @@ from association.http import AssociationRequest
 from association.permissions import Access, requires
 from core.calendar import (
     add_months,
+    filing_deadline,
     month_start,
     wareki_date,
     wareki_datetime,
@@ -102,10 +103,20 @@ def default_month(today: date) -> date:
     return add_months(month_start(today), -1)
 
 
-def _month(value: str | None, today: date) -> date:
-    """`YYYY-MM` (full-width digits accepted) up to the current month; else 404."""
+def filing_month(today: date, *, deadline_day: int) -> date:
+    """The month an office files now: last month until its deadline, then this month (last
+    month is locked by then, and this month can be filed from its first day)."""
+    last = default_month(today)
+    if today > filing_deadline(last, deadline_day=deadline_day):
+        return month_start(today)
+    return last
+
+
+def _month(value: str | None, today: date, *, deadline_day: int) -> date:
+    """`YYYY-MM` (full-width digits accepted) up to the current month; else 404. None: the
+    month the office files now (`filing_month`)."""
     if not value:
-        return default_month(today)
+        return filing_month(today, deadline_day=deadline_day)
     match = re.fullmatch(r"(\d{4})-(\d{1,2})", unicodedata.normalize("NFKC", value).strip())
     if not match or not 1 <= int(match[2]) <= 12:
         raise Http404
@@ -134,8 +145,12 @@ def _filing_page(
     request: AssociationRequest, office: Office, *, officer_view: bool
 ) -> HttpResponse:
     today = timezone.localdate()
-    month = _month(request.POST.get("month") or request.GET.get("month"), today)
     settings = kpi_settings(association_id=office.association_id)
+    month = _month(
+        request.POST.get("month") or request.GET.get("month"),
+        today,
+        deadline_day=settings.deadline_day,
+    )
     report = filing_for(office_id=office.pk, month=month)
     lock = filing_lock(report=report, month=month, settings=settings, today=today)
     deadline, locked = lock.deadline, lock.locked
@@ -329,7 +344,12 @@ def filing_unchanged(request: AssociationRequest, office_pk: int) -> HttpRespons
     if office.status != OfficeStatus.APPROVED:
         raise PermissionDenied(_("Only approved member offices file staffing figures."))
     today = timezone.localdate()
-    month = _month(request.POST.get("month") or request.GET.get("month"), today)
+    settings = kpi_settings(association_id=office.association_id)
+    month = _month(
+        request.POST.get("month") or request.GET.get("month"),
+        today,
+        deadline_day=settings.deadline_day,
+    )
     filing_url = _url("kpis:filing", office, month)
     if request.method == "POST":
         try:
@@ -356,7 +376,6 @@ def filing_unchanged(request: AssociationRequest, office_pk: int) -> HttpRespons
             )
         return redirect(filing_url)
 
-    settings = kpi_settings(association_id=office.association_id)
     report = filing_for(office_id=office.pk, month=month)
     lock = filing_lock(report=report, month=month, settings=settings, today=today)
     rows = unchanged_rows(previous_rows(office=office, month=month))
@@ -407,8 +426,12 @@ def reopen(request: AssociationRequest, office_pk: int) -> HttpResponse:
     """Officers reopen one locked office-month, with a reason kept in the history."""
     office = access_office_by_id(_access(request), office_pk, capability="kpis.manage")
     today = timezone.localdate()
-    month = _month(request.POST.get("month") or request.GET.get("month"), today)
     settings = kpi_settings(association_id=office.association_id)
+    month = _month(
+        request.POST.get("month") or request.GET.get("month"),
+        today,
+        deadline_day=settings.deadline_day,
+    )
     report = filing_for(office_id=office.pk, month=month)
     lock = filing_lock(report=report, month=month, settings=settings, today=today)
     deadline, locked = lock.deadline, lock.locked

@@ -29,6 +29,8 @@ from kpis.checks import (
 )
 from kpis.models import (
     COUNT_FIELDS,
+    EmploymentType,
+    JobCategory,
     ReportStatus,
     StaffingChange,
     StaffingReport,
@@ -260,8 +262,9 @@ class FilingAlreadySubmitted(ValidationError):
 def unchanged_rows(last_month: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
     """This month as last month's month-end: the same headcounts at start and end, no hires or
     separations, the same open positions and foreign staff. Rows nobody worked in are left out."""
+    order = [f"{job}/{emp}" for job in JobCategory.values for emp in EmploymentType.values]
     rows = []
-    for key in sorted(last_month):
+    for key in sorted(last_month, key=lambda key: order.index(key) if key in order else 99):
         before = last_month[key]
         end = before.get("headcount_end") or 0
         if not end and not before.get("open_positions"):
