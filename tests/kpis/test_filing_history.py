@@ -215,6 +215,7 @@ def test_changes_come_in_pages_in_plain_words_and_in_wareki(tenant_a: Tenant) ->
     file_history(tenant_a, last, 24)  # 23 new submissions beside the fixture's
     with scope(association=tenant_a.association.pk):
         report = report_of(tenant_a, last)
+        assert report is not None
         for via in ("seed", "api:abcd1234", "mystery"):
             StaffingChange.objects.create(report=report, user=None, action="submit", via=via)
         total = StaffingChange.objects.filter(report__office=tenant_a.offices[0]).count()
