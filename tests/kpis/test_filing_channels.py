@@ -397,3 +397,59 @@ def test_an_empty_start_with_nothing_to_carry_is_refused_alike(
     assert form == api_findings(api, "errors") == upload_findings(preview.errors, keys) == expected
     assert refused.messages == [error.text for error in preview.errors]
     assert report_of(tenant_a, month) is None
+
+
+def test_unchanged_files_the_same_month_through_form_upload_and_api(tenant_a: Tenant) -> None:
+    """「先月と変わりなし」 by the form's confirmation, the API's flag and the upload's line:
+    the same rows saved, and the same refusal of a month already submitted."""
+    month = this_month()
+    last = {
+        ("care_worker", "regular"): row(start=3, hires=0, separations=0, end=2, open_positions=1),
+        ("nurse", "non_regular"): row(start=1, hires=0, separations=0, end=1),
+    }
+    file_month(tenant_a, add_months(month, -1), last)
+    office = tenant_a.offices[0]
+    label = f"{month:%Y-%m}"
+    client = Client(HTTP_HOST=tenant_a.host, HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(tenant_a.users["office_staff"])
+    unchanged_url = f"/kpis/offices/{office.pk}/filing/unchanged/?month={label}"
+
+    client.post(unchanged_url, {"month": label, "expected_version": ""})
+    by_form = saved_counts(tenant_a, month)
+    again_by_form = client.post(unchanged_url, {"month": label}, follow=True)
+    # The last message: the refusal (the first is the thanks for the filing before it).
+    refused_form = [str(m) for m in again_by_form.context["messages"]][-1:]
+    forget(tenant_a, month)
+
+    api_client = Client(
+        HTTP_HOST=tenant_a.host,
+        HTTP_ACCEPT_LANGUAGE="en",
+        HTTP_AUTHORIZATION=f"Bearer {new_token(tenant_a)}",
+    )
+    body = json.dumps({"month": label, "unchanged": True})
+    assert api_client.post("/api/v1/filings/", body, content_type="application/json").status_code
+    by_api = saved_counts(tenant_a, month)
+    refused_api = api_client.post("/api/v1/filings/", body, content_type="application/json")
+    forget(tenant_a, month)
+
+    keys = ("provider_number", "month", "job_category", "employment_type")
+    header = [COLUMNS_BY_KEY[key].header for key in keys]
+    data = f"{','.join(header)}\r\n{office.provider_number},{label},先月と変わりなし,\r\n"
+    user = tenant_a.users["office_admin"]
+    with translation.override("en"), scope(association=tenant_a.association.pk):
+        office_ids = access_for(user, tenant_a.association).office_ids("kpis.file")
+        upload_apply(
+            data=data.encode("cp932"), filename="kpi.csv", user=user, office_ids=office_ids
+        )
+        by_upload = saved_counts(tenant_a, month)
+        again = upload_plan(
+            rows=upload_read(data=data.encode("cp932"), filename="kpi.csv"), office_ids=office_ids
+        )
+
+    expected_care = {"headcount_start": 2, "headcount_end": 2, "hires": 0, "open_positions": 1}
+    assert by_form == by_api == by_upload
+    assert {k: by_form["care_worker/regular"][k] for k in expected_care} == expected_care
+    assert set(by_form) == {"care_worker/regular", "nurse/non_regular"}
+    assert refused_api.status_code == 409
+    refusal = refused_api.json()["detail"]
+    assert refused_form == [refusal] == [again.errors[0].message]
