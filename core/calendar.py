@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 import holidays
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 # Era start dates; 令和 began 2019-05-01 and its first year is written 元年.
@@ -119,6 +120,12 @@ def wareki_date(day: date) -> str:
     """令和7年（2025年）10月10日; the era of the day itself (1989-01-08 is 平成元年)."""
     era, number = _era(day)
     return f"{era}{_era_year(number)}年（{day.year}年）{day.month}月{day.day}日"
+
+
+def wareki_datetime(moment: datetime) -> str:
+    """令和8年（2026年）11月30日 9:41: a moment as people in Japan read it (Asia/Tokyo)."""
+    local = timezone.localtime(moment)
+    return f"{wareki_date(local.date())} {local.hour}:{local.minute:02d}"
 
 
 def wareki_fiscal_year(fiscal_year: int) -> str:

@@ -57,10 +57,13 @@ from kpis.models import (
     StaffingReport,
 )
 from kpis.services import (
+    FilingAlreadySubmitted,
     FilingConflict,
     FilingInvalid,
     FilingLocked,
     FilingNeedsConfirmation,
+    FilingNothingToCarry,
+    staffing_report_file_unchanged,
     staffing_report_save,
 )
 from kpis.tokens import token_authenticate
@@ -145,29 +148,41 @@ def _filing_office_ids(request: Request) -> set[int]:
 # --- serializers ---------------------------------------------------------------------------
 
 
+EMPTY_IS_ZERO = "Left out or null: 0."
+EMPTY_IS_CARRIED = (
+    "Left out or null: last month's month-end headcount of the row (0 if last month was filed "
+    "without the row); required only when the month before has no submitted filing."
+)
+
+
+def _count(help_text: str = EMPTY_IS_ZERO) -> serializers.IntegerField:
+    return serializers.IntegerField(
+        min_value=0, required=False, allow_null=True, help_text=help_text
+    )
+
+
 class FilingRowSerializer(serializers.Serializer):
+    """One row. Empty counts follow the one rule of every channel (kpis.checks): 0, except the
+    month-start headcount, carried from last month; foreign staff left out are not reported."""
+
     job_category = serializers.ChoiceField(choices=JobCategory.choices)
     employment_type = serializers.ChoiceField(choices=EmploymentType.choices)
-    headcount_start = serializers.IntegerField(min_value=0)
-    hires = serializers.IntegerField(min_value=0)
-    separations = serializers.IntegerField(min_value=0)
-    separations_within_year = serializers.IntegerField(min_value=0)
-    headcount_end = serializers.IntegerField(min_value=0)
-    open_positions = serializers.IntegerField(min_value=0, required=False, default=0)
-    hires_job_fair = serializers.IntegerField(min_value=0, required=False, default=0)
-    hires_association_posting = serializers.IntegerField(min_value=0, required=False, default=0)
-    hires_hello_work = serializers.IntegerField(min_value=0, required=False, default=0)
-    hires_agency = serializers.IntegerField(min_value=0, required=False, default=0)
-    hires_referral = serializers.IntegerField(min_value=0, required=False, default=0)
-    hires_other = serializers.IntegerField(min_value=0, required=False, default=0)
-    foreign_specified_skilled = serializers.IntegerField(
-        min_value=0, required=False, allow_null=True
-    )
-    foreign_technical_intern = serializers.IntegerField(
-        min_value=0, required=False, allow_null=True
-    )
-    foreign_epa = serializers.IntegerField(min_value=0, required=False, allow_null=True)
-    foreign_care_visa = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    headcount_start = _count(EMPTY_IS_CARRIED)
+    hires = _count()
+    separations = _count()
+    separations_within_year = _count()
+    headcount_end = _count()
+    open_positions = _count()
+    hires_job_fair = _count()
+    hires_association_posting = _count()
+    hires_hello_work = _count()
+    hires_agency = _count()
+    hires_referral = _count()
+    hires_other = _count()
+    foreign_specified_skilled = _count("Left out or null: not reported.")
+    foreign_technical_intern = _count("Left out or null: not reported.")
+    foreign_epa = _count("Left out or null: not reported.")
+    foreign_care_visa = _count("Left out or null: not reported.")
 
 
 @extend_schema_field(FilingRowSerializer(many=True))
@@ -222,10 +237,29 @@ class FilingUpdateSerializer(serializers.Serializer):
 
 
 class FilingWriteSerializer(FilingUpdateSerializer):
+    rows = RowsField(max_length=MAX_ROWS, required=False, default=list)
     office = serializers.IntegerField(
         required=False, help_text="The office's id; with a token, its office (may be left out)."
     )
     month = serializers.CharField(help_text="The month filed, as YYYY-MM.")
+    unchanged = serializers.BooleanField(
+        default=False,
+        help_text="true: 「先月と変わりなし」 — file and submit the month as last month's "
+        "month-end headcounts (at start and end), no hires or separations, the same open "
+        "positions; send no `rows` (and `submit`, `comment`, `confirm_warnings` are not used). "
+        "A draft of the month is replaced (give its `expected_version`); a month already "
+        "submitted is refused (409 `already_submitted`), so is one whose month before has no "
+        "submitted filing (400 `nothing_to_carry`).",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["unchanged"] and attrs["rows"]:
+            raise serializers.ValidationError(
+                {"rows": [_("Send no rows with “unchanged”: last month's rows are filed.")]}
+            )
+        if not attrs["unchanged"] and "rows" not in self.initial_data:
+            raise serializers.ValidationError({"rows": [_("This field is required.")]})
+        return attrs
 
     def validate_month(self, value: str) -> date:
         try:
@@ -245,7 +279,15 @@ FilingErrorSerializer = inline_serializer(
     "FilingError",
     {
         "code": serializers.ChoiceField(
-            choices=["invalid", "needs_confirmation", "conflict", "locked", "idempotency_key"]
+            choices=[
+                "invalid",
+                "needs_confirmation",
+                "conflict",
+                "locked",
+                "idempotency_key",
+                "already_submitted",
+                "nothing_to_carry",
+            ]
         ),
         "detail": serializers.CharField(),
         "errors": FilingProblemSerializer(many=True, required=False),
@@ -321,9 +363,7 @@ def _save(*, request: Request, office: Office, month: date, data: dict[str, Any]
             submit=data["submit"],
             comment=data["comment"],
             confirm_warnings=data["confirm_warnings"],
-            via=f"api:{request.auth.prefix}"[:16]
-            if isinstance(request.auth, OfficeApiToken)
-            else "api",
+            via=_via(request),
         )
     except FilingInvalid as error:
         return _invalid(_problems(error.check.errors, rows))
@@ -358,6 +398,65 @@ def _save(*, request: Request, office: Office, month: date, data: dict[str, Any]
         FilingSerializer(report).data,
         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
     )
+
+
+def _save_unchanged(
+    *, request: Request, office: Office, month: date, data: dict[str, Any]
+) -> Response:
+    """「先月と変わりなし」 through the API: `staffing_report_file_unchanged`, as an answer."""
+    try:
+        report = staffing_report_file_unchanged(
+            office=office,
+            month=month,
+            user=request.user if request.user.is_authenticated else None,
+            expected_version=data["expected_version"],
+            via=_via(request),
+        )
+    except FilingInvalid as error:
+        return _invalid(_problems(error.check.errors, []))
+    except FilingAlreadySubmitted as error:
+        return Response(
+            {
+                "code": "already_submitted",
+                "detail": " ".join(error.messages),
+                "current_version": error.report.version,
+            },
+            status=status.HTTP_409_CONFLICT,
+        )
+    except FilingNothingToCarry as error:
+        return Response(
+            {"code": "nothing_to_carry", "detail": " ".join(error.messages)},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    except FilingConflict as error:
+        return Response(
+            {
+                "code": "conflict",
+                "detail": " ".join(error.messages),
+                "current_version": error.report.version if error.report else None,
+            },
+            status=status.HTTP_409_CONFLICT,
+        )
+    except FilingLocked as error:
+        return Response(
+            {"code": "locked", "detail": " ".join(error.messages)},
+            status=status.HTTP_409_CONFLICT,
+        )
+    report = (
+        StaffingReport.objects.select_related("office").prefetch_related("rows").get(pk=report.pk)
+    )
+    created = data["expected_version"] is None
+    return Response(
+        FilingSerializer(report).data,
+        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+    )
+
+
+def _via(request: Request) -> str:
+    """`StaffingChange.via` of an API call: "api", with the token's prefix when one was used."""
+    if isinstance(request.auth, OfficeApiToken):
+        return f"api:{request.auth.prefix}"[:16]
+    return "api"
 
 
 def _idempotent(request: Request, *, office: Office, perform: Callable[[], Response]) -> Response:
@@ -481,7 +580,8 @@ class FilingListView(FilingView):
         responses={201: FilingSerializer, 200: FilingSerializer, **ERROR_RESPONSES},
     )
     def post(self, request: Request) -> Response:
-        """File (or change) an office's month: a draft, or submitted with `submit: true`."""
+        """File (or change) an office's month: a draft, or submitted with `submit: true`; or,
+        with `unchanged: true` and no rows, submit it as 「先月と変わりなし」."""
         serializer = FilingWriteSerializer(data=request.data)
         if not serializer.is_valid():
             return _invalid(_serializer_errors(serializer.errors))
@@ -493,10 +593,11 @@ class FilingListView(FilingView):
             data.get("office"),
             token=_token(request),
         )
+        save = _save_unchanged if data["unchanged"] else _save
         return _idempotent(
             request,
             office=office,
-            perform=lambda: _save(request=request, office=office, month=data["month"], data=data),
+            perform=lambda: save(request=request, office=office, month=data["month"], data=data),
         )
 
 

@@ -33,8 +33,12 @@ if TYPE_CHECKING:
 RowData = Mapping[str, Any]
 FOREIGN_FIELDS = tuple(name for name, _label in FOREIGN_STAFF)
 CHANNEL_FIELDS = tuple(name for name, _label in HIRE_CHANNELS)
-# Counts that may be left empty and then mean 0; foreign staff may be left empty (not reported).
-ZERO_WHEN_EMPTY = frozenset({"open_positions", *CHANNEL_FIELDS})
+# The one rule for empty cells, whichever way a filing comes (form, upload, API): in a row, an
+# empty count is 0, except the month-start headcount, which is last month's month-end headcount
+# of the same row (0 when last month was filed without that row); it must be entered only when
+# the month before has no submitted filing to carry it from. Foreign staff left empty are not
+# reported (None), never 0.
+CARRIED_FIELD = "headcount_start"
 
 # Minus signs people type in Japanese text, besides the ASCII hyphen-minus.
 _MINUS = str.maketrans(dict.fromkeys("−‐‑‒–—ー－", "-"))
@@ -156,6 +160,14 @@ def filing_lock(
     )
 
 
+def no_start_message() -> str:
+    """An empty month-start headcount with no filing of the month before to carry it from."""
+    return _(
+        "Enter the headcount at the start of the month: there is no filing "
+        "of the month before to carry it forward from."
+    )
+
+
 # --- the check -----------------------------------------------------------------------------
 
 
@@ -189,14 +201,17 @@ def filing_check(
     previous: Mapping[str, Mapping[str, Any]] | None,
     settings: FilingSettings,
     today: date,
+    last_month: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> FilingCheck:
     """Check one office-month's filing without touching the database.
 
-    `previous` is last month's submitted rows by row key (`previous_rows`); None when the
-    caller did not load them because no soft check applies (a draft), and then no warnings are
-    given. Warnings are only looked for when there is no hard error: they compare numbers.
+    `last_month` is last month's submitted rows by row key (`previous_rows`), empty or None
+    when the month before has no submitted filing: an empty month-start headcount is carried
+    from it. `previous` is the same rows when the soft checks apply (a submission); None when
+    they do not (a draft), and then no warnings are given. Warnings are only looked for when
+    there is no hard error: they compare numbers.
     """
-    cleaned, errors = _hard_checks(rows)
+    cleaned, errors = _hard_checks(rows, last_month=last_month or {})
     if not month_open_for_filing(month, today):
         errors.insert(0, Problem("", "month", future_month_message(month)))
     warnings: list[Problem] = []
@@ -212,8 +227,19 @@ def filing_check(
     )
 
 
-def _hard_checks(rows: Sequence[RowData]) -> tuple[list[dict[str, Any]], list[Problem]]:
-    """Known categories, once each; whole non-negative numbers; consistent sub-counts."""
+def carried_start(last_month: Mapping[str, Mapping[str, Any]], key: str) -> int | None:
+    """An empty month-start headcount: last month's month-end of the row, 0 when last month was
+    filed without the row, None when the month before has no submitted filing at all."""
+    if not last_month:
+        return None
+    return int((last_month.get(key) or {}).get("headcount_end") or 0)
+
+
+def _hard_checks(
+    rows: Sequence[RowData], *, last_month: Mapping[str, Mapping[str, Any]]
+) -> tuple[list[dict[str, Any]], list[Problem]]:
+    """Known categories, once each; whole non-negative numbers (empty: 0, or carried);
+    consistent sub-counts."""
     errors: list[Problem] = []
     cleaned: list[dict[str, Any]] = []
     seen: set[str] = set()
@@ -236,10 +262,12 @@ def _hard_checks(rows: Sequence[RowData]) -> tuple[list[dict[str, Any]], list[Pr
         complete = True
         for name in (*COUNT_FIELDS, *FOREIGN_FIELDS):
             number, message = read_count(row.get(name))
-            if number is None and message is None and name in ZERO_WHEN_EMPTY:
-                number = 0
+            if number is None and message is None and name == CARRIED_FIELD:
+                number = carried_start(last_month, key)
+                if number is None:
+                    message = no_start_message()
             elif number is None and message is None and name not in FOREIGN_FIELDS:
-                message = _("This field is required.")
+                number = 0
             if message is not None:
                 errors.append(Problem(key, name, message))
                 complete = False

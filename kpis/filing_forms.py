@@ -171,8 +171,39 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+ALL_ROW_KEYS = tuple(f"{job}/{emp}" for job in JobCategory.values for emp in EmploymentType.values)
+ADD_ROW_ACTION = "add_row"
+
+
+def shown_row_keys(
+    *,
+    saved: Mapping[str, Any],
+    previous: Mapping[str, Any],
+    offered: Mapping[str, int],
+    data: Mapping[str, Any] | None,
+) -> set[str]:
+    """The rows an office uses: those of its saved filing and of last month, those the job
+    board offers hires for, and, from a POST, those the page showed, one being added and any
+    with a figure typed in. An office that never filed sees every row (it declares what it has).
+    """
+    keys = {*saved, *previous, *(key for key, count in offered.items() if count)}
+    if data is not None:
+        getlist = getattr(data, "getlist", None)
+        listed = getlist("row") if getlist else data.get("row") or []
+        keys.update(str(key) for key in listed)
+        if data.get("action") == ADD_ROW_ACTION:
+            keys.add(str(data.get("add_row", "")))
+        for key in ALL_ROW_KEYS:
+            prefix = key.replace("/", ".") + "."
+            if any(str(data.get(prefix + name, "")).strip() for name in ALL_FIELDS):
+                keys.add(key)
+    keys &= set(ALL_ROW_KEYS)
+    return keys or set(ALL_ROW_KEYS)
+
+
 class FilingForm:
-    """All rows of one filing, filled from the saved filing or last month, or from a POST.
+    """The rows an office uses (`shown_row_keys`), filled from the saved filing or last month,
+    or from a POST; other rows are added one at a time (“add a row”, no JavaScript needed).
 
     Rows nobody filled in (every cell empty or 0) are left out of what goes to the service.
     """
@@ -193,9 +224,12 @@ class FilingForm:
         self.comment = comment
         self.confirm = False
         self._parsed: dict[str, dict[str, int | str]] = {}
+        shown = shown_row_keys(saved=saved, previous=previous, offered=offered or {}, data=data)
         for job in JobCategory.values:
             for employment in EmploymentType.values:
                 key = f"{job}/{employment}"
+                if key not in shown:
+                    continue
                 before = previous.get(key) or {}
                 if key in saved:
                     values = {name: _text(saved[key].get(name)) for name in ALL_FIELDS}
@@ -257,6 +291,12 @@ class FilingForm:
                 parsed[cell.field] = parse_count(str(data.get(cell.name, "")))
                 cell.value = str(parsed[cell.field])
             self._parsed[row.key] = parsed
+
+    @property
+    def addable_rows(self) -> list[tuple[str, str]]:
+        """The job × employment rows not shown, for “add a row”: (key, label)."""
+        shown = {row.key for row in self.rows}
+        return [(key, row_label(key)) for key in ALL_ROW_KEYS if key not in shown]
 
     @property
     def has_foreign(self) -> bool:

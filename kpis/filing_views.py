@@ -30,13 +30,16 @@ from association.http import AssociationRequest
 from association.permissions import Access, requires
 from core.calendar import (
     add_months,
+    filing_deadline,
     month_start,
     wareki_date,
+    wareki_datetime,
     wareki_fiscal_year,
     wareki_month,
 )
 from kpis.checks import filing_lock, month_open_for_filing
 from kpis.filing_forms import (
+    ADD_ROW_ACTION,
     CHANNEL_FIELDS,
     FilingForm,
     field_label,
@@ -46,6 +49,8 @@ from kpis.filing_forms import (
 from kpis.history import (
     RateWindow,
     WindowKind,
+    author_label,
+    channel_label,
     filing_for,
     last_change,
     office_changes,
@@ -57,13 +62,18 @@ from kpis.history import (
 from kpis.models import ReportStatus, StaffingReport
 from kpis.selectors import kpi_settings
 from kpis.services import (
+    UNCHANGED_MARK,
+    FilingAlreadySubmitted,
     FilingConflict,
     FilingInvalid,
     FilingLocked,
     FilingNeedsConfirmation,
+    FilingNothingToCarry,
     previous_rows,
+    staffing_report_file_unchanged,
     staffing_report_reopen,
     staffing_report_save,
+    unchanged_rows,
 )
 from members.access import access_office_by_id
 from members.models import Office, OfficeStatus
@@ -93,10 +103,20 @@ def default_month(today: date) -> date:
     return add_months(month_start(today), -1)
 
 
-def _month(value: str | None, today: date) -> date:
-    """`YYYY-MM` (full-width digits accepted) up to the current month; else 404."""
+def filing_month(today: date, *, deadline_day: int) -> date:
+    """The month an office files now: last month until its deadline, then this month (last
+    month is locked by then, and this month can be filed from its first day)."""
+    last = default_month(today)
+    if today > filing_deadline(last, deadline_day=deadline_day):
+        return month_start(today)
+    return last
+
+
+def _month(value: str | None, today: date, *, deadline_day: int) -> date:
+    """`YYYY-MM` (full-width digits accepted) up to the current month; else 404. None: the
+    month the office files now (`filing_month`)."""
     if not value:
-        return default_month(today)
+        return filing_month(today, deadline_day=deadline_day)
     match = re.fullmatch(r"(\d{4})-(\d{1,2})", unicodedata.normalize("NFKC", value).strip())
     if not match or not 1 <= int(match[2]) <= 12:
         raise Http404
@@ -125,8 +145,12 @@ def _filing_page(
     request: AssociationRequest, office: Office, *, officer_view: bool
 ) -> HttpResponse:
     today = timezone.localdate()
-    month = _month(request.POST.get("month") or request.GET.get("month"), today)
     settings = kpi_settings(association_id=office.association_id)
+    month = _month(
+        request.POST.get("month") or request.GET.get("month"),
+        today,
+        deadline_day=settings.deadline_day,
+    )
     report = filing_for(office_id=office.pk, month=month)
     lock = filing_lock(report=report, month=month, settings=settings, today=today)
     deadline, locked = lock.deadline, lock.locked
@@ -160,31 +184,33 @@ def _filing_page(
         # someone else is still caught as a conflict.
         version = "" if expected is None else str(expected)
         submit = request.POST.get("action") == "submit"
-        try:
-            saved = staffing_report_save(
-                office=office,
-                month=month,
-                rows=form.rows_for_service(),
-                user=request.user,
-                expected_version=expected,
-                submit=submit,
-                comment=form.comment,
-                confirm_warnings=form.confirm,
-                via="web",
-                today=today,
-            )
-        except FilingConflict as conflict:
-            return _conflict_page(request, office, month, form, conflict)
-        except FilingLocked as refused:
-            messages.error(request, " ".join(refused.messages))
-            return redirect(_url("kpis:filing", office, month))
-        except FilingInvalid as invalid:
-            form.add_problems(invalid.check.errors)
-        except FilingNeedsConfirmation as needs:
-            form.add_problems(needs.check.warnings, warning=True)
-        else:
-            messages.success(request, _saved_message(saved, expected, month))
-            return redirect(_url("kpis:filing", office, month))
+        # “Add a row” saves nothing: the same page, one row more, what was typed kept.
+        if request.POST.get("action") != ADD_ROW_ACTION:
+            try:
+                saved = staffing_report_save(
+                    office=office,
+                    month=month,
+                    rows=form.rows_for_service(),
+                    user=request.user,
+                    expected_version=expected,
+                    submit=submit,
+                    comment=form.comment,
+                    confirm_warnings=form.confirm,
+                    via="web",
+                    today=today,
+                )
+            except FilingConflict as conflict:
+                return _conflict_page(request, office, month, form, conflict)
+            except FilingLocked as refused:
+                messages.error(request, " ".join(refused.messages))
+                return redirect(_url("kpis:filing", office, month))
+            except FilingInvalid as invalid:
+                form.add_problems(invalid.check.errors)
+            except FilingNeedsConfirmation as needs:
+                form.add_problems(needs.check.warnings, warning=True)
+            else:
+                messages.success(request, _saved_message(saved, expected, month))
+                return redirect(_url("kpis:filing", office, month))
 
     current = month_start(today)
     context: dict[str, Any] = {
@@ -196,8 +222,8 @@ def _filing_page(
         "deadline_label": wareki_date(deadline),
         "deadline_passed": lock.deadline_passed,
         "report": report,
-        "last_change": last_change(report=report),
         "version": version,
+        **_report_facts(report),
         "form": form,
         "editable": editable,
         "can_file": can_file,
@@ -216,9 +242,41 @@ def _filing_page(
         "next_month": add_months(month, 1) if add_months(month, 1) <= current else None,
         "current_month": current,
         "url_name": "kpis:filing_review" if officer_view else "kpis:filing",
+        "add_row_action": ADD_ROW_ACTION,
+        "added_row": request.POST.get("add_row", "") if request.method == "POST" else "",
+        # 「先月と変わりなし」 is offered while the month is not submitted and last month is.
+        "unchanged_url": _url("kpis:filing_unchanged", office, month)
+        if editable and previous and (report is None or report.status == ReportStatus.DRAFT)
+        else "",
         "history_url": _url("kpis:history_review" if officer_view else "kpis:history", office),
     }
     return render(request, "kpis/filing/filing.html", context)
+
+
+def _report_facts(report: StaffingReport | None) -> dict[str, Any]:
+    """When and by whom the filing was submitted and last changed, in words (和暦)."""
+    change = last_change(report=report)
+    facts: dict[str, Any] = {"last_change": change}
+    if change is not None:
+        facts["last_change_label"] = _("%(when)s by %(who)s, through %(via)s") % {
+            "when": wareki_datetime(change.at),
+            "who": author_label(change),
+            "via": channel_label(change.via),
+        }
+    if report is not None and report.submitted_at is not None:
+        user = report.submitted_by
+        who = (
+            (user.get_full_name().strip() or user.email)
+            if user is not None
+            else (author_label(change) if change is not None else _("the office"))
+        )
+        facts["submitted_label"] = _("Submitted on %(when)s by %(who)s") % {
+            "when": wareki_datetime(report.submitted_at),
+            "who": who,
+        }
+    if report is not None and report.reopened_at is not None:
+        facts["reopened_label"] = wareki_datetime(report.reopened_at)
+    return facts
 
 
 def _saved_message(saved: StaffingReport, expected: int | None, month: date) -> str:
@@ -248,6 +306,8 @@ def _conflict_page(
             "office": office,
             "month_label": wareki_month(month),
             "change": conflict.change,
+            "change_author": author_label(conflict.change) if conflict.change else "",
+            "change_label": wareki_datetime(conflict.change.at) if conflict.change else "",
             "reload_url": _url("kpis:filing", office, month),
             "form": form,
         },
@@ -271,6 +331,92 @@ def filing_review(request: AssociationRequest, office_pk: int) -> HttpResponse:
     return _filing_page(request, office, officer_view=True)
 
 
+# --- 「先月と変わりなし」 -------------------------------------------------------------------
+
+
+@requires("kpis.file")
+@require_http_methods(["GET", "POST"])
+def filing_unchanged(request: AssociationRequest, office_pk: int) -> HttpResponse:
+    """「先月と変わりなし」: a page that shows what will be filed (last month's month-end
+    headcounts, no hires or separations), and files it on confirmation
+    (`staffing_report_file_unchanged`)."""
+    office = access_office_by_id(_access(request), office_pk, capability="kpis.file")
+    if office.status != OfficeStatus.APPROVED:
+        raise PermissionDenied(_("Only approved member offices file staffing figures."))
+    today = timezone.localdate()
+    settings = kpi_settings(association_id=office.association_id)
+    month = _month(
+        request.POST.get("month") or request.GET.get("month"),
+        today,
+        deadline_day=settings.deadline_day,
+    )
+    filing_url = _url("kpis:filing", office, month)
+    if request.method == "POST":
+        try:
+            saved = staffing_report_file_unchanged(
+                office=office,
+                month=month,
+                user=request.user,
+                expected_version=_version(request.POST.get("expected_version")),
+                via="web",
+                today=today,
+            )
+        except FilingConflict as conflict:
+            messages.error(request, " ".join(conflict.messages))
+            return redirect(_url("kpis:filing_unchanged", office, month))
+        except FilingInvalid as invalid:
+            messages.error(request, " ".join(p.message for p in invalid.check.errors))
+        except (FilingLocked, FilingAlreadySubmitted, FilingNothingToCarry) as refused:
+            messages.error(request, " ".join(refused.messages))
+        else:
+            messages.success(
+                request,
+                _("%(month)s has been filed as unchanged from last month and submitted. Thank you.")
+                % {"month": wareki_month(saved.month)},
+            )
+        return redirect(filing_url)
+
+    report = filing_for(office_id=office.pk, month=month)
+    lock = filing_lock(report=report, month=month, settings=settings, today=today)
+    rows = unchanged_rows(previous_rows(office=office, month=month))
+    refusal = ""
+    if lock.locked:
+        refusal = lock.message
+    elif report is not None and report.status == ReportStatus.SUBMITTED:
+        refusal = " ".join(FilingAlreadySubmitted(report).messages)
+    elif not rows:
+        refusal = " ".join(FilingNothingToCarry(month).messages)
+    recorded_hires = job_fair_hires(office_id=office.pk, month=month) + sum(
+        posting_hires(office_id=office.pk, month=month).values()
+    )
+    return render(
+        request,
+        "kpis/filing/unchanged.html",
+        {
+            "office": office,
+            "month_label": wareki_month(month),
+            "month_value": f"{month:%Y-%m}",
+            "previous_label": wareki_month(add_months(month, -1)),
+            "deadline_label": wareki_date(lock.deadline),
+            "report": report,
+            "draft": report is not None and report.status == ReportStatus.DRAFT,
+            "draft_label": wareki_datetime(report.updated_at) if report else "",
+            "rows": [
+                {
+                    "label": row_label(f"{row['job_category']}/{row['employment_type']}"),
+                    "values": row,
+                }
+                for row in rows
+            ],
+            "total": sum(row["headcount_end"] for row in rows),
+            "open_total": sum(row["open_positions"] for row in rows),
+            "refusal": refusal,
+            "recorded_hires": recorded_hires,
+            "filing_url": filing_url,
+        },
+    )
+
+
 # --- reopening -------------------------------------------------------------------------------
 
 
@@ -280,8 +426,12 @@ def reopen(request: AssociationRequest, office_pk: int) -> HttpResponse:
     """Officers reopen one locked office-month, with a reason kept in the history."""
     office = access_office_by_id(_access(request), office_pk, capability="kpis.manage")
     today = timezone.localdate()
-    month = _month(request.POST.get("month") or request.GET.get("month"), today)
     settings = kpi_settings(association_id=office.association_id)
+    month = _month(
+        request.POST.get("month") or request.GET.get("month"),
+        today,
+        deadline_day=settings.deadline_day,
+    )
     report = filing_for(office_id=office.pk, month=month)
     lock = filing_lock(report=report, month=month, settings=settings, today=today)
     deadline, locked = lock.deadline, lock.locked
@@ -344,6 +494,9 @@ def _history_page(
             "item": item,
             "label": wareki_month(item.month),
             "deadline_label": wareki_date(item.deadline),
+            "submitted_label": wareki_datetime(item.report.submitted_at)
+            if item.submitted and item.report and item.report.submitted_at
+            else "",
             "timeliness": item.timeliness(today),
             "url": _url(filing_name, office, item.month),
         }
@@ -351,7 +504,7 @@ def _history_page(
     ]
     submitted = [item.month for item in months if item.submitted]
     windows = office_rates(office_id=office.pk, reference=reference, submitted_months=submitted)
-    changes, more_changes = office_changes(office_id=office.pk)
+    changes = office_changes(office_id=office.pk, page=_page_number(request.GET.get("page")))
     trend = office_trend(office_id=office.pk, last=reference)
     return render(
         request,
@@ -361,8 +514,9 @@ def _history_page(
             "officer_view": officer_view,
             "filings": filings,
             "windows": [_window_context(window) for window in windows],
-            "changes": [_change_context(entry) for entry in changes],
-            "more_changes": more_changes,
+            "changes": [_change_context(entry) for entry in changes.entries],
+            "change_page": changes,
+            "history_url": _url("kpis:history_review" if officer_view else "kpis:history", office),
             "trend": [
                 {"item": item, "label": f"{item.month:%Y-%m}", "wareki": wareki_month(item.month)}
                 for item in trend
@@ -385,6 +539,7 @@ def _window_context(window: RateWindow) -> dict[str, Any]:
         title = _("Survey year %(year)s (October to September)") % {"year": window.year}
     return {
         "window": window,
+        "months_missing": window.months_missing,
         "title": title,
         "span": _("%(first)s to %(last)s") % span,
         "figures": window.figures,
@@ -399,7 +554,12 @@ def _change_context(entry: Any) -> dict[str, Any]:
         "entry": entry,
         "change": change,
         "month_label": wareki_month(change.report.month),
-        "action": _action_label(change.action),
+        "at_label": wareki_datetime(change.at),
+        "author": entry.author,
+        "channel": entry.via_label,
+        "action": _("Submitted as unchanged from last month")
+        if (change.after or {}).get(UNCHANGED_MARK)
+        else _action_label(change.action),
         "status_before": _status_label(entry.status_before),
         "status_after": _status_label(entry.status_after),
         "counts": [
@@ -412,6 +572,13 @@ def _change_context(entry: Any) -> dict[str, Any]:
             for count in entry.counts
         ],
     }
+
+
+def _page_number(value: str | None) -> int:
+    """`?page=`: a page number; anything else is the first page (a page past the last is the
+    last, `office_changes`)."""
+    text = (value or "").strip()
+    return int(text) if text.isdigit() and len(text) < 7 else 1
 
 
 def _status_label(status: str | None) -> str:

@@ -40,10 +40,39 @@ from kpis.selectors import figures, office_months
 FOREIGN_FIELDS = tuple(name for name, _label in FOREIGN_STAFF)
 SNAPSHOT_FIELDS = (*COUNT_FIELDS, *FOREIGN_FIELDS)
 TREND_MONTHS = 24
-CHANGES_SHOWN = 100
+MONTHS_LISTED = 24  # the filings-by-month table: the latest two years
+CHANGES_PER_PAGE = 10
 # `StaffingChange.via` of the filings `manage.py seed_demo` makes ("seed" in older databases).
 DEMO_VIA = "demo"
 DEMO_VIAS = {DEMO_VIA, "seed"}
+
+
+def channel_label(via: str) -> str:
+    """The one vocabulary for how a filing change came in (`StaffingChange.via`), in words
+    people use: never the stored code ("seed", "api:ab12…")."""
+    channel = via.partition(":")[0]
+    labels = {
+        "web": _("the filing form"),
+        "upload": _("a spreadsheet upload"),
+        "api": _("the office's own system (API)"),
+        "admin": _("the association's administration"),
+        **dict.fromkeys(DEMO_VIAS, _("demo data")),
+    }
+    return str(labels.get(channel, _("another way")))
+
+
+def author_label(change: StaffingChange) -> str:
+    """Who made a change, in words: the person's name or address; for no person, what did."""
+    user = change.user
+    if user is not None:
+        name = (user.get_full_name() or "").strip()
+        return name or user.email
+    channel = change.via.partition(":")[0]
+    if channel in DEMO_VIAS:
+        return _("the demo data")
+    if channel == "api":
+        return _("the office's own system")
+    return _("an account that no longer exists")
 
 
 def filing_for(*, office_id: int, month: date) -> StaffingReport | None:
@@ -91,19 +120,25 @@ class FilingMonth:
 
 
 def office_filing_months(*, office_id: int, through: date, deadline_day: int) -> list[FilingMonth]:
-    """Every month from the office's first filing to `through`, newest first.
+    """Every month from the office's first filing to `through`, newest first, at most the
+    latest `MONTHS_LISTED` (older months are opened by month on the filing page).
 
     Months without a filing are listed too, so a missing month shows. Filings after `through`
     (an early draft of the current month) are included. Two queries.
     """
+    oldest = add_months(month_start(through), -(MONTHS_LISTED - 1))
     reports = {
         report.month: report
-        for report in StaffingReport.objects.filter(office_id=office_id)
+        for report in StaffingReport.objects.filter(office_id=office_id, month__gte=oldest)
         .select_related("submitted_by")
         .order_by("month")
     }
     first_submits: dict[int, datetime] = dict(
-        StaffingChange.objects.filter(report__office_id=office_id, action="submit")
+        StaffingChange.objects.filter(
+            report__office_id=office_id,
+            report__month__gte=oldest,
+            action="submit",
+        )
         .order_by()
         .values("report_id")
         .annotate(first=Min("at"))
@@ -155,18 +190,12 @@ class ChangeEntry:
 
     @property
     def via_label(self) -> str:
-        """How the change came in, in words: the web form, a file upload, the API (with the
-        token's prefix), the administration, or the demo data."""
-        via, _sep, detail = self.change.via.partition(":")
-        labels = {
-            "web": _("the web form"),
-            "upload": _("a file upload"),
-            "api": _("the API"),
-            "admin": _("the administration"),
-            **dict.fromkeys(DEMO_VIAS, _("demo data")),
-        }
-        label = str(labels.get(via, self.change.via))
-        return f"{label} ({detail})" if detail else label
+        """How the change came in, in words (`channel_label`)."""
+        return channel_label(self.change.via)
+
+    @property
+    def author(self) -> str:
+        return author_label(self.change)
 
 
 def _row_order(key: str) -> tuple[int, int, str]:
@@ -202,15 +231,37 @@ def snapshot_diff(
     return changes
 
 
-def office_changes(*, office_id: int, limit: int = CHANGES_SHOWN) -> tuple[list[ChangeEntry], bool]:
-    """The office's latest changes (newest first) with what each changed; True if there are more.
+@dataclass(frozen=True)
+class ChangePage:
+    """One page of an office's change log, newest first."""
 
-    One query.
-    """
-    changes = list(
-        StaffingChange.objects.filter(report__office_id=office_id)
-        .select_related("user", "report")
-        .order_by("-at", "-pk")[: limit + 1]
+    entries: list[ChangeEntry]
+    number: int
+    pages: int
+    total: int
+
+    @property
+    def previous(self) -> int | None:
+        return self.number - 1 if self.number > 1 else None
+
+    @property
+    def next(self) -> int | None:
+        return self.number + 1 if self.number < self.pages else None
+
+
+def office_changes(
+    *, office_id: int, page: int = 1, per_page: int = CHANGES_PER_PAGE
+) -> ChangePage:
+    """One page of the office's changes (newest first) with what each changed. A page past the
+    last is the last. Two queries (a count and the page)."""
+    changes = StaffingChange.objects.filter(report__office_id=office_id)
+    total = changes.count()
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    shown = list(
+        changes.select_related("user", "report").order_by("-at", "-pk")[
+            (page - 1) * per_page : page * per_page
+        ]
     )
     entries = [
         ChangeEntry(
@@ -221,9 +272,9 @@ def office_changes(*, office_id: int, limit: int = CHANGES_SHOWN) -> tuple[list[
             comment_after=(change.after or {}).get("comment") or "",
             counts=snapshot_diff(change.before, change.after),
         )
-        for change in changes[:limit]
+        for change in shown
     ]
-    return entries, len(changes) > limit
+    return ChangePage(entries=entries, number=page, pages=pages, total=total)
 
 
 # --- the office's own rates ----------------------------------------------------------------
@@ -248,6 +299,10 @@ class RateWindow:
         return len(months_between(self.first, self.last))
 
     @property
+    def months_missing(self) -> int:
+        return self.months - self.months_filed
+
+    @property
     def year(self) -> int:
         """The fiscal year (年度) or survey year the window belongs to."""
         if self.kind == WindowKind.FISCAL_YEAR:
@@ -268,6 +323,7 @@ def office_rates(
     `reference` is the latest complete month (the month before today). Three queries at most.
     """
     submitted = {month_start(month) for month in submitted_months}
+    reference = month_start(reference)
     windows: list[RateWindow] = []
 
     def add(kind: str, first: date, last: date) -> None:
@@ -277,9 +333,8 @@ def office_rates(
 
     add(WindowKind.ROLLING, *rolling_months(max(submitted, default=month_start(reference))))
 
-    fy_first, fy_end = fiscal_year_months(fiscal_year_of(reference))
-    in_year = [month for month in submitted if fy_first <= month <= fy_end]
-    add(WindowKind.FISCAL_YEAR, fy_first, max(in_year) if in_year else month_start(reference))
+    # To the latest complete month, filed or not: the months missing are counted, not hidden.
+    add(WindowKind.FISCAL_YEAR, fiscal_year_months(fiscal_year_of(reference))[0], reference)
 
     add(WindowKind.SURVEY_YEAR, *survey_year_months(last_complete_survey_year(reference)))
     return windows

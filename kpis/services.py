@@ -9,7 +9,7 @@ identical save as no change.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.calendar import add_months, month_start
+from core.calendar import add_months, month_start, wareki_month
 from kpis.checks import (
     FOREIGN_FIELDS,
     FilingCheck,
@@ -29,6 +29,8 @@ from kpis.checks import (
 )
 from kpis.models import (
     COUNT_FIELDS,
+    EmploymentType,
+    JobCategory,
     ReportStatus,
     StaffingChange,
     StaffingReport,
@@ -102,7 +104,7 @@ def previous_rows(*, office: Office, month: date) -> dict[str, dict[str, Any]]:
         report__office=office,
         report__month=add_months(month, -1),
         report__status=ReportStatus.SUBMITTED,
-    ).values("job_category", "employment_type", *COUNT_FIELDS)
+    ).values("job_category", "employment_type", *COUNT_FIELDS, *FOREIGN_FIELDS)
     return {row_key(row): row for row in rows}
 
 
@@ -131,10 +133,17 @@ def staffing_report_save(
     today = today or timezone.localdate()
     report = StaffingReport.objects.select_for_update().filter(office=office, month=month).first()
     settings = kpi_settings(association_id=office.association_id)  # read once per save
-    # Hard checks and the lock first: last month's rows are read only for a submission that
-    # passes them (the soft checks need them; a refused save should not pay for them).
+    # Last month's rows: an empty month-start headcount is carried from them, and the soft
+    # checks of a submission compare against them.
+    last_month = previous_rows(office=office, month=month)
     check = filing_check(
-        report=report, month=month, rows=rows, previous=None, settings=settings, today=today
+        report=report,
+        month=month,
+        rows=rows,
+        previous=None,
+        settings=settings,
+        today=today,
+        last_month=last_month,
     )
     if check.locked:
         raise FilingLocked(month, check.deadline)
@@ -151,9 +160,10 @@ def staffing_report_save(
             report=report,
             month=month,
             rows=rows,
-            previous=previous_rows(office=office, month=month),
+            previous=last_month,
             settings=settings,
             today=today,
+            last_month=last_month,
         )
         if check.needs_confirmation(confirmed=confirm_warnings, comment=comment):
             raise FilingNeedsConfirmation(check)
@@ -210,6 +220,120 @@ def staffing_report_save(
         reason=comment,
     )
     return report
+
+
+# --- 「先月と変わりなし」 -------------------------------------------------------------------
+
+# The key that marks a submission made as 「変わりなし」 in its StaffingChange.after snapshot
+# (its action stays "submit": the dashboards' on-time counts read first submissions).
+UNCHANGED_MARK = "unchanged"
+
+
+class FilingNothingToCarry(ValidationError):
+    """「変わりなし」 with no submitted filing of the month before to repeat."""
+
+    def __init__(self, month: date) -> None:
+        self.month = month
+        super().__init__(
+            _(
+                "%(month)s cannot be filed as unchanged: %(previous)s has no submitted filing "
+                "to repeat. Enter this month's figures in the form instead."
+            )
+            % {"month": wareki_month(month), "previous": wareki_month(add_months(month, -1))},
+            code="nothing_to_carry",
+        )
+
+
+class FilingAlreadySubmitted(ValidationError):
+    """「変わりなし」 on a month already submitted: its figures are changed in the form only."""
+
+    def __init__(self, report: StaffingReport) -> None:
+        self.report = report
+        super().__init__(
+            _(
+                "%(month)s has already been submitted, so it is not filed again as unchanged. "
+                "To change its figures, edit them in the form."
+            )
+            % {"month": wareki_month(report.month)},
+            code="already_submitted",
+        )
+
+
+def unchanged_rows(last_month: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """This month as last month's month-end: the same headcounts at start and end, no hires or
+    separations, the same open positions and foreign staff. Rows nobody worked in are left out."""
+    order = [f"{job}/{emp}" for job in JobCategory.values for emp in EmploymentType.values]
+    rows = []
+    for key in sorted(last_month, key=lambda key: order.index(key) if key in order else 99):
+        before = last_month[key]
+        end = before.get("headcount_end") or 0
+        if not end and not before.get("open_positions"):
+            continue
+        values: dict[str, Any] = dict.fromkeys(COUNT_FIELDS, 0)
+        values.update(
+            job_category=before["job_category"],
+            employment_type=before["employment_type"],
+            headcount_start=end,
+            headcount_end=end,
+            open_positions=before.get("open_positions") or 0,
+        )
+        values.update({name: before.get(name) for name in FOREIGN_FIELDS})
+        rows.append(values)
+    return rows
+
+
+@transaction.atomic
+def staffing_report_file_unchanged(
+    *,
+    office: Office,
+    month: date,
+    user: Any,
+    expected_version: int | None,
+    via: str = "web",
+    today: date | None = None,
+) -> StaffingReport:
+    """File `month` as 「先月と変わりなし」 and submit it: last month's month-end headcounts at
+    start and end, no hires or separations (`unchanged_rows`).
+
+    Refused, saving nothing, like any filing of a month not begun (FilingInvalid) or locked
+    (FilingLocked); a month already submitted is not filed again (FilingAlreadySubmitted: its
+    figures change in the form); a draft is replaced — the confirmation says so, and
+    `expected_version` (the draft's version the person saw) makes a draft changed meanwhile a
+    FilingConflict. Without a submitted filing of the month before: FilingNothingToCarry.
+    """
+    month = month_start(month)
+    today = today or timezone.localdate()
+    report = StaffingReport.objects.select_for_update().filter(office=office, month=month).first()
+    settings = kpi_settings(association_id=office.association_id)
+    check = filing_check(
+        report=report, month=month, rows=[], previous=None, settings=settings, today=today
+    )
+    if check.errors:
+        raise FilingInvalid(check)
+    if check.locked:
+        raise FilingLocked(month, check.deadline)
+    if report is not None and report.status == ReportStatus.SUBMITTED:
+        raise FilingAlreadySubmitted(report)
+    last_month = previous_rows(office=office, month=month)
+    rows = unchanged_rows(last_month)
+    if not rows:
+        raise FilingNothingToCarry(month)
+    saved = staffing_report_save(
+        office=office,
+        month=month,
+        rows=rows,
+        user=user,
+        expected_version=expected_version,
+        submit=True,
+        via=via,
+        today=today,
+    )
+    # The history says how the month was filed: the submission just made, as 「変わりなし」.
+    change = StaffingChange.objects.filter(report=saved).order_by("-at", "-pk").first()
+    if change is not None and change.after is not None:
+        change.after = {**change.after, UNCHANGED_MARK: True}
+        change.save(update_fields=["after"])
+    return saved
 
 
 @transaction.atomic

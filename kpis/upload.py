@@ -13,6 +13,7 @@ Everything here runs inside the association's scope (django-scopes).
 
 from __future__ import annotations
 
+import unicodedata
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -62,11 +63,15 @@ from kpis.models import (
 )
 from kpis.selectors import kpi_settings
 from kpis.services import (
+    FilingAlreadySubmitted,
     FilingConflict,
     FilingInvalid,
     FilingLocked,
     FilingNeedsConfirmation,
+    FilingNothingToCarry,
+    staffing_report_file_unchanged,
     staffing_report_save,
+    unchanged_rows,
 )
 from members.models import Office, OfficeStatus
 
@@ -98,7 +103,9 @@ UPLOAD_COLUMNS: tuple[UploadColumn, ...] = (
         "job_category",
         "職種",
         gettext_lazy(
-            "Job category: 介護職員, 訪問介護員, 介護支援専門員, 看護職員, 生活相談員, その他"
+            "Job category: 介護職員, 訪問介護員, 介護支援専門員, 看護職員, 生活相談員, その他; "
+            "or 先月と変わりなし on a line of its own, figures empty, to file the month as last "
+            "month's month-end headcounts with no hires or separations"
         ),
         ("job category",),
     ),
@@ -228,9 +235,10 @@ EMPLOYMENT_TYPE_WORDS: dict[str, tuple[str, ...]] = {
     EmploymentType.NON_REGULAR: ("非正規", "非正規職員"),
 }
 JOB_CATEGORIES = Vocabulary(JOB_CATEGORY_WORDS)
+# A line whose job category is one of these files its office-month as 「先月と変わりなし」
+# (kpis.services.staffing_report_file_unchanged): alone, its figures left empty.
+UNCHANGED_WORDS = frozenset({"先月と変わりなし", "変わりなし", "unchanged"})
 EMPLOYMENT_TYPES = Vocabulary(EMPLOYMENT_TYPE_WORDS)
-# Counts that may be left empty: 0 (channels, open positions) or not reported (foreign staff).
-_ZERO_WHEN_EMPTY = {"open_positions", *(n for n in COUNT_FIELDS if n.startswith("hires_"))}
 
 
 _COUNT_COLUMNS = frozenset(COLUMNS_BY_KEY[key].header for key in (*COUNT_FIELDS, *FOREIGN_FIELDS))
@@ -278,6 +286,7 @@ class UploadLine:
     values: dict[str, Any] = field(default_factory=dict)  # the row as the service takes it
     comment: str = ""
     blank_start: bool = False  # headcount_start left empty: carried forward from last month
+    unchanged: bool = False  # a 「先月と変わりなし」 line
     errors: list[RowError] = field(default_factory=list)
 
     @property
@@ -297,6 +306,10 @@ class FilingPlan:
     action: FilingAction = FilingAction.CREATE
     errors: list[RowError] = field(default_factory=list)
     warnings: list[RowError] = field(default_factory=list)
+    # The rows as the filing check cleaned them (empty cells read, the start carried forward).
+    checked: list[dict[str, Any]] = field(default_factory=list)
+    # Filed as 「先月と変わりなし」: `checked` holds last month's month-end as this month.
+    unchanged: bool = False
 
     @property
     def rows(self) -> list[int]:
@@ -358,7 +371,7 @@ class UploadPlan(ImportPlan):
 
     def summary(self) -> Any:
         return [
-            [f.provider_number, f.month_label, f.action, f.version, f.data, f.comment]
+            [f.provider_number, f.month_label, f.action, f.version, f.data, f.comment, f.unchanged]
             for f in self.filings
         ]
 
@@ -423,11 +436,12 @@ def upload_plan(
         if broken and any(line.blank_start for line in filing.lines):
             continue
         if earlier is not None:
-            before = _rows_by_key(earlier)
+            before = {row_key(row): row for row in earlier.checked}
         else:
             before = previous.get((filing.office.pk, last_month), {})
-        _carry_forward(filing, before)
-        if filing.errors:
+        if any(line.unchanged for line in filing.lines):
+            if not broken:
+                _plan_unchanged(filing, before)
             continue
         check = filing_check(
             report=filing.report,
@@ -436,7 +450,9 @@ def upload_plan(
             previous=None if broken else before,
             settings=settings,
             today=today,
+            last_month=before,
         )
+        filing.checked = check.rows
         for problem in check.errors:
             filing.add_problem(problem)
         for problem in check.warnings:
@@ -484,6 +500,21 @@ def _clean_line(
             month = parse_month(text)
         except ValidationError as error:
             fail("month", error)
+    job_text = unicodedata.normalize("NFKC", str(row.get("job_category", ""))).strip()
+    if job_text in UNCHANGED_WORDS:
+        line.unchanged = True
+        line.values = {"job_category": None, "employment_type": None}
+        for key in (*COUNT_FIELDS, *FOREIGN_FIELDS):
+            if str(row.get(key, "")).strip():
+                message = _(
+                    "Leave the figures of a 先月と変わりなし line empty: last month's month-end "
+                    "headcounts are filed."
+                )
+                fail(key, ValidationError(message))
+        line.comment = str(row.get("comment", "")).strip()
+        if number is None or month is None:
+            plan.line_errors.extend(errors)
+        return number, month, line
     for key, vocabulary in (
         ("job_category", JOB_CATEGORIES),
         ("employment_type", EMPLOYMENT_TYPES),
@@ -501,14 +532,9 @@ def _clean_line(
             fail(key, error)
             line.values[key] = str(row.get(key, ""))  # as written: the filing check sees it too
             continue
-        if count is None and key == "headcount_start":
-            line.blank_start = True
-        elif count is None and key in _ZERO_WHEN_EMPTY:
-            line.values[key] = 0
-        elif count is None and key not in FOREIGN_FIELDS:
-            fail(key, ValidationError(_("This field is required.")))
-        else:
-            line.values[key] = count
+        # An empty cell is left empty: the filing check reads it (0, or carried forward).
+        line.blank_start = line.blank_start or (count is None and key == "headcount_start")
+        line.values[key] = count
     line.comment = str(row.get("comment", "")).strip()
     if number is None or month is None:
         # Without its office-month the line belongs to no filing: report it on its own.
@@ -591,11 +617,6 @@ def _previous_rows(plan: UploadPlan) -> dict[tuple[int, date], dict[str, dict[st
     return previous
 
 
-def _rows_by_key(filing: FilingPlan) -> dict[str, dict[str, Any]]:
-    """The rows an earlier office-month of the same file will have submitted."""
-    return {line.key: line.values for line in filing.lines if "headcount_end" in line.values}
-
-
 def _kpi_settings(plan: UploadPlan) -> KpiSettings | None:
     """The association's KPI settings (read once per file), None when no office was found."""
     office = next((f.office for f in plan.filings if f.office is not None), None)
@@ -629,25 +650,30 @@ def _flag_duplicate_lines(filing: FilingPlan) -> None:
             first[line.key] = line.row
 
 
-def _carry_forward(filing: FilingPlan, before: dict[str, dict[str, Any]]) -> None:
-    """An empty start headcount is last month's month-end, from the file or the database."""
-    for line in filing.lines:
-        if not line.blank_start:
-            continue
-        previous = before.get(line.key)
-        if previous is None or previous.get("headcount_end") is None:
-            filing.errors.append(
-                RowError(
-                    line.row,
-                    _column("headcount_start"),
-                    _(
-                        "Enter the headcount at the start of the month: there is no filing "
-                        "of the month before to carry it forward from."
-                    ),
-                )
-            )
-        else:
-            line.values["headcount_start"] = previous["headcount_end"]
+def _plan_unchanged(filing: FilingPlan, before: dict[str, dict[str, Any]]) -> None:
+    """A 「先月と変わりなし」 line: the office-month is last month's month-end, as the service
+    files it, or the service's reason why not, on the line."""
+    line = next(line for line in filing.lines if line.unchanged)
+    column = _column("job_category")
+    if len(filing.lines) > 1:
+        message = _(
+            "A 先月と変わりなし line must be the only line of its office and month: "
+            "remove the other lines, or this one."
+        )
+        filing.errors.append(RowError(line.row, column, message))
+        return
+    report = filing.report
+    if report is not None and report.status == ReportStatus.SUBMITTED:
+        message = " ".join(FilingAlreadySubmitted(report).messages)
+        filing.errors.append(RowError(line.row, column, message))
+        return
+    rows = unchanged_rows(before)
+    if not rows:
+        message = " ".join(FilingNothingToCarry(filing.month).messages)
+        filing.errors.append(RowError(line.row, column, message))
+        return
+    filing.unchanged = True
+    filing.checked = rows
 
 
 def _unchanged(filing: FilingPlan) -> bool:
@@ -663,7 +689,7 @@ def _unchanged(filing: FilingPlan) -> bool:
         key=lambda values: (values[0], values[1]),
     )
     uploaded = sorted(
-        (tuple(line.values.get(name) for name in fields) for line in filing.lines),
+        (tuple(row.get(name) for name in fields) for row in filing.checked),
         key=lambda values: (str(values[0]), str(values[1])),
     )
     return stored == uploaded
@@ -722,6 +748,16 @@ def upload_apply(
         if filing.office is None:  # the plan gives every valid filing its office
             raise RuntimeError(f"{filing.provider_number} {filing.month_label} has no office")
         try:
+            if filing.unchanged:
+                staffing_report_file_unchanged(
+                    office=filing.office,
+                    month=filing.month,
+                    user=user,
+                    expected_version=filing.version,
+                    via="upload",
+                    today=today,
+                )
+                continue
             staffing_report_save(
                 office=filing.office,
                 month=filing.month,
@@ -740,7 +776,12 @@ def upload_apply(
             raise ValidationError(
                 [e.text for e in filing.errors], code="upload_row_errors"
             ) from error
-        except (FilingConflict, FilingLocked) as error:
+        except (
+            FilingConflict,
+            FilingLocked,
+            FilingAlreadySubmitted,
+            FilingNothingToCarry,
+        ) as error:
             raise ValidationError(
                 [
                     RowError(filing.first_row, "", f"{filing.provider_number} {message}").text

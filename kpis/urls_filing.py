@@ -7,6 +7,11 @@ from kpis import filing_views
 urlpatterns = [
     path("offices/<int:office_pk>/filing/", filing_views.filing, name="filing"),
     path(
+        "offices/<int:office_pk>/filing/unchanged/",
+        filing_views.filing_unchanged,
+        name="filing_unchanged",
+    ),
+    path(
         "offices/<int:office_pk>/filing/review/",
         filing_views.filing_review,
         name="filing_review",

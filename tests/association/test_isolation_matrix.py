@@ -183,6 +183,7 @@ MAY: dict[str, May] = {
     # kpis
     "kpis:dashboard": May(OFFICERS),
     "kpis:filing": May(FILERS, other=NOBODY, data={"month": "2026-09", "action": "submit"}),
+    "kpis:filing_unchanged": May(FILERS, other=NOBODY, data={"month": "2026-09"}),
     "kpis:filing_review": _same(OFFICERS),
     "kpis:history": May(FILERS, other=NOBODY),
     "kpis:history_review": _same(OFFICERS),

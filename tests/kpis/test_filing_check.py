@@ -89,6 +89,7 @@ def test_hard_errors_name_their_cell() -> None:
     rows = [
         row(hires=2, hires_hello_work=1),  # channels 1 ≠ hires 2
         row(NURSE, separations=1, separations_within_year=2),
+        # An empty separations cell is 0, like every empty count: no error of its own.
         row("nurse/regular", headcount_start=-1, headcount_end="十", separations=""),
         row("cook/regular"),
         row(CARE),  # twice
@@ -102,7 +103,6 @@ def test_hard_errors_name_their_cell() -> None:
             "Separations within a year cannot exceed separations (1).",
         ),
         Problem("nurse/regular", "headcount_start", "A count cannot be negative."),
-        Problem("nurse/regular", "separations", "This field is required."),
         Problem(
             "nurse/regular",
             "headcount_end",
@@ -116,7 +116,6 @@ def test_hard_errors_name_their_cell() -> None:
     # A row with a bad cell is not checked for sums: no knock-on error on "nurse/regular".
     assert {p.field for p in result.errors if p.row == "nurse/regular"} == {
         "headcount_start",
-        "separations",
         "headcount_end",
     }
 
@@ -183,3 +182,44 @@ def test_a_deadline_on_a_weekend_moves_to_the_next_business_day() -> None:
     # The association's own deadline day.
     late_day = Settings(deadline_day=20)  # 2026-04-20 is a Monday
     assert not filing_lock(report=None, month=MONTH, settings=late_day, today=LATE).locked
+
+
+def test_empty_cells_are_zero_and_the_start_is_carried() -> None:
+    """One rule for every empty cell of a row: a count is 0, the start is last month's end
+    (0 when last month was filed without the row), foreign staff are not reported."""
+    empty_row = {"job_category": "care_worker", "employment_type": "regular"}
+    nurse_row = {"job_category": "nurse", "employment_type": "regular", "headcount_end": ""}
+    with translation.override("en"):
+        result = filing_check(
+            report=None,
+            month=MONTH,
+            rows=[{**empty_row, "headcount_end": "10", "open_positions": None}, nurse_row],
+            previous=None,
+            settings=Settings(),
+            today=OPEN,
+            last_month={CARE: {"headcount_end": 10}},
+        )
+    assert result.errors == []
+    care, nurse = result.rows
+    assert care["headcount_start"] == 10 and care["headcount_end"] == 10
+    assert all(care[name] == 0 for name in ("hires", "separations", "open_positions"))
+    assert care["foreign_epa"] is None
+    assert (nurse["headcount_start"], nurse["headcount_end"]) == (0, 0)
+    # Nothing filed the month before: the start is the one cell that must be entered.
+    with translation.override("en"):
+        result = filing_check(
+            report=None,
+            month=MONTH,
+            rows=[{**empty_row, "headcount_end": "10"}],
+            previous=None,
+            settings=Settings(),
+            today=OPEN,
+        )
+    assert result.errors == [
+        Problem(
+            CARE,
+            "headcount_start",
+            "Enter the headcount at the start of the month: there is no filing of the month "
+            "before to carry it forward from.",
+        )
+    ]

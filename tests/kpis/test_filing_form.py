@@ -393,7 +393,16 @@ def test_other_roles_get_403(tenant_a: Tenant, who: str) -> None:
 def test_month_parameter(tenant_a: Tenant) -> None:
     office, client = tenant_a.offices[0], admin(tenant_a)
     default = client.get(filing_url(office))
-    assert default.context["month"] == add_months(this_month(), -1)
+    # The month the office files now: last month until its deadline, then this month.
+    from kpis.filing_views import filing_month
+
+    today = timezone.localdate()
+    assert default.context["month"] == filing_month(today, deadline_day=10)
+    assert filing_month(date(2026, 11, 10), deadline_day=10) == date(2026, 10, 1)
+    assert filing_month(date(2026, 11, 11), deadline_day=10) == date(2026, 11, 1)
+    # 2026-10-10 is a Saturday and 10-12 a holiday: October's deadline moves to the 13th.
+    assert filing_month(date(2026, 10, 13), deadline_day=10) == date(2026, 9, 1)
+    assert filing_month(date(2026, 10, 14), deadline_day=10) == date(2026, 10, 1)
     assert client.get(filing_url(office) + "?month=２０２６-０９").context["month"] == date(
         2026, 9, 1
     )

@@ -202,3 +202,60 @@ def test_query_counts_do_not_grow_with_more_months(tenant_a: Tenant) -> None:
     file_history(tenant_a, add_months(last, -24), 12)
     assert [_count(client, url) for url in urls] == before
     assert _count(officer, officer_url) == officer_before
+
+
+def test_changes_come_in_pages_in_plain_words_and_in_wareki(tenant_a: Tenant) -> None:
+    """25 changes: pages of 10, newest first; authors and channels in words (never "seed" or a
+    token's code); times as 和暦 with the western year, not 2026-11-30 09:41."""
+    import re
+
+    from core.calendar import wareki_datetime
+
+    last = reference_month()
+    file_history(tenant_a, last, 24)  # 23 new submissions beside the fixture's
+    with scope(association=tenant_a.association.pk):
+        report = report_of(tenant_a, last)
+        assert report is not None
+        for via in ("seed", "api:abcd1234", "mystery"):
+            StaffingChange.objects.create(report=report, user=None, action="submit", via=via)
+        total = StaffingChange.objects.filter(report__office=tenant_a.offices[0]).count()
+        newest = StaffingChange.objects.filter(report__office=tenant_a.offices[0]).first()
+    client = admin(tenant_a)
+    pages = -(-total // 10)
+    first = client.get(history_url(tenant_a))
+    assert len(first.context["changes"]) == 10
+    html = first.content.decode()
+    assert f"Page 1 of {pages} ({total} changes, newest first)." in html
+    assert "?page=2#changes-heading" in html
+    assert "seed" not in html and "abcd1234" not in html and "mystery" not in html
+    assert "Demo data of the association&#x27;s trial site" in html or "trial site" in html
+    assert "By the office&#x27;s own system, through the office&#x27;s own system (API)" in html
+    assert "through another way" in html
+    assert newest is not None and wareki_datetime(newest.at) in html
+    assert not re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", html)  # one calendar style
+    last_page = client.get(history_url(tenant_a) + "?page=999")  # past the end: the last
+    assert len(last_page.context["changes"]) == total - 10 * (pages - 1)
+    assert client.get(history_url(tenant_a) + "?page=x").context["change_page"].number == 1
+
+
+def test_the_fiscal_year_row_counts_the_months_missing(tenant_a: Tenant) -> None:
+    """Filed up to three months ago only: the year-to-date row runs to last month and says how
+    many months are missing, instead of stopping at the last filed month."""
+    from core.calendar import fiscal_year_months, fiscal_year_of
+
+    last = reference_month()
+    fy_first = fiscal_year_months(fiscal_year_of(last))[0]
+    filed_to = add_months(last, -2)
+    if filed_to >= fy_first:
+        for month in [add_months(filed_to, -i) for i in range(12)]:
+            if month >= fy_first and report_of(tenant_a, month) is None:
+                file_month(tenant_a, month, {CARE: row(10, 0, 0, 0, 10)})
+    response = admin(tenant_a).get(history_url(tenant_a))
+    fiscal = next(w for w in response.context["windows"] if w["window"].kind == "fiscal_year")
+    assert fiscal["window"].last == last
+    months = fiscal["window"].months
+    filed = fiscal["months_filed"]
+    missing = fiscal["months_missing"]
+    assert missing == months - filed >= 1  # at least last month
+    html = response.content.decode()
+    assert (f"{missing} month missing" if missing == 1 else f"{missing} months missing") in html
