@@ -15,15 +15,10 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
-from kpis.charts import Chart, rate_chart
+from reports.charts import report_charts
 from reports.content import SUPPRESSION_NOTE
-from reports.presenter import SUPPRESSED, CellView, TrendPoints, present
-
-CHART_METRICS = (("separation_rate", "離職率"), ("hire_rate", "採用率"))
-
-
-def _chart(points: TrendPoints) -> Chart:
-    return rate_chart(points, CHART_METRICS, width=680, height=280)
+from reports.presenter import SUPPRESSED, CellView, present
+from reports.summary import summary_sentences
 
 
 def _refuse_urls(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
@@ -36,10 +31,8 @@ def render_html(content: Mapping[str, Any], *, association_name: str) -> str:
     context = {
         "report": view,
         "association_name": association_name,
-        "charts": [
-            {"title": "離職率・採用率の推移（直近12か月）", "chart": _chart(view.trend_12)},
-            {"title": "離職率・採用率の推移（直近24か月）", "chart": _chart(view.trend_24)},
-        ],
+        "sentences": summary_sentences(content),
+        "charts": report_charts(content),
     }
     return render_to_string("reports/pdf/report.html", context)
 
