@@ -390,7 +390,7 @@ def _line_description(
         )
     for target in targets:
         parts.append(f"{target.label}.")
-    parts.append(_("The same figures are in the table beside the chart."))
+    parts.append(_("The same figures are in the tables."))
     return " ".join(parts)
 
 
@@ -522,7 +522,7 @@ def rate_bars(
                 for bar in bars
                 if bar.target is not None
             ),
-            _("The same figures are in the table beside the chart."),
+            _("The same figures are in the tables."),
         ]
     )
     return _finish(svg, width, height, title, description)
@@ -616,7 +616,7 @@ def stacked_bars(
                 )
                 for row in rows
             ),
-            _("The same figures are in the table beside the chart."),
+            _("The same figures are in the tables."),
         ]
     )
     return _finish(svg, width, height, title, description)

@@ -34,6 +34,9 @@ from kpis.selectors import (
 from subcommittees.selectors import subcommittee_office_ids
 
 METRICS = ("hire_rate", "separation_rate", "early_separation_share")
+# The charts' width in SVG units: narrow enough that their 12-unit labels stay readable when a
+# phone scales the chart to its width (about 9 px at 390 px), not too big beside the table.
+CHART_WIDTH = 520
 
 
 def _period(window: tuple[date, date] | None) -> str:
@@ -191,6 +194,7 @@ def _rate_charts(overview: KpiOverview) -> list[dict[str, Any]]:
                 "key": f"bars-{metric}",
                 "chart": rate_bars(
                     bars,
+                    width=CHART_WIDTH,
                     title=title,
                     national=national.value if national else None,
                     national_label=national_label,
@@ -228,7 +232,7 @@ def _channel_chart(overview: KpiOverview) -> dict[str, Any]:
     title = _("Hires by channel, rolling 12 months")
     return {
         "key": "channels",
-        "chart": stacked_bars(stacked, channels, title=title),
+        "chart": stacked_bars(stacked, channels, title=title, width=CHART_WIDTH),
         "title": title,
         "note": _period((first, last)),
         "header": [_("Scope"), *channels, _("Total")],
@@ -263,7 +267,7 @@ def dashboard(request: AssociationRequest) -> HttpResponse:
         "rate_tables": [*_rate_tables(overview), _job_table(overview)],
         "benchmarks": _benchmark_rows(overview),
         "targets": overview.targets,
-        "chart": trend_chart(overview.trend, targets=_trend_targets(overview)),
+        "chart": trend_chart(overview.trend, targets=_trend_targets(overview), width=CHART_WIDTH),
         "rate_charts": _rate_charts(overview),
         "channel_chart": _channel_chart(overview),
         "trend_rows": [

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from reports.charts import report_charts
 from reports.content import SUPPRESSION_NOTE
@@ -28,11 +29,13 @@ def _refuse_urls(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
 def render_html(content: Mapping[str, Any], *, association_name: str) -> str:
     """The report as the HTML weasyprint lays out (also handy for a preview)."""
     view = present(content)
+    with translation.override("ja"):  # the charts' words, like the report, always Japanese
+        charts = report_charts(content)
     context = {
         "report": view,
         "association_name": association_name,
         "sentences": summary_sentences(content),
-        "charts": report_charts(content),
+        "charts": charts,
     }
     return render_to_string("reports/pdf/report.html", context)
 

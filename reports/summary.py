@@ -90,7 +90,8 @@ def _counts_sentence(headline: Mapping[str, Any]) -> Sentence:
             parts.append(f"{name}は{SUPPRESSED_TEXT}")
         else:
             parts.append(f"{name}は集計できる提出がありません")
-    return Sentence("counts", f"{month}の{'、'.join(parts)}。", figures)
+    ending = "でした。" if parts[-1].endswith("人") else "。"
+    return Sentence("counts", f"{month}の{'、'.join(parts)}{ending}", figures)
 
 
 def _rate_sentence(
