@@ -18,6 +18,7 @@ PDF put the table of the same figures beside it.
 
 from __future__ import annotations
 
+import base64
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -136,6 +137,12 @@ class ChartSvg:
 
     def __str__(self) -> str:
         return self.svg
+
+    @property
+    def data_uri(self) -> str:
+        """The SVG as a data: URI, for an <img> (weasyprint parses an image once, where inline
+        SVG is parsed again at each of its layout passes)."""
+        return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode()).decode()
 
     def __html__(self) -> str:
         return self.svg

@@ -22,8 +22,12 @@ from reports.presenter import SUPPRESSED, CellView, present
 from reports.summary import summary_sentences
 
 
-def _refuse_urls(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    raise ValueError(f"The report fetches nothing: {url}")
+def _data_only() -> Any:
+    """A fetcher that reads data: URIs only (the charts, which are in the document) and
+    refuses every other URL: the report fetches nothing."""
+    from weasyprint.urls import URLFetcher
+
+    return URLFetcher(allowed_protocols=["data"], fail_on_errors=True)
 
 
 def render_html(content: Mapping[str, Any], *, association_name: str) -> str:
@@ -45,7 +49,7 @@ def render_pdf(content: Mapping[str, Any], *, association_name: str) -> tuple[by
     from weasyprint import HTML
 
     html = render_html(content, association_name=association_name)
-    document = HTML(string=html, url_fetcher=_refuse_urls).render()
+    document = HTML(string=html, url_fetcher=_data_only()).render()
     pdf = document.write_pdf()
     if pdf is None:  # write_pdf without a target returns the bytes
         raise RuntimeError("weasyprint returned no PDF")
