@@ -7,5 +7,6 @@ app_name = "association"
 urlpatterns = [
     path("", views.home, name="home"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/remind/", views.dashboard_remind, name="dashboard_remind"),
     path("branding/logo", views.logo, name="logo"),
 ]

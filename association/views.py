@@ -5,15 +5,24 @@ import time
 import uuid
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.cache import cache
 from django.db import connection
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
-from association.http import InvalidParameter
+from association.dashboard import filing_month_due, officer_todo
+from association.http import AssociationRequest, InvalidParameter
 from association.permissions import public, requires
-from members.selectors import office_status_counts, offices_pending
+from core.calendar import wareki_month
+from kpis.reminders import filing_reminders_send_for_month
+from members.selectors import office_status_counts
 from subcommittees.selectors import subcommittees_with_office_counts
 
 logger = logging.getLogger(__name__)
@@ -25,13 +34,57 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @requires("dashboard.view")
-def dashboard(request: HttpRequest) -> HttpResponse:
-    context = {
+def dashboard(request: AssociationRequest) -> HttpResponse:
+    """What needs doing first (officers: this month's filing deadline, who has not filed with a
+    one-click reminder, applications and reports waiting), then the offices and 部会. A fixed
+    number of queries and rows whatever the number of offices."""
+    context: dict[str, object] = {
         "status_counts": office_status_counts(),
-        "pending": list(offices_pending()[:20]),
         "subcommittees": list(subcommittees_with_office_counts()),
     }
+    if request.access.can("kpis.manage"):
+        context["todo"] = officer_todo(
+            association_id=request.association.pk, today=timezone.localdate()
+        )
     return render(request, "association/dashboard.html", context)
+
+
+@requires("kpis.manage")
+@require_POST
+def dashboard_remind(request: AssociationRequest) -> HttpResponse:
+    """The one-click reminder to the offices that have not filed the month now due."""
+    today = timezone.localdate()
+    month = filing_month_due(today)
+    outcome = filing_reminders_send_for_month(
+        association=request.association, month=month, today=today
+    )
+    label = wareki_month(month)
+    if outcome.refused_today:
+        messages.warning(
+            request,
+            _("Reminders for %(month)s already went out today; the next can be sent tomorrow.")
+            % {"month": label},
+        )
+    elif outcome.sent:
+        messages.success(
+            request,
+            ngettext(
+                "A reminder for %(month)s is being sent to %(count)s office.",
+                "A reminder for %(month)s is being sent to %(count)s offices.",
+                outcome.sent,
+            )
+            % {"month": label, "count": f"{outcome.sent:,}"},
+        )
+    else:
+        messages.info(
+            request,
+            _(
+                "No reminder was sent for %(month)s: every office that has not filed has had "
+                "this reminder already (%(already)s), or has nobody to write to."
+            )
+            % {"month": label, "already": f"{outcome.already:,}"},
+        )
+    return redirect(f"{reverse('association:dashboard')}#todo-heading")
 
 
 @public

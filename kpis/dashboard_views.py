@@ -14,18 +14,29 @@ from django.utils.translation import gettext as _
 from association.http import AssociationRequest
 from association.permissions import requires
 from core.calendar import (
+    rolling_months,
     survey_year_months,
     wareki_date,
     wareki_fiscal_year,
     wareki_month,
 )
 from kpis import selectors
-from kpis.charts import trend_chart
-from kpis.models import EmploymentType, JobCategory, KpiMetric
+from kpis.charts import Bar, StackedRow, TargetLine, rate_bars, stacked_bars, trend_chart
+from kpis.models import HIRE_CHANNELS, EmploymentType, JobCategory, KpiMetric
 from kpis.rates import WindowFigures
-from kpis.selectors import KpiOverview, ScopeFigures, kpi_overview, offices_not_filed
+from kpis.selectors import (
+    KpiOverview,
+    ScopeFigures,
+    hires_by_channel_per_scope,
+    kpi_overview,
+    offices_not_filed,
+)
+from subcommittees.selectors import subcommittee_office_ids
 
 METRICS = ("hire_rate", "separation_rate", "early_separation_share")
+# The charts' width in SVG units: narrow enough that their 12-unit labels stay readable when a
+# phone scales the chart to its width (about 9 px at 390 px), not too big beside the table.
+CHART_WIDTH = 520
 
 
 def _period(window: tuple[date, date] | None) -> str:
@@ -116,6 +127,119 @@ def _benchmark_rows(overview: KpiOverview) -> list[dict[str, Any]]:
     return rows
 
 
+def _percent_text(value: Any) -> str:
+    return "—" if value is None else f"{value}%"
+
+
+def _target_text(target: Any) -> str:
+    return f"{'≤' if target.at_most else '≥'} {target.value}%"
+
+
+def _trend_targets(overview: KpiOverview) -> list[TargetLine]:
+    """The association-wide targets of the fiscal year for the two charted rates."""
+    return [
+        TargetLine(
+            key=item.target.metric,
+            value=item.target.value,
+            label=_("Target for %(metric)s: %(target)s")
+            % {"metric": KpiMetric(item.target.metric).label, "target": _target_text(item.target)},
+        )
+        for item in overview.targets
+        if item.target.subcommittee_id is None
+        and item.target.metric in ("separation_rate", "hire_rate")
+    ]
+
+
+def _rate_charts(overview: KpiOverview) -> list[dict[str, Any]]:
+    """Per rate: the rolling 12 months of the association and each 部会 as bars, the national
+    figure across them, each scope's target on its row; the table of the same figures."""
+    charts = []
+    scopes = [overview.association, *overview.subcommittees]
+    for metric in ("separation_rate", "hire_rate"):
+        label = KpiMetric(metric).label
+        targets = {
+            item.target.subcommittee_id: item.target
+            for item in overview.targets
+            if item.target.metric == metric
+        }
+        national = overview.benchmarks.get(metric)
+        rows = []
+        bars = []
+        for scope in scopes:
+            figures = scope.figures["rolling"]
+            value = getattr(figures, metric).value if figures else None
+            key = scope.subcommittee.pk if scope.subcommittee else None
+            target = targets.get(key)
+            bars.append(Bar(_scope_name(scope), value, target=target.value if target else None))
+            rows.append(
+                [
+                    _scope_name(scope),
+                    _percent_text(value),
+                    _target_text(target) if target else "—",
+                    f"{figures.offices:,}" if figures else "—",
+                ]
+            )
+        national_label = (
+            _("National (2職種計, survey year %(year)s): %(value)s")
+            % {
+                "year": wareki_fiscal_year(national.survey_year),
+                "value": _percent_text(national.value),
+            }
+            if national
+            else ""
+        )
+        title = _("%(metric)s by subcommittee, rolling 12 months") % {"metric": label}
+        charts.append(
+            {
+                "key": f"bars-{metric}",
+                "chart": rate_bars(
+                    bars,
+                    width=CHART_WIDTH,
+                    title=title,
+                    national=national.value if national else None,
+                    national_label=national_label,
+                    target_label=_("Target"),
+                ),
+                "title": title,
+                "note": national_label,
+                "header": [_("Scope"), label, _("Target"), _("Offices covered")],
+                "rows": rows,
+            }
+        )
+    return charts
+
+
+def _channel_chart(overview: KpiOverview) -> dict[str, Any]:
+    """Hires by channel over the rolling 12 months, a stacked bar per scope."""
+    window = overview.windows["rolling"]
+    members = subcommittee_office_ids()
+    scopes: dict[int | None, set[int] | None] = {None: None}
+    names: dict[int | None, str] = {None: _("Whole association")}
+    for scope in overview.subcommittees:
+        if scope.subcommittee:
+            scopes[scope.subcommittee.pk] = members.get(scope.subcommittee.pk, set())
+            names[scope.subcommittee.pk] = scope.subcommittee.name
+    first, last = window or rolling_months(overview.last_closed_month)
+    sums = hires_by_channel_per_scope(first=first, last=last, scopes=scopes)
+    channels = [str(label) for _field, label in HIRE_CHANNELS]
+    rows = []
+    stacked = []
+    for key, by_channel in sums.items():
+        values = [by_channel[field] for field, _label in HIRE_CHANNELS]
+        total = sum(values)
+        stacked.append(StackedRow(str(names[key]), values, f"{total:,}"))
+        rows.append([str(names[key]), *(f"{v:,}" for v in values), f"{total:,}"])
+    title = _("Hires by channel, rolling 12 months")
+    return {
+        "key": "channels",
+        "chart": stacked_bars(stacked, channels, title=title, width=CHART_WIDTH),
+        "title": title,
+        "note": _period((first, last)),
+        "header": [_("Scope"), *channels, _("Total")],
+        "rows": rows,
+    }
+
+
 @requires("kpis.view_all")
 def dashboard(request: AssociationRequest) -> HttpResponse:
     overview = kpi_overview(
@@ -143,7 +267,9 @@ def dashboard(request: AssociationRequest) -> HttpResponse:
         "rate_tables": [*_rate_tables(overview), _job_table(overview)],
         "benchmarks": _benchmark_rows(overview),
         "targets": overview.targets,
-        "chart": trend_chart(overview.trend),
+        "chart": trend_chart(overview.trend, targets=_trend_targets(overview), width=CHART_WIDTH),
+        "rate_charts": _rate_charts(overview),
+        "channel_chart": _channel_chart(overview),
         "trend_rows": [
             {
                 "month": wareki_month(figures.last),

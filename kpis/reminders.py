@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
 from django.core.mail import get_connection
 from django.db import transaction
@@ -121,3 +122,55 @@ def _remind(*, association: Association, month: date, kind: str) -> int:
         },
     )
     return len(reminded)
+
+
+@dataclass(frozen=True)
+class OfficerReminder:
+    """What an officer's reminder did: `sent` offices reminded now, `already` offices that had
+    this reminder before (never sent twice), `refused_today` when the month's reminders already
+    went out today (one a day per month)."""
+
+    month: date
+    kind: str
+    sent: int = 0
+    already: int = 0
+    refused_today: bool = False
+
+
+def reminder_kind_for(*, association_id: int, month: date, today: date) -> str:
+    """Before the month's deadline, the "before" reminder; from the day after, the "after" one."""
+    deadline = deadline_for(association_id=association_id, month=month)
+    return ReminderKind.BEFORE_DEADLINE if today <= deadline else ReminderKind.AFTER_DEADLINE
+
+
+def reminded_today(*, month: date, today: date) -> bool:
+    """Whether any reminder for `month` went out on `today` (Asia/Tokyo), by beat or officer."""
+    start = datetime.combine(today, time.min, tzinfo=timezone.get_default_timezone())
+    return ReminderSent.objects.filter(
+        month=month, sent_at__gte=start, sent_at__lt=start + timedelta(days=1)
+    ).exists()
+
+
+@transaction.atomic
+def filing_reminders_send_for_month(
+    *, association: Association, month: date, today: date | None = None
+) -> OfficerReminder:
+    """An officer's one-click reminder to the offices that have not filed `month`.
+
+    The same reminder as the daily beat job (its kind follows the deadline, the same mail,
+    the same `ReminderSent` rows, so an office never gets the same reminder twice), sent at
+    once whatever the beat's window, at most once a day per month. The mail leaves after the
+    commit, through the mail task; the request never waits on the mail server.
+    """
+    today = today or timezone.localdate()
+    month = month_start(month)
+    kind = reminder_kind_for(association_id=association.pk, month=month, today=today)
+    # The lock _remind takes, taken first: two officers clicking at once send once.
+    KpiSettings.objects.select_for_update().get(association=association)
+    if reminded_today(month=month, today=today):
+        return OfficerReminder(month=month, kind=kind, refused_today=True)
+    already = ReminderSent.objects.filter(
+        month=month, kind=kind, office__in=offices_not_filed(month=month)
+    ).count()
+    sent = _remind(association=association, month=month, kind=kind)
+    return OfficerReminder(month=month, kind=kind, sent=sent, already=already)

@@ -146,10 +146,6 @@ def _cell(
     return cell
 
 
-def _rate_cell(rate: Rate, offices: int) -> dict[str, Any]:
-    return _cell(rate.value, offices)
-
-
 def _is_cell(item: Any) -> bool:
     return isinstance(item, dict) and "value" in item and "offices" in item
 
@@ -1085,6 +1081,84 @@ def coverage_summary(figures: ReportFigures) -> dict[str, Any]:
     )
 
 
+def headline_figures(figures: ReportFigures) -> dict[str, Any]:
+    """What the first page's sentences (reports/summary.py) and the charts quote beyond the
+    tables: this month's hires and separations, each scope's rolling rates now and a month
+    before, the 2職種計 rates, the national figures and the association's targets. Cells like
+    any other, so `suppress` hides them the same way."""
+    previous = add_months(figures.month, -1)
+    previous_first, _previous_last = rolling_months(previous)
+    scopes = []
+    for area in figures.scopes:
+        now = figures.rolling_by_scope[area.key]
+        before = _window(figures.by_office, area.office_ids, previous_first, previous)
+        scopes.append(
+            {
+                "key": "association" if area.key is None else f"subcommittee-{area.key}",
+                "label": area.name,
+                "whole": area.key is None,
+                **{
+                    metric: {
+                        "now": figures.rate_cell(now, metric, area.key),
+                        "previous": figures.rate_cell(before, metric, area.key),
+                    }
+                    for metric in ("separation_rate", "hire_rate")
+                },
+            }
+        )
+    direct = figures.direct_by_scope[None]
+    national = {}
+    for metric in ("separation_rate", "hire_rate"):
+        published = figures.benchmarks.get(metric)
+        national[metric] = {
+            "value": _cell(published.value if published else None, 0, public=True),
+            "survey_year_label": wareki_fiscal_year(published.survey_year) if published else "",
+        }
+    targets = []
+    for target in figures.targets:
+        if target.metric not in ("separation_rate", "hire_rate"):
+            continue
+        known = {area.key for area in figures.scopes}
+        if target.subcommittee_id not in known:
+            continue
+        to_date = figures.fiscal_by_scope[target.subcommittee_id]
+        value = getattr(to_date, target.metric).value
+        value_cell = figures.rate_cell(to_date, target.metric, target.subcommittee_id)
+        # The status tells which side of the target the value is: hidden with it.
+        status_cell = _cell(
+            target_status(value, target=target.value, at_most=target.at_most), to_date.offices
+        )
+        status_cell["follows"] = value_cell["id"]
+        targets.append(
+            {
+                "scope": "association"
+                if target.subcommittee_id is None
+                else f"subcommittee-{target.subcommittee_id}",
+                "metric": target.metric,
+                "at_most": target.at_most,
+                "target": _cell(target.value, 0, public=True),
+                "to_date": value_cell,
+                "status": status_cell,
+            }
+        )
+    return {
+        "month_label": figures.month_label,
+        "previous_label": wareki_month(previous),
+        "year_ago_label": wareki_month(add_months(figures.month, -12)),
+        "fiscal_year_label": wareki_fiscal_year(figures.fiscal_year),
+        "fiscal_period": _period(figures.fiscal_first, figures.month),
+        "hires_month": figures.counts.cell(None, "month", "hires"),
+        "separations_month": figures.counts.cell(None, "month", "separations"),
+        "scopes": scopes,
+        "direct_care": {
+            metric: figures.rate_cell(direct, metric, None, "direct")
+            for metric in ("separation_rate", "hire_rate")
+        },
+        "national": national,
+        "targets": targets,
+    }
+
+
 Section = Callable[[ReportFigures], dict[str, Any]]
 
 REPORTS: dict[str, tuple[Callable[[ReportFigures], list[dict[str, Any]]], tuple[Section, ...]]] = {
@@ -1141,6 +1215,7 @@ def report_content(*, association: Any, month: date, kind: str) -> dict[str, Any
         "summary": summary_items,
         "sections": report_sections,
         "trends": {"12": figures.trend[-12:], "24": figures.trend},
+        "headline": headline_figures(figures),
         "notes": NOTES,
         "disclosure": disclosure_basis(
             figures,

@@ -14,32 +14,32 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.template.loader import render_to_string
+from django.utils import translation
 
-from kpis.charts import Chart, rate_chart
+from reports.charts import report_charts
 from reports.content import SUPPRESSION_NOTE
-from reports.presenter import SUPPRESSED, CellView, TrendPoints, present
-
-CHART_METRICS = (("separation_rate", "離職率"), ("hire_rate", "採用率"))
-
-
-def _chart(points: TrendPoints) -> Chart:
-    return rate_chart(points, CHART_METRICS, width=680, height=280)
+from reports.presenter import SUPPRESSED, CellView, present
+from reports.summary import summary_sentences
 
 
-def _refuse_urls(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    raise ValueError(f"The report fetches nothing: {url}")
+def _data_only() -> Any:
+    """A fetcher that reads data: URIs only (the charts, which are in the document) and
+    refuses every other URL: the report fetches nothing."""
+    from weasyprint.urls import URLFetcher
+
+    return URLFetcher(allowed_protocols=["data"], fail_on_errors=True)
 
 
 def render_html(content: Mapping[str, Any], *, association_name: str) -> str:
     """The report as the HTML weasyprint lays out (also handy for a preview)."""
     view = present(content)
+    with translation.override("ja"):  # the charts' words, like the report, always Japanese
+        charts = report_charts(content)
     context = {
         "report": view,
         "association_name": association_name,
-        "charts": [
-            {"title": "離職率・採用率の推移（直近12か月）", "chart": _chart(view.trend_12)},
-            {"title": "離職率・採用率の推移（直近24か月）", "chart": _chart(view.trend_24)},
-        ],
+        "sentences": summary_sentences(content),
+        "charts": charts,
     }
     return render_to_string("reports/pdf/report.html", context)
 
@@ -49,7 +49,7 @@ def render_pdf(content: Mapping[str, Any], *, association_name: str) -> tuple[by
     from weasyprint import HTML
 
     html = render_html(content, association_name=association_name)
-    document = HTML(string=html, url_fetcher=_refuse_urls).render()
+    document = HTML(string=html, url_fetcher=_data_only()).render()
     pdf = document.write_pdf()
     if pdf is None:  # write_pdf without a target returns the bytes
         raise RuntimeError("weasyprint returned no PDF")

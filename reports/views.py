@@ -33,14 +33,16 @@ from association.models import Role, RoleKind
 from association.permissions import requires
 from association.services import role_grant, role_revoke
 from core.calendar import add_months, wareki_month
-from kpis.charts import Chart, rate_chart
+from kpis.charts import ChartSvg, rate_chart
 from members.services import city_viewer_invitation_create
 from reports.access import access_report_by_id
+from reports.charts import report_charts
 from reports.content import REPORT_TITLES, suppress
 from reports.forms import BuildForm, PublishForm, ViewerInviteForm
 from reports.models import MonthlyReport, MonthlyReportStatus
 from reports.presenter import ReportView, present
 from reports.services import monthly_report_publish, monthly_report_request
+from reports.summary import summary_sentences
 
 # Japanese names for the downloaded files and emails, whatever the page's language.
 KIND_FILE_NAMES: dict[str, str] = dict(REPORT_TITLES)
@@ -247,7 +249,7 @@ def report_xlsx(request: AssociationRequest, monthly_report_pk: int) -> FileResp
 # --- figures: the report's `data` (reports/content.py's snapshot) as HTML --------------------
 
 
-def figure_chart(view: ReportView) -> Chart | None:
+def figure_chart(view: ReportView) -> ChartSvg | None:
     """Rolling 12-month separation and hiring rates over the report's 24 months (suppressed or
     missing values leave gaps); None when there is nothing to draw."""
     points = view.trend_24 or view.trend_12
@@ -274,6 +276,9 @@ def report_figures(request: AssociationRequest, monthly_report_pk: int) -> HttpR
         "figures": view,
         "title": view.title or report.get_kind_display(),
         "chart": figure_chart(view),
+        # The PDF's first page and charts, from the same (suppressed for the city) content.
+        "sentences": summary_sentences(data),
+        "charts": report_charts(data, width=720),
         "threshold": association.suppression_threshold,
     }
     return render(request, "reports/pages/figures.html", context)

@@ -143,6 +143,8 @@ MAY: dict[str, May] = {
     # association
     "association:home": May(EVERYONE),
     "association:dashboard": May(SUBCOMMITTEE_MANAGERS),
+    # POST only (a GET by an officer is 405): queues the reminder mails of the month due.
+    "association:dashboard_remind": May(OFFICERS, ok=frozenset({405})),
     "association:logo": May(EVERYONE),
     "healthz": May(EVERYONE),
     "set_language": May(EVERYONE, ok=frozenset({302})),
