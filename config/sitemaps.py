@@ -67,7 +67,11 @@ class EventSitemap(Sitemap):
         return item.updated_at
 
 
-SITEMAPS = {"pages": PagesSitemap, "jobs": JobPostingSitemap, "events": EventSitemap}
+SITEMAPS: dict[str, type[Sitemap[Any]] | Sitemap[Any]] = {
+    "pages": PagesSitemap,
+    "jobs": JobPostingSitemap,
+    "events": EventSitemap,
+}
 
 
 def _public_version(association_id: int | None) -> int:

@@ -139,8 +139,12 @@ def posting_detail(request: AssociationRequest, job_posting_pk: int) -> HttpResp
                     photo_id = int(request.POST.get("photo", ""))
                 except ValueError:
                     photo_id = 0
-                posting_photo_delete(posting=posting, photo_id=photo_id, by=request.user)
-                messages.success(request, _("The photo has been removed."))
+                try:
+                    posting_photo_delete(posting=posting, photo_id=photo_id, by=request.user)
+                except ValidationError as error:
+                    messages.error(request, " ".join(error.messages))
+                else:
+                    messages.success(request, _("The photo has been removed."))
                 return redirect("recruitment:posting_detail", job_posting_pk=posting.pk)
             transitions: dict[str, Callable[..., JobPosting]] = {
                 "publish": posting_publish,

@@ -831,7 +831,7 @@ def _views_redis() -> Any | None:
 
     cache = caches["default"]
     if isinstance(cache, RedisCache):
-        return cache._cache.get_client(write=True)
+        return cache._cache.get_client(write=True)  # type: ignore[attr-defined]
     return None
 
 

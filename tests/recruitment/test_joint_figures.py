@@ -4,12 +4,11 @@ suppression, and job-fair booth hires offered on the filing by job."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
-
-import re
 
 import pytest
 from django.conf import settings
@@ -49,7 +48,7 @@ def _redis() -> Redis:
     return Redis.from_url(settings.REDIS_CACHE_URL)
 
 
-def _pending(tenant: Tenant) -> dict[bytes, bytes]:
+def _pending(tenant: Tenant) -> dict[Any, Any]:
     redis = _redis()
     keys = redis.keys(f"*recruitment:views:{tenant.association.pk}")
     return redis.hgetall(keys[0]) if keys else {}
@@ -108,8 +107,9 @@ def test_a_batch_left_by_a_failed_flush_is_written_next_time(tenant_a: Tenant) -
     for posting_id in (posting.pk, posting.pk, gone.pk):
         posting_view_count(association_id=association_id, posting_id=posting_id, user_agent=BROWSER)
     redis = _redis()
-    (key,) = redis.keys(f"*recruitment:views:{association_id}")
-    redis.rename(key, key + b":flushing")  # as a flush that died after taking its batch
+    keys: list[Any] = redis.keys(f"*recruitment:views:{association_id}")
+    (key,) = [k.decode() for k in keys]
+    redis.rename(key, key + ":flushing")  # as a flush that died after taking its batch
     posting_view_count(association_id=association_id, posting_id=posting.pk, user_agent=BROWSER)
     with scope(association=association_id):
         JobPosting.objects.filter(pk=gone.pk).delete()
@@ -279,7 +279,7 @@ def test_report_section_matches_the_selectors_and_small_subcommittees_are_suppre
     offices = tenant_a.offices[:3]
     with scope(association=tenant_a.association.pk):
         kyotaku = Subcommittee.objects.get(kind=SubcommitteeKind.KYOTAKU)
-        code = kyotaku.service_type_mappings.values_list("service_code", flat=True).first()
+        code = kyotaku.service_type_mappings.values_list("service_code", flat=True)[0]
         OfficeService.objects.filter(office__in=offices).delete()
         OfficeService.objects.create(office=offices[0], service_code=code)
         postings = [make_posting(office, title=f"求人{i}") for i, office in enumerate(offices)]
