@@ -358,9 +358,11 @@ def figures_page(request: AssociationRequest) -> HttpResponse:
             "columns": [label for _name, label in FIGURE_COLUMNS],
             "period": f"{wareki_month(figures.first)}～{wareki_month(figures.last)}",
             "total": _figure_row(_("All offices"), figures),
+            # Months with nothing to count are left out (the page says so): a phone reads on.
             "by_month": [
-                _figure_row(wareki_month(month), figures, months={month})
+                row
                 for month in reversed(figures.months)
+                if any((row := _figure_row(wareki_month(month), figures, months={month}))["values"])
             ],
             "by_subcommittee": by_subcommittee,
         },

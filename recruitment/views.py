@@ -48,12 +48,15 @@ class BoothOutcomeForm(forms.Form):
                     required=False,
                 )
 
-    def breakdown_rows(self) -> list[tuple[str, list[forms.BoundField]]]:
-        """(job label, [its bound field per employment type]) for the template's grid."""
+    def breakdown_rows(self) -> list[tuple[str, list[tuple[str, forms.BoundField]]]]:
+        """(job label, [(employment label, its bound field)]) for the template's grid."""
         return [
             (
                 str(job_label),
-                [self[f"hires_{job}__{employment}"] for employment in EmploymentType.values],
+                [
+                    (str(label), self[f"hires_{job}__{employment}"])
+                    for employment, label in EmploymentType.choices
+                ],
             )
             for job, job_label in JobCategory.choices
         ]
