@@ -896,7 +896,7 @@ def posting_views_flush(*, association_id: int) -> int:
                 counts[(int(posting_id), date.fromisoformat(day))] = int(value)
             except ValueError:
                 continue
-        written = _views_write(counts)
+        written = posting_views_record(counts=counts)
         client.delete(batch_key)
         return written
     finally:
@@ -904,8 +904,9 @@ def posting_views_flush(*, association_id: int) -> int:
 
 
 @transaction.atomic
-def _views_write(counts: Mapping[tuple[int, date], int]) -> int:
-    """Add the counts to the day rows (postings deleted since are dropped)."""
+def posting_views_record(*, counts: Mapping[tuple[int, date], int]) -> int:
+    """Add views ((posting id, day) → views) to the day rows; postings deleted since are
+    dropped. The flush's write, and the demo seed's."""
     if not counts:
         return 0
     posting_ids = {posting_id for posting_id, _day in counts}
