@@ -4,6 +4,7 @@ suppression, and job-fair booth hires offered on the filing by job."""
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -18,6 +19,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope
+from openpyxl import load_workbook
+from pypdf import PdfReader
 from redis import Redis
 
 from core.calendar import add_months, month_start
@@ -31,6 +34,7 @@ from recruitment.services import (
     posting_views_flush,
 )
 from reports.content import report_content, suppress, tables
+from reports.render import render_pdf, render_xlsx
 from subcommittees.models import Subcommittee, SubcommitteeKind
 from tests.conftest import client_for
 from tests.kpis.test_filing_form import admin, filing_url, form_data, input_value, row, rows_of
@@ -256,6 +260,7 @@ def test_figures_page_queries_and_rows_do_not_grow_with_postings(tenant_a: Tenan
     assert page.status_code == 200
     html = page.content.decode()
     assert "Joint recruitment figures" in html and "応募者" not in html
+    print(f"figures page (queries, rows fetched): 20 postings {small}, 500 postings {large}")
     assert small[0] == large[0], (small, large)
     # Rows grow with offices × months at most, never with postings (3 offices here).
     assert large[1] <= small[1] + 3 * 12 * 5, (small, large)
@@ -314,6 +319,21 @@ def test_report_section_matches_the_selectors_and_small_subcommittees_are_suppre
     assert all(cell.get("suppressed") and cell["value"] is None for cell in small["cells"])
     whole = next(r for r in table["rows"] if r["whole"])
     assert whole["cells"][0]["value"] == 3
+
+    # The PDF and the XLSX show the section through the presenter, suppressed cells as “*”.
+    pdf, _pages = render_pdf(published, association_name=tenant_a.association.name)
+    text = re.sub(r"\s+", "", "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages))
+    assert "共同採用（求人掲載・就職フェア）" in text and "採用者数（就職フェア経由）" in text
+    book = load_workbook(io.BytesIO(render_xlsx(published)))
+    cells = [
+        str(cell.value)
+        for sheet in book.worksheets
+        for line in sheet.iter_rows()
+        for cell in line
+        if cell.value is not None
+    ]
+    assert any("共同採用" in value for value in cells)
+    assert "求人閲覧数" in cells
 
 
 # --- job-fair booth hires on the filing ----------------------------------------------------
