@@ -370,26 +370,30 @@ class RecruitmentFigures:
 
 def recruitment_figures(*, today: date | None = None) -> RecruitmentFigures:
     """Open postings, applications by status, hires by month of hire and the average days
-    from application to hire, over the applications still kept (four queries)."""
+    from application to hire, over the applications still kept (four grouped queries)."""
     by_status = dict(
         JobApplication.objects.values_list("status").annotate(count=Count("pk")).order_by()
     )
-    hired: list[tuple[datetime, date]] = [
-        (created, hired_on)
-        for created, hired_on in JobApplication.objects.filter(
-            status=ApplicationStatus.HIRED, hired_on__isnull=False
-        ).values_list("created_at", "hired_on")
-        if hired_on is not None
-    ]
-    months: dict[date, int] = {}
-    for _created, hired_on in hired:
-        months[hired_on.replace(day=1)] = months.get(hired_on.replace(day=1), 0) + 1
-    days = [(hired_on - timezone.localdate(created)).days for created, hired_on in hired]
+    hired = JobApplication.objects.filter(status=ApplicationStatus.HIRED, hired_on__isnull=False)
+    # Grouped in the database: rows by month and by days waited, never one per hire.
+    months = {
+        month: int(count)
+        for month, count in hired.annotate(month=TruncMonth("hired_on"))
+        .values_list("month")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    waited = ExpressionWrapper(
+        F("hired_on") - TruncDate("created_at", tzinfo=TOKYO), output_field=DurationField()
+    )
+    days = hired.annotate(waited=waited).values_list("waited").annotate(n=Count("pk")).order_by()
+    total_days = sum(duration.days * count for duration, count in days)
+    total_hires = sum(months.values())
     return RecruitmentFigures(
         open_postings=open_postings(today=today).count(),
         applications_by_status={str(k): int(v) for k, v in by_status.items()},
         hires_by_month=sorted(months.items(), reverse=True),
-        average_days_to_hire=round(sum(days) / len(days), 1) if days else None,
+        average_days_to_hire=round(total_days / total_hires, 1) if total_hires else None,
     )
 
 
