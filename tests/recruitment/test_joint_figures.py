@@ -122,6 +122,20 @@ def test_a_batch_left_by_a_failed_flush_is_written_next_time(tenant_a: Tenant) -
     assert _views(tenant_a) == {posting.pk: 3}
 
 
+def test_without_redis_views_are_written_through(tenant_a: Tenant, settings: Any) -> None:
+    """The embedded default (no Redis): each view is one upsert; there is nothing to flush."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    with scope(association=tenant_a.association.pk):
+        posting = make_posting(tenant_a.offices[0])
+        for _view in range(3):
+            posting_view_count(
+                association_id=tenant_a.association.pk, posting_id=posting.pk, user_agent=BROWSER
+            )
+        assert posting_views_flush(association_id=tenant_a.association.pk) == 0
+    assert _views(tenant_a) == {posting.pk: 3}
+    assert _pending(tenant_a) == {}
+
+
 @pytest.mark.django_db(transaction=True)
 def test_views_flush_beat_task_on_a_real_worker(tenant_a: Tenant, celery_worker: Path) -> None:
     from recruitment.tasks import posting_views_flush_all
