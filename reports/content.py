@@ -547,7 +547,6 @@ JOINT_COLUMNS = [
     ("applications", "応募数", "int"),
     ("hires_posting", "採用者数（求人経由）", "int"),
     ("hires_fair", "採用者数（就職フェア経由）", "int"),
-    ("hires", "採用者数計", "int"),
 ]
 
 
@@ -565,12 +564,11 @@ def joint_recruitment_section(figures: ReportFigures) -> dict[str, Any]:
         offices = joint.offices(office_ids=area.office_ids, months=months)
         if not offices:
             return [_cell(None, 0) for _column in JOINT_COLUMNS]
-        values = {
-            name: joint.total(name, office_ids=area.office_ids, months=months)
-            for name, _label, _format in JOINT_COLUMNS[:-1]
-        }
-        values["hires"] = values["hires_posting"] + values["hires_fair"]
-        return [_cell(values[name], offices) for name, _label, _format in JOINT_COLUMNS]
+        # No 計 column: hires via postings + via fairs would let a suppressed one be worked out.
+        return [
+            _cell(joint.total(name, office_ids=area.office_ids, months=months), offices)
+            for name, _label, _format in JOINT_COLUMNS
+        ]
 
     tables = _count_tables(figures, "joint_recruitment", title, JOINT_COLUMNS, cells)
     return {"key": "joint_recruitment", "title": title, "tables": tables}
