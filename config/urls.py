@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from association.views import healthz
+from config.sitemaps import robots, sitemap
 
 urlpatterns = [
     path("", include("association.urls")),
@@ -15,6 +16,8 @@ urlpatterns = [
     path("recruitment/", include("recruitment.urls")),
     path("jobs/", include("recruitment.urls_public")),
     path("healthz", healthz, name="healthz"),
+    path("sitemap.xml", sitemap, name="sitemap"),
+    path("robots.txt", robots, name="robots"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

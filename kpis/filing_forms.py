@@ -179,14 +179,22 @@ def shown_row_keys(
     *,
     saved: Mapping[str, Any],
     previous: Mapping[str, Any],
-    offered: Mapping[str, int],
+    offered: Mapping[str, Mapping[str, int] | int],
     data: Mapping[str, Any] | None,
 ) -> set[str]:
     """The rows an office uses: those of its saved filing and of last month, those the job
     board offers hires for, and, from a POST, those the page showed, one being added and any
     with a figure typed in. An office that never filed sees every row (it declares what it has).
     """
-    keys = {*saved, *previous, *(key for key, count in offered.items() if count)}
+    keys = {
+        *saved,
+        *previous,
+        *(
+            key
+            for key, count in offered.items()
+            if (sum(count.values()) if isinstance(count, Mapping) else count)
+        ),
+    }
     if data is not None:
         getlist = getattr(data, "getlist", None)
         listed = getlist("row") if getlist else data.get("row") or []
@@ -215,7 +223,7 @@ class FilingForm:
         previous: Mapping[str, Mapping[str, Any]],
         data: Mapping[str, Any] | None = None,
         comment: str = "",
-        offered: Mapping[str, int] | None = None,
+        offered: Mapping[str, Mapping[str, int] | int] | None = None,
     ) -> None:
         self.rows: list[Row] = []
         self.errors: list[str] = []  # about the filing as a whole
@@ -251,22 +259,31 @@ class FilingForm:
         if data is not None:
             self._bind(data)
 
-    def _offer(self, offered: Mapping[str, int], saved: Mapping[str, Any]) -> None:
-        """Hires recorded on the job board fill “association job posting” (and, in a row not
-        saved yet, the hires): the same cell the office would type into, so a hire is never
-        counted twice; the office sees the figure and confirms it by saving."""
+    def _offer(
+        self, offered: Mapping[str, Mapping[str, int] | int], saved: Mapping[str, Any]
+    ) -> None:
+        """Hires recorded on the job board and at job-fair booths fill “association job
+        posting” and “association job fair” (and, in a row not saved yet, the hires): the same
+        cells the office would type into, so a hire is never counted twice; the office sees the
+        figures and confirms them by saving. `offered` maps a row to {channel field: hires} (a
+        bare number means the job board)."""
         for row in self.rows:
-            count = offered.get(row.key, 0)
-            if not count:
-                continue
+            channels = offered.get(row.key) or {}
+            if isinstance(channels, int):
+                channels = {"hires_association_posting": channels}
             cells = {cell.field: cell for cell in row.cells}
-            channel = cells["hires_association_posting"]
-            channel.offered = count
-            current = parse_count(channel.value)
-            if current == "" or (isinstance(current, int) and current < count):
-                channel.value = str(count)
-            if row.key not in saved and cells["hires"].value in ("", "0"):
-                cells["hires"].value = str(count)
+            total = 0
+            for name, count in channels.items():
+                if not count or name not in cells:
+                    continue
+                total += count
+                channel = cells[name]
+                channel.offered = count
+                current = parse_count(channel.value)
+                if current == "" or (isinstance(current, int) and current < count):
+                    channel.value = str(count)
+            if total and row.key not in saved and cells["hires"].value in ("", "0"):
+                cells["hires"].value = str(total)
 
     @staticmethod
     def _cell(

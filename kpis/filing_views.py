@@ -77,7 +77,7 @@ from kpis.services import (
 )
 from members.access import access_office_by_id
 from members.models import Office, OfficeStatus
-from recruitment.selectors import job_fair_hires, posting_hires
+from recruitment.selectors import CHANNEL_POSTING, job_fair_hires, offered_hires, posting_hires
 
 EARLIEST_MONTH = date(2000, 1, 1)
 
@@ -159,10 +159,11 @@ def _filing_page(
     can_file = not officer_view and access.can("kpis.file", office_id=office.pk)
     approved = office.status == OfficeStatus.APPROVED
     editable = can_file and approved and not locked
-    # Hires recorded on the association's job board, offered under “association job posting”.
+    # Hires recorded on the association's job board and at its job-fair booths, offered under
+    # “association job posting” and “association job fair” (recruitment.selectors).
     offered = {
-        f"{job}/{employment}": count
-        for (job, employment), count in posting_hires(office_id=office.pk, month=month).items()
+        f"{job}/{employment}": channels
+        for (job, employment), channels in offered_hires(office_id=office.pk, month=month).items()
     }
     form = FilingForm(
         saved=saved_values(report),
@@ -237,7 +238,7 @@ def _filing_page(
         "channel_fields": CHANNEL_FIELDS,
         # A hint for “hires via association job fair”: what the office recorded at its booths.
         "job_fair_hires": job_fair_hires(office_id=office.pk, month=month),
-        "posting_hires": sum(offered.values()),
+        "posting_hires": sum(c.get(CHANNEL_POSTING, 0) for c in offered.values()),
         "previous_month": add_months(month, -1),
         "next_month": add_months(month, 1) if add_months(month, 1) <= current else None,
         "current_month": current,

@@ -37,6 +37,32 @@ class JobFairBooth(models.Model):
         return f"{self.event} · {self.office}"
 
 
+class JobFairBoothHire(models.Model):
+    """Of a booth's hires, how many were for one job category and employment type: what the
+    office's filing of the fair's month is offered under “association job fair”."""
+
+    booth = models.ForeignKey(JobFairBooth, on_delete=models.CASCADE, related_name="hire_rows")
+    job_category = models.CharField(_("job category"), max_length=32, choices=JobCategory.choices)
+    employment_type = models.CharField(
+        _("employment type"), max_length=32, choices=EmploymentType.choices
+    )
+    count = models.PositiveIntegerField(_("hires"))
+
+    objects = ScopedManager(association="booth__event__association")
+
+    class Meta:
+        verbose_name = _("job-fair hires by job")
+        verbose_name_plural = _("job-fair hires by job")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["booth", "job_category", "employment_type"], name="booth_hire_once_per_row"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.booth_id} {self.job_category}/{self.employment_type} {self.count}"
+
+
 # --- joint recruitment: postings and applications ----------------------------------------
 
 
@@ -206,6 +232,28 @@ class JobPostingPhoto(models.Model):
 
     def __str__(self) -> str:
         return self.alt
+
+
+class JobPostingViewDay(models.Model):
+    """How many times a posting's public page was seen on one day (Asia/Tokyo). Counted in Redis
+    per view and written here by a beat task; no address or visitor is ever stored."""
+
+    posting = models.ForeignKey(JobPosting, on_delete=models.CASCADE, related_name="view_days")
+    day = models.DateField()
+    count = models.PositiveIntegerField(default=0)
+
+    objects = ScopedManager(association="posting__association")
+
+    class Meta:
+        verbose_name = _("job posting views")
+        verbose_name_plural = _("job posting views")
+        constraints = [
+            models.UniqueConstraint(fields=["posting", "day"], name="posting_views_once_per_day")
+        ]
+        indexes = [models.Index(fields=["day"])]
+
+    def __str__(self) -> str:
+        return f"{self.posting_id} {self.day} {self.count}"
 
 
 class AgeBand(models.TextChoices):

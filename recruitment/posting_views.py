@@ -13,12 +13,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from association.forms import add_service_errors
 from association.http import AssociationRequest
 from association.permissions import requires
+from core.calendar import add_months, month_start, wareki_month
 from members.models import Office, OfficeStatus
 from recruitment.access import (
     access_application_by_id,
@@ -29,12 +32,12 @@ from recruitment.forms import ApplicationStatusForm, HideForm, PhotoForm, Postin
 from recruitment.models import (
     ApplicationStatus,
     JobPosting,
-    JobPostingPhoto,
     PostingStatus,
     Qualification,
 )
 from recruitment.selectors import (
     applications_of_offices,
+    joint_recruitment,
     posting_overview,
     postings_of_offices,
     recruitment_figures,
@@ -43,14 +46,18 @@ from recruitment.services import (
     POSTING_FIELDS,
     application_mark_seen,
     application_status_set,
-    jobs_changed,
     posting_close,
     posting_copy_to_offices,
     posting_hide,
+    posting_photo_add,
+    posting_photo_delete,
     posting_publish,
     posting_reopen,
     posting_save,
+    posting_unhide,
 )
+from subcommittees.models import Subcommittee
+from subcommittees.selectors import subcommittee_office_ids
 
 
 def _office_ids(request: AssociationRequest) -> set[int]:
@@ -119,14 +126,25 @@ def posting_detail(request: AssociationRequest, job_posting_pk: int) -> HttpResp
                 messages.success(request, _("The posting has been saved."))
                 return redirect("recruitment:posting_detail", job_posting_pk=posting.pk)
             if action == "photo" and photo_form.is_valid():
-                JobPostingPhoto.objects.create(
+                posting_photo_add(
                     posting=posting,
                     image=photo_form.cleaned_data["image"],
                     alt=photo_form.cleaned_data["alt"],
-                    position=posting.photos.count(),
+                    by=request.user,
                 )
-                jobs_changed(posting.association_id)
                 messages.success(request, _("The photo has been added."))
+                return redirect("recruitment:posting_detail", job_posting_pk=posting.pk)
+            if action == "delete_photo":
+                try:
+                    photo_id = int(request.POST.get("photo", ""))
+                except ValueError:
+                    photo_id = 0
+                try:
+                    posting_photo_delete(posting=posting, photo_id=photo_id, by=request.user)
+                except ValidationError as error:
+                    messages.error(request, " ".join(error.messages))
+                else:
+                    messages.success(request, _("The photo has been removed."))
                 return redirect("recruitment:posting_detail", job_posting_pk=posting.pk)
             transitions: dict[str, Callable[..., JobPosting]] = {
                 "publish": posting_publish,
@@ -141,7 +159,7 @@ def posting_detail(request: AssociationRequest, job_posting_pk: int) -> HttpResp
                 )
                 return redirect("recruitment:posting_detail", job_posting_pk=posting.pk)
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_service_errors(photo_form if action == "photo" else form, error)
     return render(
         request,
         "recruitment/postings/form.html",
@@ -266,6 +284,18 @@ def posting_overview_page(request: AssociationRequest) -> HttpResponse:
 def posting_hide_page(request: AssociationRequest, job_posting_pk: int) -> HttpResponse:
     """Officers take a posting off the board, with a reason the office sees."""
     posting = access_posting_to_hide_by_id(request.access, job_posting_pk)
+    if request.method == "POST" and request.POST.get("action") == "unhide":
+        try:
+            posting_unhide(
+                posting=posting, by=request.user, base_url=request.build_absolute_uri("/")
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, _("The posting is back with its office, which has been told by email.")
+            )
+        return redirect("recruitment:posting_overview")
     form = HideForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -279,4 +309,61 @@ def posting_hide_page(request: AssociationRequest, job_posting_pk: int) -> HttpR
         request,
         "recruitment/postings/hide.html",
         {"posting": posting, "form": form, "hidden": posting.status == PostingStatus.HIDDEN},
+    )
+
+
+FIGURE_COLUMNS = (
+    ("postings", gettext_lazy("Postings published")),
+    ("views", gettext_lazy("Page views")),
+    ("applications", gettext_lazy("Applications")),
+    ("hires_posting", gettext_lazy("Hires via postings")),
+    ("hires_fair", gettext_lazy("Hires via job fairs")),
+)
+
+
+def _figure_row(
+    label: str, figures: Any, *, office_ids: Any = None, months: Any = None
+) -> dict[str, Any]:
+    values = [
+        figures.total(name, office_ids=office_ids, months=months) for name, _l in FIGURE_COLUMNS
+    ]
+    return {
+        "label": label,
+        "values": values,
+        "cells": [
+            (label, value) for (_n, label), value in zip(FIGURE_COLUMNS, values, strict=True)
+        ],
+        "hires": values[3] + values[4],
+    }
+
+
+@requires("association.manage")
+@require_http_methods(["GET"])
+def figures_page(request: AssociationRequest) -> HttpResponse:
+    """Officers: joint recruitment over the last 12 months by month, 部会 and channel, the
+    time to hire and the job fairs: counts only, never an applicant. A fixed number of
+    queries whatever the number of postings (recruitment.selectors.joint_recruitment)."""
+    last = month_start(timezone.localdate())
+    figures = joint_recruitment(first=add_months(last, -11), last=last, with_fairs=True)
+    members = subcommittee_office_ids()
+    by_subcommittee = [
+        _figure_row(name, figures, office_ids=members.get(pk, set()))
+        for pk, name in Subcommittee.objects.order_by("pk").values_list("pk", "name")
+    ]
+    return render(
+        request,
+        "recruitment/figures.html",
+        {
+            "figures": figures,
+            "columns": [label for _name, label in FIGURE_COLUMNS],
+            "period": f"{wareki_month(figures.first)}～{wareki_month(figures.last)}",
+            "total": _figure_row(_("All offices"), figures),
+            # Months with nothing to count are left out (the page says so): a phone reads on.
+            "by_month": [
+                row
+                for month in reversed(figures.months)
+                if any((row := _figure_row(wareki_month(month), figures, months={month}))["values"])
+            ],
+            "by_subcommittee": by_subcommittee,
+        },
     )

@@ -5,6 +5,8 @@ whenever a posting changes (recruitment.services.jobs_changed)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 from xml.sax.saxutils import escape
@@ -55,6 +57,7 @@ from recruitment.services import (
     application_withdraw,
     jobs_version,
     posting_accepts_applications,
+    posting_view_count,
     recruitment_settings,
 )
 
@@ -241,7 +244,33 @@ def _json_ld(request: HttpRequest, posting: JobPosting, is_open: bool) -> SafeSt
     return mark_safe(text)  # noqa: S308 - JSON with <, > and & escaped
 
 
+def _counted(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Count a job seeker's view of a posting page, cached or not: one Redis increment, no
+    database write (recruitment.services.posting_view_count). Logged-in people (offices
+    checking their own posting, officers) and obvious bots are not counted."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, job_posting_pk: int) -> HttpResponse:
+        response = view(request, job_posting_pk=job_posting_pk)
+        association = getattr(request, "association", None)
+        if (
+            request.method == "GET"
+            and response.status_code == 200
+            and association is not None
+            and not request.user.is_authenticated
+        ):
+            posting_view_count(
+                association_id=association.pk,
+                posting_id=job_posting_pk,
+                user_agent=request.headers.get("User-Agent", ""),
+            )
+        return response
+
+    return wrapped
+
+
 @public
+@_counted
 @_cached("detail")
 def job_detail(request: HttpRequest, job_posting_pk: int) -> HttpResponse:
     """A posting's page; a closed or expired one says so and points to open ones."""

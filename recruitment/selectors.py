@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, time
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, When
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    Sum,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
 from core.calendar import add_months
@@ -17,7 +31,9 @@ from recruitment.models import (
     ApplicationStatus,
     JobApplication,
     JobFairBooth,
+    JobFairBoothHire,
     JobPosting,
+    JobPostingViewDay,
     PayKind,
     PostingStatus,
 )
@@ -285,6 +301,38 @@ def posting_overview() -> QuerySet[JobPosting]:
     )
 
 
+# The filing's channel fields that joint recruitment fills (kpis.models.HIRE_CHANNELS).
+CHANNEL_POSTING = "hires_association_posting"
+CHANNEL_JOB_FAIR = "hires_job_fair"
+
+
+def offered_hires(*, office_id: int, month: date) -> dict[tuple[str, str], dict[str, int]]:
+    """What the office's filing of `month` is offered, by (job category, employment type) and
+    channel field: hires on its job-board postings (by the hire date) under “association job
+    posting”, and the hires its job-fair booths recorded by job (fairs held that month) under
+    “association job fair”. Two queries."""
+    offered: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+    for key, count in posting_hires(office_id=office_id, month=month).items():
+        offered[key][CHANNEL_POSTING] = count
+    start, end = _month_bounds(month)
+    rows = (
+        JobFairBoothHire.objects.filter(
+            booth__office_id=office_id,
+            booth__event__kind=EventKind.JOB_FAIR,
+            booth__event__starts_at__gte=start,
+            booth__event__starts_at__lt=end,
+        )
+        .exclude(booth__event__status=EventStatus.CANCELLED)
+        .values_list("job_category", "employment_type")
+        .annotate(total=Sum("count"))
+        .order_by()
+    )
+    for job, employment, total in rows:
+        if total:
+            offered[(job, employment)][CHANNEL_JOB_FAIR] = int(total)
+    return dict(offered)
+
+
 def posting_hires(*, office_id: int, month: date) -> dict[tuple[str, str], int]:
     """Hires the office recorded on its postings in `month` (by the hire date), by job
     category × employment type: what the filing offers under “association job posting”."""
@@ -322,24 +370,219 @@ class RecruitmentFigures:
 
 def recruitment_figures(*, today: date | None = None) -> RecruitmentFigures:
     """Open postings, applications by status, hires by month of hire and the average days
-    from application to hire, over the applications still kept (four queries)."""
+    from application to hire, over the applications still kept (four grouped queries)."""
     by_status = dict(
         JobApplication.objects.values_list("status").annotate(count=Count("pk")).order_by()
     )
-    hired: list[tuple[datetime, date]] = [
-        (created, hired_on)
-        for created, hired_on in JobApplication.objects.filter(
-            status=ApplicationStatus.HIRED, hired_on__isnull=False
-        ).values_list("created_at", "hired_on")
-        if hired_on is not None
-    ]
-    months: dict[date, int] = {}
-    for _created, hired_on in hired:
-        months[hired_on.replace(day=1)] = months.get(hired_on.replace(day=1), 0) + 1
-    days = [(hired_on - timezone.localdate(created)).days for created, hired_on in hired]
+    hired = JobApplication.objects.filter(status=ApplicationStatus.HIRED, hired_on__isnull=False)
+    # Grouped in the database: rows by month and by days waited, never one per hire.
+    months = {
+        month: int(count)
+        for month, count in hired.annotate(month=TruncMonth("hired_on"))
+        .values_list("month")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    waited = ExpressionWrapper(
+        F("hired_on") - TruncDate("created_at", tzinfo=TOKYO), output_field=DurationField()
+    )
+    days = hired.annotate(waited=waited).values_list("waited").annotate(n=Count("pk")).order_by()
+    total_days = sum(duration.days * count for duration, count in days)
+    total_hires = sum(months.values())
     return RecruitmentFigures(
         open_postings=open_postings(today=today).count(),
         applications_by_status={str(k): int(v) for k, v in by_status.items()},
         hires_by_month=sorted(months.items(), reverse=True),
-        average_days_to_hire=round(sum(days) / len(days), 1) if days else None,
+        average_days_to_hire=round(total_days / total_hires, 1) if total_hires else None,
+    )
+
+
+# --- officers' joint-recruitment figures --------------------------------------------------
+
+MEASURES = ("postings", "views", "applications", "hires_posting", "hires_fair")
+
+
+@dataclass(frozen=True)
+class JointRecruitment:
+    """Joint recruitment over the months `first`..`last`: counts per (office, month) for each
+    measure, read in a fixed number of grouped queries (rows bounded by offices × months, never
+    by postings, views or applications), and summed per 部会 or period in Python.
+
+    Counts only, never an applicant. Applications and hires are those still kept (applicants'
+    data are deleted after the retention period, withdrawn ones at once)."""
+
+    first: date
+    last: date
+    counts: dict[str, dict[tuple[int, date], int]]
+    days_to_hire: dict[int, int]  # days from application to hire → hires
+    open_postings: int
+    fairs: list[Event] = field(default_factory=list)
+
+    @property
+    def months(self) -> list[date]:
+        months, month = [], self.first
+        while month <= self.last:
+            months.append(month)
+            month = add_months(month, 1)
+        return months
+
+    def _items(
+        self, measure: str, office_ids: Collection[int] | None, months: Collection[date] | None
+    ) -> Iterable[tuple[int, int]]:
+        for (office_id, month), count in self.counts.get(measure, {}).items():
+            if office_ids is not None and office_id not in office_ids:
+                continue
+            if months is not None and month not in months:
+                continue
+            yield office_id, count
+
+    def total(
+        self,
+        measure: str,
+        *,
+        office_ids: Collection[int] | None = None,
+        months: Collection[date] | None = None,
+    ) -> int:
+        return sum(count for _office, count in self._items(measure, office_ids, months))
+
+    def offices(
+        self, *, office_ids: Collection[int] | None = None, months: Collection[date] | None = None
+    ) -> int:
+        """Offices with any joint-recruitment figure in the slice (what a cell is built from)."""
+        return len(
+            {
+                office
+                for measure in MEASURES
+                for office, count in self._items(measure, office_ids, months)
+                if count
+            }
+        )
+
+    @property
+    def hires_counted(self) -> int:
+        return sum(self.days_to_hire.values())
+
+    @property
+    def median_days_to_hire(self) -> float | None:
+        """The median days from application to hire over the hires in the period."""
+        total = self.hires_counted
+        if not total:
+            return None
+        ordered = sorted(self.days_to_hire.items())
+
+        def nth(index: int) -> int:
+            seen = 0
+            for days, count in ordered:
+                seen += count
+                if index < seen:
+                    return days
+            return ordered[-1][0]
+
+        middle = total // 2
+        if total % 2:
+            return float(nth(middle))
+        return (nth(middle - 1) + nth(middle)) / 2
+
+
+def _by_office_month(
+    rows: Iterable[tuple[int, date | datetime | None, int | None]],
+) -> dict[tuple[int, date], int]:
+    counts: dict[tuple[int, date], int] = {}
+    for office_id, month, count in rows:
+        if month is None or not count:
+            continue
+        if isinstance(month, datetime):
+            month = (
+                timezone.localtime(month, TOKYO).date()
+                if timezone.is_aware(month)
+                else month.date()
+            )
+        key = (office_id, month.replace(day=1))
+        counts[key] = counts.get(key, 0) + int(count)
+    return counts
+
+
+def joint_recruitment(
+    *, first: date, last: date, today: date | None = None, with_fairs: bool = False
+) -> JointRecruitment:
+    """Postings published, posting-page views, applications, hires from postings (by the hire
+    date) and hires recorded at job-fair booths (by the fair's month), per office and month from
+    `first` to `last` (months, Asia/Tokyo), with the days from application to hire. Seven
+    queries (eight with the fairs of the period), whatever the number of postings."""
+    first, last = first.replace(day=1), last.replace(day=1)
+    start, _end = _month_bounds(first)
+    _start, end = _month_bounds(last)
+    after = add_months(last, 1)
+    postings = (
+        JobPosting.objects.filter(published_at__gte=start, published_at__lt=end)
+        .annotate(month=TruncMonth("published_at", output_field=DateField(), tzinfo=TOKYO))
+        .values_list("office_id", "month")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    views = (
+        JobPostingViewDay.objects.filter(day__gte=first, day__lt=after)
+        .annotate(month=TruncMonth("day"))
+        .values_list("posting__office_id", "month")
+        .annotate(n=Sum("count"))
+        .order_by()
+    )
+    applications = (
+        JobApplication.objects.filter(created_at__gte=start, created_at__lt=end)
+        .annotate(month=TruncMonth("created_at", output_field=DateField(), tzinfo=TOKYO))
+        .values_list("posting__office_id", "month")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    hired = JobApplication.objects.filter(
+        status=ApplicationStatus.HIRED, hired_on__gte=first, hired_on__lt=after
+    )
+    hires_posting = (
+        hired.annotate(month=TruncMonth("hired_on"))
+        .values_list("posting__office_id", "month")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    hires_fair = (
+        JobFairBooth.objects.filter(
+            event__kind=EventKind.JOB_FAIR,
+            event__starts_at__gte=start,
+            event__starts_at__lt=end,
+            hires__gt=0,
+        )
+        .exclude(event__status=EventStatus.CANCELLED)
+        .annotate(month=TruncMonth("event__starts_at", output_field=DateField(), tzinfo=TOKYO))
+        .values_list("office_id", "month")
+        .annotate(n=Sum("hires"))
+        .order_by()
+    )
+    waited = ExpressionWrapper(
+        F("hired_on") - TruncDate("created_at", tzinfo=TOKYO), output_field=DurationField()
+    )
+    days_to_hire: dict[int, int] = {}
+    for duration, count in (
+        hired.annotate(waited=waited).values_list("waited").annotate(n=Count("pk")).order_by()
+    ):
+        days = max(0, duration.days) if isinstance(duration, timedelta) else 0
+        days_to_hire[days] = days_to_hire.get(days, 0) + count
+    fairs: list[Event] = []
+    if with_fairs:
+        fairs = list(
+            job_fairs()
+            .filter(starts_at__gte=start, starts_at__lt=end)
+            .exclude(status=EventStatus.CANCELLED)
+        )
+    return JointRecruitment(
+        first=first,
+        last=last,
+        counts={
+            "postings": _by_office_month(postings),
+            "views": _by_office_month(views),
+            "applications": _by_office_month(applications),
+            "hires_posting": _by_office_month(hires_posting),
+            "hires_fair": _by_office_month(hires_fair),
+        },
+        days_to_hire=days_to_hire,
+        open_postings=open_postings(today=today).count(),
+        fairs=fairs,
     )

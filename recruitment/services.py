@@ -8,7 +8,7 @@ import logging
 import re
 import secrets
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -28,6 +28,7 @@ from core.calendar import add_months
 from core.identifiers import clean_phone_number
 from events.models import Event, EventKind, EventStatus
 from events.services import clean_html, events_changed_now_and_on_commit
+from kpis.models import EmploymentType, JobCategory
 from members.models import Office
 from recruitment.models import (
     AgeBand,
@@ -37,8 +38,10 @@ from recruitment.models import (
     DeletionReason,
     JobApplication,
     JobFairBooth,
+    JobFairBoothHire,
     JobPosting,
     JobPostingPhoto,
+    JobPostingViewDay,
     PayKind,
     PostingStatus,
     Qualification,
@@ -80,12 +83,15 @@ def booth_outcome_record(
     interviews: int,
     hires: int,
     by: Any,
+    hires_by_job: Mapping[tuple[str, str], int] | None = None,
     now: datetime | None = None,
 ) -> JobFairBooth:
     """Record (or correct) how many interviews and hires the office's booth led to.
 
     Only once the fair has ended, not for a cancelled fair, and with hires ≤ interviews.
     The hires feed the office's “hires via association job fair” figure of that month.
+    `hires_by_job` ((job category, employment type) → hires) says which jobs they were for; it
+    must add up to `hires` when given, and is what the filing form offers row by row.
     """
     event = booth.event
     errors: dict[str, list[str]] = {}
@@ -105,10 +111,29 @@ def booth_outcome_record(
         errors.setdefault("hires", []).append(
             _("Hires cannot be more than interviews (%(interviews)s).") % {"interviews": interviews}
         )
+    rows = {key: count for key, count in (hires_by_job or {}).items() if count}
+    for (job, employment), count in rows.items():
+        if job not in JobCategory.values or employment not in EmploymentType.values:
+            errors.setdefault("hires", []).append(_("Choose a job category and employment type."))
+        elif count < 0:
+            errors.setdefault("hires", []).append(_("Enter zero or more hires."))
+    if rows and hires is not None and "hires" not in errors and sum(rows.values()) != hires:
+        errors.setdefault("hires", []).append(
+            _(
+                "The hires by job add up to %(sum)s, not %(hires)s: make them match the "
+                "number of hires."
+            )
+            % {"sum": sum(rows.values()), "hires": hires}
+        )
     if errors:
         raise ValidationError(errors)
 
     locked = JobFairBooth.objects.select_for_update().get(pk=booth.pk)
+    JobFairBoothHire.objects.filter(booth=locked).delete()
+    JobFairBoothHire.objects.bulk_create(
+        JobFairBoothHire(booth=locked, job_category=job, employment_type=employment, count=count)
+        for (job, employment), count in sorted(rows.items())
+    )
     locked.interviews = interviews
     locked.hires = hires
     locked.outcome_recorded_at = now or timezone.now()
@@ -332,6 +357,66 @@ def posting_hide(*, posting: JobPosting, reason: str, by: Any) -> JobPosting:
     locked = _lock_posting(posting)
     logger.info("job posting hidden", extra={"posting": locked.pk, "by": getattr(by, "pk", None)})
     return _set_status(posting, locked, status=PostingStatus.HIDDEN, hidden_reason=reason)
+
+
+@transaction.atomic
+def posting_unhide(*, posting: JobPosting, by: Any, base_url: str = "") -> JobPosting:
+    """Officers put a posting they hid back in the office's hands: the reason is cleared and the
+    office is told by email. It comes back closed (a draft if it was never published), so the
+    office checks it and re-opens it itself; nothing appears on the board unseen."""
+    locked = _lock_posting(posting)
+    if locked.status != PostingStatus.HIDDEN:
+        raise ValidationError(_("Only a hidden posting can be shown again."))
+    status = PostingStatus.CLOSED if locked.published_at else PostingStatus.DRAFT
+    logger.info("job posting unhidden", extra={"posting": locked.pk, "by": getattr(by, "pk", None)})
+    _set_status(posting, locked, status=status, hidden_reason="")
+    association = locked.office.association
+    send_templated_mail(
+        template="recruitment/email/posting_unhidden",
+        context={
+            "posting": locked,
+            "association": association,
+            "edit_url": _site_url(association, base_url)
+            + reverse("recruitment:posting_detail", args=[locked.pk]),
+        },
+        to=_office_emails(locked.office),
+    )
+    return posting
+
+
+MAX_PHOTOS = 10
+
+
+@transaction.atomic
+def posting_photo_add(*, posting: JobPosting, image: Any, alt: str, by: Any) -> JobPostingPhoto:
+    """A photo with its alt text, after the posting's others (at most MAX_PHOTOS)."""
+    _lock_posting(posting)
+    count = JobPostingPhoto.objects.filter(posting=posting).count()
+    if count >= MAX_PHOTOS:
+        raise ValidationError(
+            {"image": [_("A posting can have at most %(count)d photos.") % {"count": MAX_PHOTOS}]}
+        )
+    photo = JobPostingPhoto.objects.create(posting=posting, image=image, alt=alt, position=count)
+    jobs_changed(posting.association_id)
+    return photo
+
+
+@transaction.atomic
+def posting_photo_delete(*, posting: JobPosting, photo_id: int, by: Any) -> None:
+    """The office removes one of its posting's photos. The stored file goes through the storage
+    API once the deletion commits, unless a copy of the posting still shows it (copies share
+    their files, posting_copy_to_offices)."""
+    photo = JobPostingPhoto.objects.filter(posting=posting, pk=photo_id).first()
+    if photo is None:
+        raise ValidationError(_("This photo has already been removed."))
+    name, storage = photo.image.name, photo.image.storage
+    photo.delete()
+    if name and not JobPostingPhoto.objects.filter(image=name).exists():
+        transaction.on_commit(lambda: storage.delete(name))
+    logger.info(
+        "job posting photo deleted", extra={"posting": posting.pk, "by": getattr(by, "pk", None)}
+    )
+    jobs_changed(posting.association_id)
 
 
 @transaction.atomic
@@ -724,3 +809,124 @@ def applications_purge(*, now: datetime | None = None) -> dict[str, int]:
             )
             deleted[reason] = deleted.get(reason, 0) + count
     return deleted
+
+
+# --- joint recruitment: posting views -----------------------------------------------------
+
+VIEWS_KEY = "recruitment:views:{association_id}"
+# Crawlers, link previews, monitors and scripts: not job seekers.
+BOT_AGENTS = re.compile(
+    r"bot|crawl|spider|slurp|archiver|preview|facebookexternalhit|embedly|monitor|"
+    r"lighthouse|headless|curl|wget|python|httpx|go-http|java/|okhttp|libwww|scrapy",
+    re.IGNORECASE,
+)
+
+
+def _views_redis() -> Any | None:
+    """The Redis client behind the cache, or None (the embedded default has no Redis)."""
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    cache = caches["default"]
+    if isinstance(cache, RedisCache):
+        return cache._cache.get_client(write=True)  # type: ignore[attr-defined]
+    return None
+
+
+def _views_key(association_id: int) -> str:
+    from django.core.cache import caches
+
+    return caches["default"].make_key(VIEWS_KEY.format(association_id=association_id))
+
+
+def is_bot(user_agent: str) -> bool:
+    return not user_agent.strip() or bool(BOT_AGENTS.search(user_agent[:500]))
+
+
+def posting_view_count(
+    *, association_id: int, posting_id: int, user_agent: str, day: date | None = None
+) -> bool:
+    """Count one view of a posting's public page: one Redis HINCRBY, never a database write
+    (flushed by `posting_views_flush`), so cached pages stay cached. Obvious bots are not
+    counted; nothing about the visitor is kept. Redis away: the view is not counted."""
+    if is_bot(user_agent):
+        return False
+    day = day or timezone.localdate()
+    client = _views_redis()
+    if client is None:  # embedded default (SQLite, no Redis): write through
+        with transaction.atomic():
+            row, _created = JobPostingViewDay.objects.get_or_create(posting_id=posting_id, day=day)
+            JobPostingViewDay.objects.filter(pk=row.pk).update(count=models.F("count") + 1)
+        return True
+    from redis.exceptions import RedisError
+
+    try:
+        client.hincrby(_views_key(association_id), f"{posting_id}:{day.isoformat()}", 1)
+    except (RedisError, OSError):
+        logger.warning("posting view not counted: cache unavailable")
+        return False
+    return True
+
+
+def posting_views_flush(*, association_id: int) -> int:
+    """Move the association's counted views from Redis into JobPostingViewDay (beat, every few
+    minutes); returns the views written. The counts are renamed away atomically first, so views
+    counted meanwhile wait for the next run; a batch whose write failed is retried next time."""
+    client = _views_redis()
+    if client is None:
+        return 0
+    from redis.exceptions import ResponseError
+
+    key = _views_key(association_id)
+    batch_key, lock_key = f"{key}:flushing", f"{key}:lock"
+    if not client.set(lock_key, "1", nx=True, ex=300):
+        return 0  # another flush is running
+    try:
+        if not client.exists(batch_key):
+            try:
+                client.rename(key, batch_key)
+            except ResponseError:  # nothing counted since the last run
+                return 0
+        counts: dict[tuple[int, date], int] = {}
+        for field, value in client.hgetall(batch_key).items():
+            posting_id, _sep, day = field.decode().partition(":")
+            try:
+                counts[(int(posting_id), date.fromisoformat(day))] = int(value)
+            except ValueError:
+                continue
+        written = posting_views_record(counts=counts)
+        client.delete(batch_key)
+        return written
+    finally:
+        client.delete(lock_key)
+
+
+@transaction.atomic
+def posting_views_record(*, counts: Mapping[tuple[int, date], int]) -> int:
+    """Add views ((posting id, day) → views) to the day rows; postings deleted since are
+    dropped. The flush's write, and the demo seed's."""
+    if not counts:
+        return 0
+    posting_ids = {posting_id for posting_id, _day in counts}
+    known = set(JobPosting.objects.filter(pk__in=posting_ids).values_list("pk", flat=True))
+    days = {day for _posting, day in counts}
+    existing = {
+        (row.posting_id, row.day): row
+        for row in JobPostingViewDay.objects.select_for_update().filter(
+            posting_id__in=known, day__in=days
+        )
+    }
+    new, changed, written = [], [], 0
+    for (posting_id, day), count in counts.items():
+        if posting_id not in known or count <= 0:
+            continue
+        written += count
+        if (posting_id, day) in existing:
+            row = existing[(posting_id, day)]
+            row.count += count
+            changed.append(row)
+        else:
+            new.append(JobPostingViewDay(posting_id=posting_id, day=day, count=count))
+    JobPostingViewDay.objects.bulk_update(changed, ["count"], batch_size=500)
+    JobPostingViewDay.objects.bulk_create(new, batch_size=500)
+    return written

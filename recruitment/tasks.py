@@ -33,3 +33,16 @@ def applications_purge(*, association_id: int) -> dict[str, int]:
 def applications_purge_all() -> int:
     """Beat entry point (daily): one purge per association."""
     return for_each_association(applications_purge)
+
+
+@shared_task(base=AssociationTask)
+def posting_views_flush(*, association_id: int) -> int:
+    from recruitment.services import posting_views_flush as flush
+
+    return flush(association_id=association_id)
+
+
+@shared_task
+def posting_views_flush_all() -> int:
+    """Beat entry point (every five minutes): posting views counted in Redis → database."""
+    return for_each_association(posting_views_flush)

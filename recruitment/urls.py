@@ -15,6 +15,7 @@ urlpatterns = [
     path("fairs/<int:event_pk>/", views.fair_detail, name="fair_detail"),
     path("postings/", posting_views.posting_list, name="posting_list"),
     path("postings/new/", posting_views.posting_create, name="posting_create"),
+    path("figures/", posting_views.figures_page, name="figures"),
     path("postings/overview/", posting_views.posting_overview_page, name="posting_overview"),
     path("postings/<int:job_posting_pk>/", posting_views.posting_detail, name="posting_detail"),
     path("postings/<int:job_posting_pk>/copy/", posting_views.posting_copy, name="posting_copy"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -16,6 +18,7 @@ from association.http import AssociationRequest
 from association.permissions import Access, requires
 from events.access import access_event_to_manage_by_id
 from events.models import Event, EventKind
+from kpis.models import EmploymentType, JobCategory
 from recruitment.access import access_booth_by_id
 from recruitment.selectors import booths_of_offices, fair_booths, fair_totals, job_fairs
 from recruitment.services import booth_outcome_record, fair_has_ended
@@ -32,6 +35,38 @@ class BoothOutcomeForm(forms.Form):
         min_value=0,
         help_text=gettext_lazy("Of those, the people your office hired (no more than interviews)."),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Which jobs the hires were for: the filing of the fair's month is offered these.
+        for job, job_label in JobCategory.choices:
+            for employment, employment_label in EmploymentType.choices:
+                self.fields[f"hires_{job}__{employment}"] = forms.IntegerField(
+                    label=f"{job_label} · {employment_label}",
+                    min_value=0,
+                    max_value=999,
+                    required=False,
+                )
+
+    def breakdown_rows(self) -> list[tuple[str, list[tuple[str, forms.BoundField]]]]:
+        """(job label, [(employment label, its bound field)]) for the template's grid."""
+        return [
+            (
+                str(job_label),
+                [
+                    (str(label), self[f"hires_{job}__{employment}"])
+                    for employment, label in EmploymentType.choices
+                ],
+            )
+            for job, job_label in JobCategory.choices
+        ]
+
+    def hires_by_job(self) -> dict[tuple[str, str], int]:
+        return {
+            (job, employment): self.cleaned_data.get(f"hires_{job}__{employment}") or 0
+            for job in JobCategory.values
+            for employment in EmploymentType.values
+        }
 
 
 def _access(request: AssociationRequest) -> Access:
@@ -57,7 +92,9 @@ def booth_outcome(request: AssociationRequest, job_fair_booth_pk: int) -> HttpRe
     """After the fair, the office records the interviews and hires its booth led to."""
     booth = access_booth_by_id(_access(request), job_fair_booth_pk)
     ended = fair_has_ended(booth=booth)
-    initial = {"interviews": booth.interviews, "hires": booth.hires}
+    initial: dict[str, Any] = {"interviews": booth.interviews, "hires": booth.hires}
+    for row in booth.hire_rows.all():
+        initial[f"hires_{row.job_category}__{row.employment_type}"] = row.count
     form = BoothOutcomeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -65,6 +102,7 @@ def booth_outcome(request: AssociationRequest, job_fair_booth_pk: int) -> HttpRe
                 booth=booth,
                 interviews=form.cleaned_data["interviews"],
                 hires=form.cleaned_data["hires"],
+                hires_by_job=form.hires_by_job(),
                 by=request.user,
             )
         except ValidationError as error:
@@ -79,7 +117,13 @@ def booth_outcome(request: AssociationRequest, job_fair_booth_pk: int) -> HttpRe
     return render(
         request,
         "recruitment/booth_outcome.html",
-        {"booth": booth, "event": booth.event, "form": form, "ended": ended},
+        {
+            "booth": booth,
+            "event": booth.event,
+            "form": form,
+            "ended": ended,
+            "employment_types": [label for _value, label in EmploymentType.choices],
+        },
     )
 
 

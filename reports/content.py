@@ -61,6 +61,7 @@ from kpis.models import (
 from kpis.rates import OfficeMonth, Rate, WindowFigures, target_status, window_figures
 from kpis.selectors import office_months
 from members.models import Office, OfficeStatus
+from recruitment.selectors import JointRecruitment, joint_recruitment
 from reports.models import ReportKind
 from reports.suppression import Basis, suppression_pattern
 from subcommittees.models import Subcommittee
@@ -588,6 +589,8 @@ class ReportFigures:
     counts: _Counts
     # The rate windows the sections published, by name (for suppression's basis).
     windows: dict[str, tuple[WindowFigures, int | None, str]] = field(default_factory=dict)
+    # Joint recruitment over the rolling window (recruitment.selectors.joint_recruitment).
+    joint: JointRecruitment | None = None
 
     def rate_cell(
         self, window: WindowFigures, metric: str, scope_key: int | None, part: str = "all"
@@ -711,6 +714,7 @@ def read_figures(*, month: date) -> ReportFigures:
         benchmarks=benchmarks,
         targets=targets,
         counts=counts,
+        joint=joint_recruitment(first=rolling_first, last=month),
     )
 
 
@@ -835,6 +839,39 @@ def hires_by_channel_section(figures: ReportFigures) -> dict[str, Any]:
     title = "経路別の採用者数"
     tables = _count_tables(figures, "hires_by_channel", title, columns, cells)
     return {"key": "hires_by_channel", "title": title, "tables": tables}
+
+
+JOINT_COLUMNS = [
+    ("postings", "掲載求人数", "int"),
+    ("views", "求人閲覧数", "int"),
+    ("applications", "応募数", "int"),
+    ("hires_posting", "採用者数（求人経由）", "int"),
+    ("hires_fair", "採用者数（就職フェア経由）", "int"),
+]
+
+
+def joint_recruitment_section(figures: ReportFigures) -> dict[str, Any]:
+    """The association's joint recruitment (job board and job fairs) by 部会, this month and over
+    the rolling 12 months. A cell counts the offices with any joint-recruitment figure in its
+    area and period, so small 部会 are suppressed like every other table."""
+    joint = figures.joint
+    title = "共同採用（求人掲載・就職フェア）"
+
+    def cells(area: Scope, period: str) -> list[dict[str, Any]]:
+        if joint is None:
+            return [_cell(None, 0) for _column in JOINT_COLUMNS]
+        months = {figures.month} if period == "month" else None
+        offices = joint.offices(office_ids=area.office_ids, months=months)
+        if not offices:
+            return [_cell(None, 0) for _column in JOINT_COLUMNS]
+        # No 計 column: hires via postings + via fairs would let a suppressed one be worked out.
+        return [
+            _cell(joint.total(name, office_ids=area.office_ids, months=months), offices)
+            for name, _label, _format in JOINT_COLUMNS
+        ]
+
+    tables = _count_tables(figures, "joint_recruitment", title, JOINT_COLUMNS, cells)
+    return {"key": "joint_recruitment", "title": title, "tables": tables}
 
 
 def open_positions_section(figures: ReportFigures) -> dict[str, Any]:
@@ -1169,6 +1206,7 @@ REPORTS: dict[str, tuple[Callable[[ReportFigures], list[dict[str, Any]]], tuple[
             hires_by_job_section,
             hires_by_employment_section,
             hires_by_channel_section,
+            joint_recruitment_section,
             open_positions_section,
             trend_section,
         ),

@@ -93,4 +93,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "recruitment.tasks.applications_purge_all",
         "schedule": crontab(hour=3, minute=45),
     },
+    # Posting page views counted in Redis are written to the database.
+    "recruitment-posting-views-flush": {
+        "task": "recruitment.tasks.posting_views_flush_all",
+        "schedule": crontab(minute="*/5"),
+    },
 }

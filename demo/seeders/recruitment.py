@@ -28,10 +28,12 @@ from recruitment.services import (
     posting_close,
     posting_publish,
     posting_save,
+    posting_views_record,
 )
 from recruitment.services import logger as recruitment_logger
 
 BOOTHS_PER_FAIR = 20
+BOOTH_JOBS = ["care_worker", "care_worker", "home_helper", "nurse"]
 
 
 @transaction.atomic
@@ -60,10 +62,13 @@ def job_fair_booths_seed(*, fairs: list[Event], seed: int, now: datetime) -> int
             if fair.ends_at <= now:
                 interviews = rng.randint(0, 6)
                 with _quiet(recruitment_logger):  # an audit line per demo booth is noise
+                    hires = rng.randint(0, min(interviews, 2))
+                    job = (rng.choice(BOOTH_JOBS), rng.choice(["regular", "non_regular"]))
                     booth_outcome_record(
                         booth=booth,
                         interviews=interviews,
-                        hires=rng.randint(0, min(interviews, 2)),
+                        hires=hires,
+                        hires_by_job={job: hires} if hires else None,
                         by=None,
                         now=min(fair.ends_at + timedelta(days=rng.randint(3, 20)), now),
                     )
@@ -159,7 +164,15 @@ def _job_postings_seed(*, seed: int, today: date, now: datetime) -> tuple[int, i
             description=rng.choice(job_data.DESCRIPTIONS),
             expires_on=today + timedelta(days=rng.randint(5, 90)),
         )
-        posting_publish(posting=posting, by=None, now=now - timedelta(days=rng.randint(1, 60)))
+        published = rng.randint(1, 60)
+        posting_publish(posting=posting, by=None, now=now - timedelta(days=published))
+        # Job seekers' views of the posting page, day by day since it was published.
+        posting_views_record(
+            counts={
+                (posting.pk, today - timedelta(days=day)): rng.randint(0, 12)
+                for day in range(published)
+            }
+        )
         postings += 1
         for number in range(rng.choice([0, 0, 1, 1, 2, 3])):
             applications += _application_seed(posting, rng=rng, today=today, now=now, n=number)

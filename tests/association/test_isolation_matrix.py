@@ -147,6 +147,8 @@ MAY: dict[str, May] = {
     "association:dashboard_remind": May(OFFICERS, ok=frozenset({405})),
     "association:logo": May(EVERYONE),
     "healthz": May(EVERYONE),
+    "sitemap": May(EVERYONE),
+    "robots": May(EVERYONE),
     "set_language": May(EVERYONE, ok=frozenset({302})),
     # members
     "members:register": May(LOGGED_IN, data={"name": "漏れ事業所"}),
@@ -234,6 +236,7 @@ MAY: dict[str, May] = {
     "recruitment:posting_list": May(POSTERS),
     "recruitment:posting_create": May(POSTERS, data=POSTING),
     "recruitment:posting_overview": May(OFFICERS),
+    "recruitment:figures": May(OFFICERS),
     "recruitment:posting_detail": May(POSTERS, other=NOBODY, data=POSTING),
     "recruitment:posting_copy": May(POSTERS, other=NOBODY, data={"offices": "__other_office__"}),
     "recruitment:posting_hide": _same(OFFICERS, data={"reason": "漏れ"}),
