@@ -288,6 +288,10 @@ def disclosure_basis(figures: ReportFigures, contents: list[dict[str, Any]]) -> 
     basis = _Basis()
     counts = figures.counts
     subcommittees = [area.key for area in figures.scopes if area.key is not None]
+    membership_left = _residual(
+        [set(area.office_ids or ()) for area in figures.scopes if area.key is not None],
+        set().union(*(counts.offices.get((None, p, ANY, ANY), set()) for p in PERIOD_SUFFIXES)),
+    )
 
     # What is shown: every cell naming a quantity; cells without one are named by position.
     for content in contents:
@@ -314,17 +318,40 @@ def disclosure_basis(figures: ReportFigures, contents: list[dict[str, Any]]) -> 
                         )
             if sums.get("rows"):
                 total_row = sums["rows"]
+                shown_values = {
+                    (row["key"], column): cell.get("value")
+                    for row in table["rows"]
+                    for column, cell in zip(columns, row["cells"], strict=False)
+                    if _is_cell(cell)
+                }
                 for column in columns:
                     found = [generic.get((row["key"], column)) for row in table["rows"]]
-                    if (total_row, column) in generic and all(found):
-                        basis.relate(
-                            generic[(total_row, column)],
-                            [
-                                generic[(row["key"], column)]
-                                for row in table["rows"]
-                                if row["key"] != total_row
-                            ],
+                    if not ((total_row, column) in generic and all(found)):
+                        continue
+                    row_parts = [
+                        generic[(row["key"], column)]
+                        for row in table["rows"]
+                        if row["key"] != total_row
+                    ]
+                    # The rows add up to the association only when every office is in exactly
+                    # one 部会: otherwise the rest is an unknown, unpublished residual.
+                    numbers = [shown_values.get((row["key"], column)) for row in table["rows"]]
+                    if membership_left or not all(isinstance(n, int) for n in numbers):
+                        whole = shown_values.get((total_row, column))
+                        rest = [
+                            shown_values.get((row["key"], column))
+                            for row in table["rows"]
+                            if row["key"] != total_row
+                        ]
+                        residual = "residual:" + generic[(total_row, column)]
+                        value = (
+                            whole - sum(n for n in rest if isinstance(n, int))
+                            if isinstance(whole, int)
+                            else 0
                         )
+                        basis.add(residual, value, membership_left, "s")
+                        row_parts.append(residual)
+                    basis.relate(generic[(total_row, column)], row_parts)
         for cell in _cells({"s": content["summary"], "t": content["trends"]}):
             if not cell.get("public") and "id" not in cell and "follows" not in cell:
                 cell["id"] = f"cell:summary:{cell.get('key', '')}"
