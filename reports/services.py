@@ -149,9 +149,38 @@ def monthly_report_request(
 def _queue_build(report: MonthlyReport) -> None:
     from reports.tasks import monthly_report_build_task
 
+    if not settings.REDIS_URL and monthly_report_build_task.app.conf.task_always_eager:
+        # No broker (the embedded `make run`): built beside the request, not inside it.
+        report_id = report.pk
+        transaction.on_commit(lambda: _build_in_thread(report_id))
+        return
     enqueue_on_commit(
         monthly_report_build_task, association_id=report.association_id, report_id=report.pk
     )
+
+
+# One build at a time in a process without a broker (weasyprint is not shared across threads).
+_INLINE_BUILDS = threading.Lock()
+
+
+def _build_in_thread(report_id: int) -> None:
+    """The task body in a thread of this process, after the commit, so the officer's request
+    returns at once. Not a daemon: `build_monthly_reports` waits for it before exiting."""
+
+    def run() -> None:
+        try:
+            with _INLINE_BUILDS:
+                try:
+                    monthly_report_build(report_id=report_id)
+                except Exception as error:
+                    logger.exception("monthly report build failed", extra={"report": report_id})
+                    monthly_report_fail(
+                        report_id=report_id, error=f"{type(error).__name__}: {error}"
+                    )
+        finally:
+            connection.close()
+
+    threading.Thread(target=run, name=f"report-{report_id}-build").start()
 
 
 def _stuck(reports: QuerySet[MonthlyReport]) -> QuerySet[MonthlyReport]:
