@@ -77,3 +77,9 @@ def test_the_report_page_follows_the_build_in_place(
     page.set_viewport_size({"width": 1280, "height": 900})
     page.screenshot(path=str(SHOTS / "report-draft-1280.png"), full_page=True)
     assert not [e for e in errors if "Content Security Policy" in e or "Refused" in e], errors
+    # The list of builds and drafts, on a phone.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{base}/reports/")
+    assert "下書き" in page.locator("main").inner_text()
+    page.screenshot(path=str(SHOTS / "reports-list-officer-390.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -144,3 +144,19 @@ def test_the_build_marks_its_start_and_heartbeat_and_a_failed_attempt_waits_queu
     built = services.monthly_report_build(report_id=report.pk)
     assert built.status == "draft" and built.attempts == 2
     assert built.started_at is not None and built.heartbeat_at is not None
+
+
+def test_the_visibility_timeout_outlasts_every_unacknowledged_hold(settings: Any) -> None:
+    """Redis hands a task out again once it is unacknowledged for the visibility timeout; a
+    task with a countdown is held unacknowledged until due, then runs. Shorter than the
+    longest hold, and a mail retry or a report build would run twice."""
+    from reports.tasks import REPORT_TIME_LIMIT, monthly_report_build_task
+
+    visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+    assert visibility == settings.CELERY_VISIBILITY_TIMEOUT
+    mail_hold = settings.MAIL_RETRY_MAX_SECONDS * 1.1 + settings.CELERY_TASK_TIME_LIMIT
+    report_hold = getattr(monthly_report_build_task, "retry_backoff_max") + REPORT_TIME_LIMIT  # noqa: B009
+    assert visibility > max(mail_hold, report_hold)
+    # ... and a killed build does not wait for it: stale + sweep are minutes.
+    assert settings.REPORT_BUILD_STALE_SECONDS + settings.REPORT_SWEEP_SECONDS <= 3 * 60
+    assert settings.REPORT_BUILD_HEARTBEAT_SECONDS * 3 <= settings.REPORT_BUILD_STALE_SECONDS
