@@ -6,12 +6,25 @@ from django.http import HttpRequest
 
 from association.client import client_address
 from association.mail import queue_mail
+from association.navigation import landing_url
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # Sign-up only where an association serves the host.
         return getattr(request, "association", None) is not None
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        """Each person lands where their work is (association.navigation.landing_url); a
+        `next` parameter is followed before this is asked."""
+        from association.permissions import access_for
+
+        association = getattr(request, "association", None)
+        if association is not None:
+            landing = landing_url(access_for(request.user, association))
+            if landing:
+                return landing
+        return super().get_login_redirect_url(request)
 
     def get_client_ip(self, request: HttpRequest) -> str:
         # allauth's per-address log-in limits key on this: the trusted-proxy rule of

@@ -55,6 +55,12 @@ class MonthlyReport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The build's life while `building` (reports/services.py): queued (again) at `queued_at`;
+    # a worker took it at `started_at` and proves it is alive by `heartbeat_at`, so the beat's
+    # sweep tells a long build that still runs from one whose worker was killed.
+    queued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     built_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     published_by = models.ForeignKey(

@@ -16,7 +16,13 @@ A report is a `MonthlyReport` row per association, month, kind and revision. Lif
   and the status together, and only if the row is still `building` (locked). A killed worker
   leaves the row `building` (perhaps with an orphan file in storage, never referenced), and
   the redelivered task builds it from scratch.
-- Progress (0–100) is written in its own autocommitted updates so the dashboard sees it.
+- Progress (0–100) is written in its own autocommitted updates so the pages see it; while a
+  build runs, a thread of the worker writes `heartbeat_at` every REPORT_BUILD_HEARTBEAT_SECONDS.
+- A `building` revision is *queued* until a worker starts it (`started_at`). The beat's sweep
+  (`monthly_reports_requeue_stuck`, every REPORT_SWEEP_SECONDS) queues again a started build
+  whose heartbeat is older than REPORT_BUILD_STALE_SECONDS (its worker was killed: the message
+  would otherwise wait for the broker's visibility timeout) and a queued one not started within
+  `REPORT_STUCK_AFTER` (its message was lost). A live long build keeps beating and is left alone.
 
 Test hook: the environment variable `RENKEI_REPORT_BUILD_PAUSE` (seconds, default 0) makes the
 build sleep after reaching 50 % progress, so a test can kill the worker in the middle.
@@ -29,15 +35,20 @@ import json
 import logging
 import os
 import secrets
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
-from django.db.models import Max
+from django.db import connection, transaction
+from django.db.models import Max, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import scope, scopes_disabled
@@ -56,8 +67,8 @@ logger = logging.getLogger(__name__)
 
 OPEN_STATUSES = (MonthlyReportStatus.BUILDING, MonthlyReportStatus.DRAFT)
 PAUSE_ENV = "RENKEI_REPORT_BUILD_PAUSE"
-# Longer than a build's hard time limit (reports.tasks.REPORT_TIME_LIMIT, 12 min) plus its wait
-# in the queue: a revision `building` for longer has lost its task and is queued again.
+# A queued build not started for this long has lost its message (a Redis that restarted empty)
+# and is queued again; long enough for a queue of builds ahead of it.
 REPORT_STUCK_AFTER = timedelta(minutes=20)
 
 
@@ -105,7 +116,8 @@ def monthly_report_request(
         current = revisions.select_for_update().filter(status__in=OPEN_STATUSES).first()
         if current is not None and current.status == MonthlyReportStatus.BUILDING:
             if queue and _is_stuck(current):
-                _queue_build(current)  # its task was lost: an officer's request builds it
+                _requeue(current)  # nobody works on it: an officer's request builds it
+                current.refresh_from_db()
             return current
         last = revisions.aggregate(last=Max("revision"))["last"] or 0
         if current is not None:  # a draft: replaced
@@ -117,6 +129,7 @@ def monthly_report_request(
             kind=kind,
             revision=last + 1,
             status=MonthlyReportStatus.BUILDING,
+            queued_at=timezone.now(),
             requested_by=user if user is not None and user.is_authenticated else None,
         )
         if queue:
@@ -136,43 +149,128 @@ def monthly_report_request(
 def _queue_build(report: MonthlyReport) -> None:
     from reports.tasks import monthly_report_build_task
 
+    if not settings.REDIS_URL and monthly_report_build_task.app.conf.task_always_eager:
+        # No broker (the embedded `make run`): built beside the request, not inside it.
+        report_id = report.pk
+        transaction.on_commit(lambda: _build_in_thread(report_id))
+        return
     enqueue_on_commit(
         monthly_report_build_task, association_id=report.association_id, report_id=report.pk
     )
 
 
+# One build at a time in a process without a broker (weasyprint is not shared across threads).
+_INLINE_BUILDS = threading.Lock()
+
+
+def _build_in_thread(report_id: int) -> None:
+    """The task body in a thread of this process, after the commit, so the officer's request
+    returns at once. Not a daemon: `build_monthly_reports` waits for it before exiting."""
+
+    def run() -> None:
+        try:
+            with _INLINE_BUILDS:
+                try:
+                    monthly_report_build(report_id=report_id)
+                except Exception as error:
+                    logger.exception("monthly report build failed", extra={"report": report_id})
+                    monthly_report_fail(
+                        report_id=report_id, error=f"{type(error).__name__}: {error}"
+                    )
+        finally:
+            connection.close()
+
+    threading.Thread(target=run, name=f"report-{report_id}-build").start()
+
+
+def _stuck(reports: QuerySet[MonthlyReport]) -> QuerySet[MonthlyReport]:
+    """`building` revisions nobody works on: started but silent for REPORT_BUILD_STALE_SECONDS
+    (the worker was killed), or queued and not started within REPORT_STUCK_AFTER (lost)."""
+    now = timezone.now()
+    silent = now - timedelta(seconds=settings.REPORT_BUILD_STALE_SECONDS)
+    return (
+        reports.filter(status=MonthlyReportStatus.BUILDING)
+        .annotate(queued=Coalesce("queued_at", "created_at"))
+        .filter(
+            Q(started_at__isnull=False, heartbeat_at__lt=silent)
+            | Q(started_at__isnull=True, queued__lt=now - REPORT_STUCK_AFTER)
+        )
+    )
+
+
 def _is_stuck(report: MonthlyReport) -> bool:
-    """Building for longer than any build takes (queued, retried or killed and redelivered)."""
-    return report.created_at < timezone.now() - REPORT_STUCK_AFTER
+    return _stuck(MonthlyReport.objects.filter(pk=report.pk)).exists()
+
+
+def _mark_queued(report_id: int) -> None:
+    """Back to queued: the sweep next looks at it after REPORT_STUCK_AFTER, not at once."""
+    MonthlyReport.objects.filter(pk=report_id, status=MonthlyReportStatus.BUILDING).update(
+        queued_at=timezone.now(), started_at=None, heartbeat_at=None, progress=0
+    )
+
+
+def _requeue(report: MonthlyReport) -> None:
+    """A new task for a build nobody works on, marked queued so the next sweep leaves it."""
+    _mark_queued(report.pk)
+    _queue_build(report)
 
 
 def monthly_reports_requeue_stuck(*, association: Association) -> int:
-    """Queue again the builds left `building` past `REPORT_STUCK_AFTER`; returns how many.
+    """Queue again the builds nobody works on (`_stuck`); returns how many.
 
-    Their task was lost (a Redis that restarted empty, a message dropped); a task that was not
-    lost finds the revision built and does nothing, so queuing again is always safe. Tasks
-    that could not be queued at all wait in the outbox (association.tasks), not here.
+    Safe whatever happened: if the old task still runs or comes back later, the first run to
+    finish writes the revision and the other finds it built and does nothing (one revision).
+    Tasks that could not be queued at all wait in the outbox (association.tasks), not here.
     """
-    with scope(association=association.pk):
-        stuck = [
-            report
-            for report in MonthlyReport.objects.filter(status=MonthlyReportStatus.BUILDING)
-            if _is_stuck(report)
-        ]
+    with scope(association=association.pk), transaction.atomic():
+        stuck = list(_stuck(MonthlyReport.objects.all()).select_for_update(of=("self",)))
         for report in stuck:
             logger.warning(
                 "monthly report stuck in building, queued again",
-                extra={"association": association.pk, "report": report.pk},
+                extra={
+                    "association": association.pk,
+                    "report": report.pk,
+                    "started_at": report.started_at.isoformat() if report.started_at else None,
+                },
             )
-            _queue_build(report)
+            _requeue(report)
     return len(stuck)
 
 
 def _progress(report_id: int, percent: int) -> None:
-    """Its own short write (autocommit outside a transaction), visible to the dashboard."""
+    """Its own short write (autocommit outside a transaction), visible to the pages."""
     MonthlyReport.objects.filter(pk=report_id, status=MonthlyReportStatus.BUILDING).update(
-        progress=percent
+        progress=percent, heartbeat_at=timezone.now()
     )
+
+
+@contextmanager
+def _heartbeat(report_id: int) -> Iterator[None]:
+    """While the block runs, a thread writes `heartbeat_at` every few seconds (its own
+    connection, autocommit), so the sweep sees this build is alive however long a step takes.
+    A SIGKILLed worker stops beating with everything else."""
+    stop = threading.Event()
+    interval = settings.REPORT_BUILD_HEARTBEAT_SECONDS
+
+    def beat() -> None:
+        try:
+            while not stop.wait(interval):
+                with scopes_disabled():
+                    MonthlyReport.objects.filter(
+                        pk=report_id, status=MonthlyReportStatus.BUILDING
+                    ).update(heartbeat_at=timezone.now())
+        except Exception:  # a database hiccup: the build goes on, the sweep may re-queue it
+            logger.exception("monthly report heartbeat failed", extra={"report": report_id})
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=beat, name=f"report-{report_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=interval + 5)
 
 
 def _pause_for_tests() -> None:
@@ -201,21 +299,30 @@ def monthly_report_build(*, report_id: int) -> MonthlyReport:
     with scope(association=association.pk):
         if report.status != MonthlyReportStatus.BUILDING:
             return report
-        with transaction.atomic():
-            MonthlyReport.objects.filter(pk=report_id).update(
-                attempts=report.attempts + 1, progress=5
-            )
+        now = timezone.now()
+        MonthlyReport.objects.filter(pk=report_id).update(
+            attempts=report.attempts + 1, progress=5, started_at=now, heartbeat_at=now
+        )
         started = time.monotonic()
-        content = report_content(association=association, month=report.month, kind=report.kind)
-        # The snapshot is stored as JSON: dates and decimals become strings.
-        data = json.loads(json.dumps(content, cls=DjangoJSONEncoder))
-        _progress(report_id, 25)
-        city = suppress(content, threshold=association.suppression_threshold)
-        pdf_bytes, pages = render.render_pdf(city, association_name=association.name)
-        _progress(report_id, 50)
-        _pause_for_tests()
-        xlsx_bytes = render.render_xlsx(city)
-        _progress(report_id, 90)
+        try:
+            with _heartbeat(report_id):
+                content = report_content(
+                    association=association, month=report.month, kind=report.kind
+                )
+                # The snapshot is stored as JSON: dates and decimals become strings.
+                data = json.loads(json.dumps(content, cls=DjangoJSONEncoder))
+                _progress(report_id, 25)
+                city = suppress(content, threshold=association.suppression_threshold)
+                pdf_bytes, pages = render.render_pdf(city, association_name=association.name)
+                _progress(report_id, 50)
+                _pause_for_tests()
+                xlsx_bytes = render.render_xlsx(city)
+                _progress(report_id, 90)
+        except Exception:
+            # Celery retries it after a back-off: queued again meanwhile, not a dead worker's
+            # build for the sweep to re-queue at once.
+            _mark_queued(report_id)
+            raise
         checksum = hashlib.sha256(pdf_bytes + xlsx_bytes).hexdigest()
 
         written: list[str] = []

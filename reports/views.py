@@ -41,6 +41,7 @@ from reports.content import REPORT_TITLES, suppress
 from reports.forms import BuildForm, PublishForm, ViewerInviteForm
 from reports.models import MonthlyReport, MonthlyReportStatus
 from reports.presenter import ReportView, present
+from reports.progress import build_progress
 from reports.services import monthly_report_publish, monthly_report_request
 from reports.summary import summary_sentences
 
@@ -103,7 +104,11 @@ def report_list(request: AssociationRequest) -> HttpResponse:
     }
     if officer:
         context["open_reports"] = [
-            {"report": report, "label": wareki_month(report.month)}
+            {
+                "report": report,
+                "label": wareki_month(report.month),
+                "progress": build_progress(report),
+            }
             for report in MonthlyReport.objects.filter(status__in=OPEN_STATUSES).order_by(
                 "-month", "kind", "-revision"
             )[:50]
@@ -115,11 +120,13 @@ def report_list(request: AssociationRequest) -> HttpResponse:
 
 @requires("reports.view")
 def report_detail(request: AssociationRequest, monthly_report_pk: int) -> HttpResponse:
-    """Status and progress of one revision; refreshed when the user presses the button."""
+    """Status and progress of one revision; static/js/report-progress.js keeps the progress
+    in place from `report_progress` while it builds (without script, a refresh button)."""
     report = access_report_by_id(request.access, monthly_report_pk)
     officer = _is_officer(request)
     context = {
         "report": report,
+        "progress": build_progress(report),
         "label": wareki_month(report.month),
         "officer": officer,
         "publish_form": PublishForm(initial={"notify": True}) if officer else None,
@@ -128,6 +135,19 @@ def report_detail(request: AssociationRequest, monthly_report_pk: int) -> HttpRe
         else None,
     }
     return render(request, "reports/pages/detail.html", context)
+
+
+@requires("reports.view")
+def report_progress(request: AssociationRequest, monthly_report_pk: int) -> HttpResponse:
+    """The progress fragment of the detail page, polled while the revision builds."""
+    report = access_report_by_id(request.access, monthly_report_pk)
+    response = render(
+        request,
+        "reports/pages/_progress.html",
+        {"report": report, "progress": build_progress(report)},
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @requires("kpis.manage")
@@ -149,11 +169,16 @@ def report_build(request: AssociationRequest) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(
-                request,
-                _("The %(report)s for %(month)s is being built.")
-                % {"report": report.get_kind_display(), "month": wareki_month(report.month)},
-            )
+            names = {"report": report.get_kind_display(), "month": wareki_month(report.month)}
+            report.refresh_from_db()  # built already where tasks run inline (no broker)
+            if build_progress(report).running:
+                message = _(
+                    "The %(report)s for %(month)s is queued and built in the background; "
+                    "this page shows how far it has got."
+                )
+            else:
+                message = _("The %(report)s for %(month)s is built: check the draft below.")
+            messages.success(request, message % names)
             return redirect("reports:detail", monthly_report_pk=report.pk)
     return render(request, "reports/pages/build.html", {"form": form})
 

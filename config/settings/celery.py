@@ -26,9 +26,23 @@ CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int(
     "CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=1_000_000
 )
 # An unacknowledged task (its worker was killed) is handed out again after this many seconds.
-# It must stay above the longest task's hard time limit (reports.tasks.REPORT_TIME_LIMIT: 12 min),
-# or a running task is run a second time; tests lower it to see a killed build come back.
-CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * 60 * 60)
+# With Redis a message stays unacknowledged from delivery to the end of the task, and a task
+# with a countdown (a retry) is held unacknowledged by the worker until it is due: if that takes
+# longer than the timeout, Redis hands it out again and it runs twice (Celery's documented
+# caveat). So the timeout is the longest hold plus margin: a mail retry's longest countdown with
+# its jitter (MAIL_RETRY_MAX_SECONDS, 1 h, + 10 %), then the global hard time limit, plus 10 min
+# (1 h 46 min by default). A *report build* whose worker was killed does not wait for it: the
+# sweep below re-queues a build whose heartbeat stopped (reports/services.py) within minutes.
+_LONGEST_COUNTDOWN = env.int("MAIL_RETRY_MAX_SECONDS", default=60 * 60) * 11 // 10
+CELERY_VISIBILITY_TIMEOUT = env.int(
+    "CELERY_VISIBILITY_TIMEOUT", default=_LONGEST_COUNTDOWN + CELERY_TASK_TIME_LIMIT + 10 * 60
+)
+# Report builds (reports/services.py): a running build writes a heartbeat every
+# REPORT_BUILD_HEARTBEAT_SECONDS; one whose heartbeat is older than REPORT_BUILD_STALE_SECONDS
+# lost its worker and is queued again by the sweep, which beat runs every REPORT_SWEEP_SECONDS.
+REPORT_BUILD_HEARTBEAT_SECONDS = env.float("REPORT_BUILD_HEARTBEAT_SECONDS", default=10.0)
+REPORT_BUILD_STALE_SECONDS = env.float("REPORT_BUILD_STALE_SECONDS", default=60.0)
+REPORT_SWEEP_SECONDS = env.float("REPORT_SWEEP_SECONDS", default=60.0)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Redis away: a worker keeps reconnecting for as long as it takes instead of exiting after
@@ -73,10 +87,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "association.tasks.outbox_flush",
         "schedule": 60.0,
     },
-    # Report builds whose task was lost (a Redis that restarted empty): queued again.
+    # Report builds whose worker died (heartbeat stopped) or whose task was lost (a Redis that
+    # restarted empty): queued again.
     "reports-requeue-stuck": {
         "task": "reports.tasks.monthly_reports_requeue_stuck_all",
-        "schedule": crontab(minute="*/15"),
+        "schedule": REPORT_SWEEP_SECONDS,
     },
     # Citizens' registrations are deleted 90 days after their event ended.
     "events-registrations-purge": {

@@ -16,6 +16,8 @@ LOGGING["handlers"]["console"]["formatter"] = env.str("LOG_FORMAT", default="tex
 # Tests drive tasks through a real worker where Celery matters; elsewhere inline. A worker of
 # the fault tests sets it false, so its retries go through the broker as in production.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
+# A worker (or beat) started by a test queues what it sends on the test's own queue.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 MEDIA_ROOT = Path(tempfile.gettempdir()) / "renkei-test-media"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

@@ -206,6 +206,7 @@ MAY: dict[str, May] = {
     "reports:build": May(OFFICERS),
     "reports:viewers": May(OFFICERS),
     "reports:detail": May(REPORT_READERS),
+    "reports:progress": May(REPORT_READERS),
     "reports:publish": May(OFFICERS),
     "reports:figures": May(REPORT_READERS),
     "reports:pdf": May(REPORT_READERS),

@@ -55,7 +55,7 @@ def test_swagger_ui_public_pages_and_admin_run_under_the_policy(
     secret = tenant_a.totp_secrets["officer"]
     page.get_by_label("コード").fill(format_hotp_value(hotp_value(secret, int(time.time()) // 30)))
     page.get_by_role("button", name="ログイン").click()
-    page.wait_for_url(f"{base}/")
+    page.wait_for_url(f"{base}/dashboard/")  # an officer lands on the dashboard (issue 12)
     page.goto(f"{base}/admin/events/event/add/")
     page.wait_for_load_state("load")
     # The admin's own scripts ran: its date-time shortcuts are added by admin/js.

@@ -30,7 +30,7 @@ class KillableWorker:
     def node(self) -> str:
         return f"{self.queue}@{os.uname().nodename}"
 
-    def start(self, **extra_env: str) -> subprocess.Popen[str]:
+    def start(self, *extra_args: str, **extra_env: str) -> subprocess.Popen[str]:
         from config.celery import app
 
         worker = subprocess.Popen(
@@ -45,6 +45,7 @@ class KillableWorker:
                 self.queue,
                 "-n",
                 f"{self.queue}@%h",
+                *extra_args,
             ],
             cwd=ROOT,
             env={**self.env, **extra_env},

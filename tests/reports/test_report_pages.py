@@ -10,6 +10,7 @@ import pytest
 from django.core import mail
 from django.core.files.base import ContentFile
 from django.urls import reverse
+from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from association.models import Role, RoleKind
@@ -81,7 +82,11 @@ def test_officer_sees_drafts_building_and_failed(tenant_a: Tenant) -> None:
     draft = _report(tenant_a, month=date(2026, 6, 1), status="draft")
     building = _report(tenant_a, month=date(2026, 6, 1), kind="retention", status="building")
     with scopes_disabled():
-        MonthlyReport.objects.filter(pk=building.pk).update(progress=40)
+        # Started by a worker (a build not started yet reads "queued", tests/reports/
+        # test_report_progress.py).
+        MonthlyReport.objects.filter(pk=building.pk).update(
+            progress=40, started_at=timezone.now(), heartbeat_at=timezone.now()
+        )
     failed = _report(tenant_a, month=date(2026, 5, 1), status="failed", files=False)
     officer = client_for(tenant_a, tenant_a.users["officer"])
     page = officer.get(reverse("reports:list")).content.decode()
@@ -93,8 +98,10 @@ def test_officer_sees_drafts_building_and_failed(tenant_a: Tenant) -> None:
     detail = officer.get(reverse("reports:detail", kwargs={"monthly_report_pk": building.pk}))
     text = detail.content.decode()
     assert 'value="40"' in text and "<progress" in text
-    assert 'http-equiv="refresh"' not in text.lower()  # refreshed by a button only
+    assert 'http-equiv="refresh"' not in text.lower()
+    # Followed in place by a script file (no inline script), with a button without script.
     assert "<script" not in text.split("<main", 1)[1]
+    assert "report-progress.js" in text and "状態を更新" in text
 
 
 def test_downloads_stream_the_file_with_a_japanese_name(tenant_a: Tenant) -> None:
