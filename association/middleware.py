@@ -6,19 +6,26 @@ from collections.abc import Callable
 from typing import cast
 
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, QueryDict
 from django.http.request import split_domain_port
 from django.http.response import HttpResponseBase
+from django.middleware.clickjacking import XFrameOptionsMiddleware
+from django.middleware.common import CommonMiddleware
+from django.middleware.csrf import CsrfViewMiddleware
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
-from django.utils.cache import patch_cache_control
+from django.urls import Resolver404, resolve
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django_scopes import scope
 
+from association.hosts import current_host_table, host_table, resolve_host
 from association.http import AssociationRequest, InvalidParameter, access_of
 from association.permissions import access_for
-from association.selectors import association_for_host
+from association.public_cache import cached_page_response, fill_csrf, page_key, page_versions
 
 # Paths that answer without a tenant (load balancers call /healthz by IP address).
 TENANTLESS_PREFIXES = ("/healthz", "/static/")
@@ -38,8 +45,9 @@ class AssociationMiddleware:
             return self.get_response(request)
 
         host, _port = split_domain_port(request.get_host())
-        association = association_for_host(host=host)
-        if association is None and _association_count() > 1:
+        table = host_table()
+        association = resolve_host(host, table)
+        if association is None and table.count > 1:
             # Several tenants and this host belongs to none: never guess one.
             return HttpResponseNotFound(
                 render_to_string("association/unknown_host.html", {"host": host}, request=None)
@@ -53,10 +61,83 @@ class AssociationMiddleware:
             return self.get_response(request)
 
 
-def _association_count() -> int:
-    from association.models import Association
+class PublicPageCacheMiddleware:
+    """Answers a cached public page before sessions, authentication, CSRF, messages and the
+    database are reached, for a visitor who cannot be anyone in particular: a GET or HEAD with
+    no session cookie and no message cookie, on a route whose view is cached for anonymous
+    visitors (association.public_cache marks it). Everything else, and a page not in the cache
+    yet, goes down the whole stack as before (where the view's decorator caches it).
 
-    return Association.objects.count()
+    It sits right after the security, CSP and static-file middleware, so their headers are
+    added on the way out as for any response; what the middleware below it would have added to
+    an anonymous cached page (language, CSRF cookie, Vary, X-Frame-Options, Content-Length) it
+    adds by calling the same middleware's hooks, in the same order. A test compares the
+    headers of both ways for every cached page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        # The hooks of the middleware the early answer skips (their get_response is unused).
+        self.locale = LocaleMiddleware(get_response)
+        self.common = CommonMiddleware(get_response)
+        self.csrf = CsrfViewMiddleware(get_response)
+        self.frame = XFrameOptionsMiddleware(get_response)
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if (
+            request.method in ("GET", "HEAD")
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and CookieStorage.cookie_name not in request.COOKIES
+            and not request.path.startswith(TENANTLESS_PREFIXES)
+            # A NUL character is RejectNulCharactersMiddleware's 400, below.
+            and "%00" not in request.META.get("QUERY_STRING", "")
+        ):
+            response = self._cached(request)
+            if response is not None:
+                return response
+        return self.get_response(request)
+
+    def _cached(self, request: HttpRequest) -> HttpResponseBase | None:
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return None
+        page = getattr(match.func, "public_page", None)
+        if page is None:
+            return None
+        host, _port = split_domain_port(request.get_host())
+        table = current_host_table()
+        association = resolve_host(host, table) if table else None
+        association_id = association.pk if association else None
+        # The host table's version comes in the same cache read as the page's own version.
+        versions = page_versions(page, association_id)
+        fresh = host_table(versions[0])
+        if fresh is not table:
+            association = resolve_host(host, fresh)
+            if (association.pk if association else None) != association_id:
+                association_id = association.pk if association else None
+                versions = page_versions(page, association_id)
+        if association is None:
+            return None  # no tenant, or an unknown host: the normal way answers
+        tenant_request = cast(AssociationRequest, request)
+        tenant_request.association = association
+        tenant_request.access = access_for(None, association)
+        self.locale.process_request(request)
+        with scope(association=association.pk):
+            key = page_key(request, page, association_id, versions)
+            response = cached_page_response(request, key) if key else None
+        if response is None:
+            return None
+        self.csrf.process_request(request)
+        # On the way out, as the stack below would: innermost first.
+        answer: HttpResponseBase = self.frame.process_response(
+            request, fill_csrf(request, response)
+        )
+        answer = self.csrf.process_response(request, answer)
+        answer = self.common.process_response(request, answer)
+        answer = self.locale.process_response(request, answer)
+        # The whole stack reads the (absent) session to learn the visitor is anonymous.
+        patch_vary_headers(answer, ("Cookie",))
+        return answer
 
 
 class RequireTwoFactorMiddleware:

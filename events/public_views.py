@@ -31,7 +31,7 @@ from association.public_cache import render_public as _render
 from events.access import access_event_by_id
 from events.models import Audience, Event, EventKind, EventStatus, ProgrammeItem, Venue
 from events.selectors import EventFilters, event_areas, event_days, public_events
-from events.services import clean_html, events_version
+from events.services import clean_html
 
 PAGE_SIZE = 20
 CACHE_SECONDS = 600  # "upcoming" moves on with time even when nothing is edited
@@ -104,7 +104,7 @@ def cached_public_page(
 ) -> Callable[[Callable[..., HttpResponse]], Any]:
     """Cache an anonymous page per association, language, host and normalised query, under the
     events version (association.public_cache)."""
-    return cached_page("events:public", name, events_version, CACHE_SECONDS, query)
+    return cached_page("events:public", name, "events", CACHE_SECONDS, query)
 
 
 # --- the list --------------------------------------------------------------------------------

@@ -41,6 +41,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Cached public pages for visitors without a session, before sessions, auth and the database.
+    "association.middleware.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -79,7 +81,15 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Persistent connections are checked before a request uses them, but a connection in steady
+# use costs no query for it: config/db/postgresql checks psycopg's own state for free and sends
+# Django's `SELECT 1` only on a connection idle for CONN_HEALTH_CHECK_IDLE_SECONDS or more.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "config.db.postgresql"
+    DATABASES["default"]["CONN_HEALTH_CHECK_IDLE_SECONDS"] = env.float(
+        "CONN_HEALTH_CHECK_IDLE_SECONDS", default=10.0
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded demo: runserver serves while `seed_demo --history-only` still writes. WAL
     # lets readers through during a write; writers queue (busy timeout) instead of failing with
@@ -240,6 +250,10 @@ EVENTS_REGISTRATION_RATE_PER_EVENT = env.str("EVENTS_REGISTRATION_RATE_PER_EVENT
 EVENTS_REGISTRATION_MIN_SECONDS = env.float("EVENTS_REGISTRATION_MIN_SECONDS", default=3.0)
 # With the cache away, registrations go on unlimited rather than being refused.
 RATELIMIT_FAIL_OPEN = True
+
+# /healthz reuses a healthy answer for this many seconds per process (a failure is never
+# reused); /healthz?deep=1 always checks database, cache and broker.
+HEALTHZ_CACHE_SECONDS = env.float("HEALTHZ_CACHE_SECONDS", default=5.0)
 
 # Spreadsheet imports (roster, filing upload) of more rows than this are applied by a Celery
 # task with a progress page, not inside the request.
