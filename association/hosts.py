@@ -2,14 +2,15 @@
 
 Every web process keeps every association and every domain in memory (a platform holds tens of
 associations, not millions), so resolving a request's host costs one cache read of the version
-key instead of one or two database queries. Whoever changes an association or a domain calls
+key (at most once a PUBLIC_CACHE_LOCAL_SECONDS, association.local_cache) instead of one or two
+database queries. Whoever changes an association or a domain calls
 `hosts_changed()` (association_create, the operators' admin, and after the commit again), which
 moves the version on: every process sees the new version on its next request and reloads the
-table (the writing process reloads at once). A table older than `MAX_AGE_SECONDS` is reloaded anyway, so a change made behind the
-services' back (a shell, raw SQL) is picked up within that time.
+table (the writing process reloads at once). A table older than `MAX_AGE_SECONDS` is reloaded
+anyway, so a change made behind the services' back (a shell, raw SQL) is picked up then.
 
-With Redis away the version cannot be read: every read then makes a new one, so the table is
-reloaded on every request, as the database lookup did before: correct, only slower. With the
+With Redis away the version cannot be read: every read then makes a new one (kept for
+PUBLIC_CACHE_LOCAL_SECONDS), so the table is reloaded that often: correct, only slower. With the
 local-memory cache (the embedded default, one process) the version lives in the process.
 
 A request gets its own shallow copy of the cached association, so nothing a view sets on it
@@ -23,9 +24,9 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.db import connection, transaction
 
+from association.local_cache import read_version, write_version
 from association.models import Association, AssociationDomain
 
 VERSION_KEY = "association:hosts:version"
@@ -49,14 +50,9 @@ _lock = threading.Lock()
 
 
 def hosts_version() -> int:
-    """The current version of the host table, made on first use (a timestamp, so a version
-    lost from the cache never comes back as one an old table was loaded under)."""
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = time.time_ns()
-        if not cache.add(VERSION_KEY, version, None):
-            version = cache.get(VERSION_KEY, version)
-    return int(version)
+    """The current version of the host table (association.local_cache: made on first use,
+    read from the shared cache at most once a PUBLIC_CACHE_LOCAL_SECONDS per process)."""
+    return read_version(VERSION_KEY)
 
 
 def hosts_changed() -> None:
@@ -70,9 +66,7 @@ def _bump() -> None:
     """A new version, and this process's table reloaded under it at once (the writer's own
     next request, often the next thing it does, costs no query)."""
     global _table
-    version = time.time_ns()
-    cache.set(VERSION_KEY, version, None)
-    _table = _load(version)
+    _table = _load(write_version(VERSION_KEY))
 
 
 def _load(version: int) -> HostTable:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
-from typing import cast
+from typing import Any, cast
 
+from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, QueryDict
 from django.http.request import split_domain_port
 from django.http.response import HttpResponseBase
@@ -25,7 +29,13 @@ from django_scopes import scope
 from association.hosts import current_host_table, host_table, resolve_host
 from association.http import AssociationRequest, InvalidParameter, access_of
 from association.permissions import access_for
-from association.public_cache import cached_page_response, fill_csrf, page_key, page_versions
+from association.public_cache import (
+    PublicPage,
+    cached_page_response,
+    fill_csrf,
+    page_key,
+    page_versions,
+)
 
 # Paths that answer without a tenant (load balancers call /healthz by IP address).
 TENANTLESS_PREFIXES = ("/healthz", "/static/")
@@ -61,6 +71,10 @@ class AssociationMiddleware:
             return self.get_response(request)
 
 
+RESOLVED_PATHS = 2048
+_UNKNOWN = object()
+
+
 class PublicPageCacheMiddleware:
     """Answers a cached public page before sessions, authentication, CSRF, messages and the
     database are reached, for a visitor who cannot be anyone in particular: a GET or HEAD with
@@ -68,10 +82,10 @@ class PublicPageCacheMiddleware:
     visitors (association.public_cache marks it). Everything else, and a page not in the cache
     yet, goes down the whole stack as before (where the view's decorator caches it).
 
-    It sits right after the security, CSP and static-file middleware, so their headers are
+    It sits right after the security middleware, so its headers (HSTS, nosniff, referrer) are
     added on the way out as for any response; what the middleware below it would have added to
-    an anonymous cached page (language, CSRF cookie, Vary, X-Frame-Options, Content-Length) it
-    adds by calling the same middleware's hooks, in the same order. A test compares the
+    an anonymous cached page (language, CSRF cookie, Vary, X-Frame-Options, Content-Length, the
+    CSP) it adds by calling the same middleware's hooks, in the same order. A test compares the
     headers of both ways for every cached page."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -81,6 +95,8 @@ class PublicPageCacheMiddleware:
         self.common = CommonMiddleware(get_response)
         self.csrf = CsrfViewMiddleware(get_response)
         self.frame = XFrameOptionsMiddleware(get_response)
+        self.csp = CSPMiddleware(get_response)
+        self._paths: OrderedDict[str, object] = OrderedDict()
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if (
@@ -97,11 +113,7 @@ class PublicPageCacheMiddleware:
         return self.get_response(request)
 
     def _cached(self, request: HttpRequest) -> HttpResponseBase | None:
-        try:
-            match = resolve(request.path_info)
-        except Resolver404:
-            return None
-        page = getattr(match.func, "public_page", None)
+        page = self._page_for(request.path_info)
         if page is None:
             return None
         host, _port = split_domain_port(request.get_host())
@@ -137,7 +149,53 @@ class PublicPageCacheMiddleware:
         answer = self.locale.process_response(request, answer)
         # The whole stack reads the (absent) session to learn the visitor is anonymous.
         patch_vary_headers(answer, ("Cookie",))
+        for name, value in self._csp_headers(request).items():
+            answer[name] = value
         return answer
+
+    def _page_for(self, path: str) -> PublicPage | None:
+        """The cached page a path leads to, if any: resolving against the whole URL conf costs
+        up to 1.5 ms a request (the API's routes come last), so each process remembers its last
+        RESOLVED_PATHS paths (least recently used dropped: any path may be asked for)."""
+        known = self._paths.get(path, _UNKNOWN)
+        if known is not _UNKNOWN:
+            self._paths.move_to_end(path)
+            return cast(PublicPage | None, known)
+        try:
+            page = getattr(resolve(path).func, "public_page", None)
+        except Resolver404:
+            page = None
+        self._paths[path] = page
+        if len(self._paths) > RESOLVED_PATHS:
+            self._paths.popitem(last=False)
+        return cast(PublicPage | None, page)
+
+    def _csp_headers(self, request: HttpRequest) -> dict[str, str]:
+        """The Content-Security-Policy headers django-csp puts on a page whose view asked for
+        nothing of its own (a cached page's view does not run): the same for every such page,
+        built by django-csp once per process and settings (it costs more than the rest of the
+        early answer). No nonce: the policy uses none, and a cached page could not carry one."""
+        global _csp_memo
+        if _csp_memo is None:
+            probe = HttpResponse()
+            self.csp.process_request(request)
+            self.csp.process_response(request, probe)
+            _csp_memo = {
+                name: value
+                for name, value in probe.headers.items()
+                if name.lower().startswith("content-security-policy")
+            }
+        return _csp_memo
+
+
+_csp_memo: dict[str, str] | None = None
+
+
+@receiver(setting_changed)
+def _forget_csp_memo(**kwargs: Any) -> None:
+    global _csp_memo
+    if kwargs.get("setting", "").startswith("CONTENT_SECURITY_POLICY"):
+        _csp_memo = None
 
 
 class RequireTwoFactorMiddleware:

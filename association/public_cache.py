@@ -20,7 +20,6 @@ routes it may answer and how."""
 from __future__ import annotations
 
 import hashlib
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import wraps
@@ -35,29 +34,24 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 
 from association import hosts
+from association.local_cache import page_get, page_set, read_version, read_versions, write_version
 
 CSRF_PLACEHOLDER = "__public_csrf_token__"
+# The longest a process keeps a page it read (its versions are checked far more often).
+LOCAL_PAGE_SECONDS = 60
 VERSION_KEY = "{namespace}:public:version:{association_id}"
 
 
 def public_version(namespace: str, association_id: int | None) -> int:
-    """The association's current version of `namespace`'s public pages, made on first use.
-
-    A timestamp, so a version key lost from Redis never comes back as a value an old page
-    was cached under."""
-    key = VERSION_KEY.format(namespace=namespace, association_id=association_id)
-    version = cache.get(key)
-    if version is None:
-        version = time.time_ns()
-        if not cache.add(key, version, None):
-            version = cache.get(key, version)
-    return int(version)
+    """The association's current version of `namespace`'s public pages, made on first use
+    (association.local_cache: a timestamp; read from the shared cache at most once a
+    PUBLIC_CACHE_LOCAL_SECONDS per process)."""
+    return read_version(VERSION_KEY.format(namespace=namespace, association_id=association_id))
 
 
 def public_changed(namespace: str, association_id: int | None) -> None:
     """Every cached public page of `namespace` for the association is stale."""
-    key = VERSION_KEY.format(namespace=namespace, association_id=association_id)
-    cache.set(key, time.time_ns(), None)
+    write_version(VERSION_KEY.format(namespace=namespace, association_id=association_id))
 
 
 def _cacheable(request: HttpRequest) -> bool:
@@ -102,24 +96,19 @@ class PublicPage:
 
 
 def page_versions(page: PublicPage, association_id: int | None) -> tuple[int, int]:
-    """(host table version, the page's app version), in one cache read when the app's version
-    is a namespace; a version not in the cache is made (public_version, hosts_version)."""
+    """(host table version, the page's app version), in one read of the shared cache when the
+    app's version is a namespace, none while this process's copies are fresh."""
     keys = [hosts.VERSION_KEY]
     if isinstance(page.version_of, str):
         keys.append(VERSION_KEY.format(namespace=page.version_of, association_id=association_id))
-    found = cache.get_many(keys)
-    site = found.get(hosts.VERSION_KEY)
-    site_version = int(site) if site is not None else hosts.hosts_version()
+    found = read_versions(keys)
     if isinstance(page.version_of, str):
-        stored = found.get(keys[1])
-        version = (
-            int(stored) if stored is not None else public_version(page.version_of, association_id)
-        )
+        version = found[keys[1]]
     elif page.version_of is None:
         version = 0
     else:
         version = page.version_of(association_id)
-    return site_version, version
+    return found[hosts.VERSION_KEY], version
 
 
 def page_key(
@@ -143,9 +132,15 @@ def page_key(
 
 
 def cached_page_response(request: HttpRequest, key: str) -> HttpResponse | None:
-    """The cached page under `key` as a response, its CSRF placeholder not yet filled."""
-    stored = cache.get(key)
-    return _response(stored) if stored is not None else None
+    """The cached page under `key` as a response, its CSRF placeholder not yet filled: from
+    this process's last pages, else from the shared cache."""
+    stored = page_get(key)
+    if stored is None:
+        stored = cache.get(key)
+        if stored is None:
+            return None
+        page_set(key, stored, LOCAL_PAGE_SECONDS)
+    return _response(stored)
 
 
 def _response(stored: tuple[bytes, str, str | None]) -> HttpResponse:
@@ -193,6 +188,7 @@ def cached_public_page(
                     response.get("Content-Disposition"),
                 )
                 cache.set(key, stored, page.seconds)
+                page_set(key, stored, min(page.seconds, LOCAL_PAGE_SECONDS))
                 # The first visitor gets what every later one will: the stored page only.
                 response = _response(stored)
             return fill_csrf(request, response)

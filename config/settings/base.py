@@ -39,10 +39,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "association.middleware.HealthzMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     # Cached public pages for visitors without a session, before sessions, auth and the database.
     "association.middleware.PublicPageCacheMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -250,6 +250,13 @@ EVENTS_REGISTRATION_RATE_PER_EVENT = env.str("EVENTS_REGISTRATION_RATE_PER_EVENT
 EVENTS_REGISTRATION_MIN_SECONDS = env.float("EVENTS_REGISTRATION_MIN_SECONDS", default=3.0)
 # With the cache away, registrations go on unlimited rather than being refused.
 RATELIMIT_FAIL_OPEN = True
+
+# Each web process reads the public pages' version keys from the cache at most once a
+# PUBLIC_CACHE_LOCAL_SECONDS and keeps its last PUBLIC_CACHE_LOCAL_PAGES cached pages, so a
+# cached page costs no round trip to Redis; another process's change shows that much later
+# (association/local_cache.py). 0: read every time, keep nothing.
+PUBLIC_CACHE_LOCAL_SECONDS = env.float("PUBLIC_CACHE_LOCAL_SECONDS", default=1.0)
+PUBLIC_CACHE_LOCAL_PAGES = env.int("PUBLIC_CACHE_LOCAL_PAGES", default=256)
 
 # /healthz reuses a healthy answer for this many seconds per process (a failure is never
 # reused); /healthz?deep=1 always checks database, cache and broker.

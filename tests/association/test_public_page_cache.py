@@ -177,3 +177,41 @@ def test_another_association_never_gets_the_page(tenant_a: Tenant, tenant_b: Ten
 def test_a_nul_in_the_query_is_still_refused(tenant_a: Tenant) -> None:
     Client(HTTP_HOST=tenant_a.host).get("/events/")
     assert Client(HTTP_HOST=tenant_a.host).get("/events/?kind=%00").status_code == 400
+
+
+def test_a_process_keeps_versions_and_pages_for_a_moment(tenant_a: Tenant, settings: Any) -> None:
+    """association.local_cache: with PUBLIC_CACHE_LOCAL_SECONDS on, a hit costs no round trip
+    to Redis (the page is served with Redis's copies gone), another process's change shows once
+    the moment has passed, and this process's own change at once."""
+    from django.core.cache import cache
+    from redis import Redis
+
+    from association import local_cache
+    from association.public_cache import VERSION_KEY
+    from events.services import events_changed
+
+    association_id = tenant_a.association.pk
+    settings.PUBLIC_CACHE_LOCAL_SECONDS = 60
+    local_cache.forget()
+    try:
+        Client(HTTP_HOST=tenant_a.host).get("/events/")
+        redis = Redis.from_url(settings.REDIS_CACHE_URL)
+        ours = list(redis.scan_iter(match=f"*events:public:*{association_id}*", count=1000))
+        assert ours
+        redis.delete(*ours)  # the page and the version gone from Redis
+        assert answered_early(Client(HTTP_HOST=tenant_a.host).get("/events/"))
+
+        # Another process moves the events version on: not seen while the copy is fresh ...
+        key = VERSION_KEY.format(namespace="events", association_id=association_id)
+        cache.set(key, 1, None)
+        assert answered_early(Client(HTTP_HOST=tenant_a.host).get("/events/"))
+        # ... and seen once it is not.
+        settings.PUBLIC_CACHE_LOCAL_SECONDS = 0.001
+        assert not answered_early(Client(HTTP_HOST=tenant_a.host).get("/events/"))
+        settings.PUBLIC_CACHE_LOCAL_SECONDS = 60
+        assert answered_early(Client(HTTP_HOST=tenant_a.host).get("/events/"))
+
+        events_changed(association_id)  # this process: at once
+        assert not answered_early(Client(HTTP_HOST=tenant_a.host).get("/events/"))
+    finally:
+        local_cache.forget()
