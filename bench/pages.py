@@ -130,23 +130,34 @@ class Sample:
     p50: float
     p95: float
     p99: float
+    timeouts: int = 0  # requests wrk gave up on after 10 s (counted, not fatal)
 
 
 def wrk(url: str, cookie: str | None, connections: int, script: Path) -> Sample:
     threads = min(2, connections)
-    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{SECONDS}s", "-s", str(script)]
+    command = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{SECONDS}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(script),
+    ]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
     output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
     line = next(line for line in output.splitlines() if line.startswith("BENCH "))
     figures = json.loads(line.removeprefix("BENCH "))
-    if figures["status_errors"] or figures["socket_errors"]:
-        raise SystemExit(f"{url}: errors in the run\n{output}")
+    if figures["status_errors"]:
+        raise SystemExit(f"{url}: error responses in the run\n{output}")
     return Sample(
         rate=figures["requests"] / figures["seconds"],
         p50=figures["p50"],
         p95=figures["p95"],
         p99=figures["p99"],
+        timeouts=figures["socket_errors"],
     )
 
 
@@ -188,9 +199,10 @@ def seed() -> dict[str, int]:
         ],
         capture_output=True,
     )
-    manage("migrate", "--no-input", "-v0")
-    manage("seed_demo", "--offices", "550")
-    manage("collectstatic", "--no-input", "-v0")
+    if not os.environ.get("BENCH_SEEDED"):  # set it to reuse a database seeded before
+        manage("migrate", "--no-input", "-v0")
+        manage("seed_demo", "--offices", "550")
+        manage("collectstatic", "--no-input", "-v0")
     result = subprocess.run(
         [sys.executable, "-m", "bench.seed"],
         cwd=ROOT,
@@ -302,8 +314,11 @@ def main() -> None:
         f"settings; {ids['events']} events, {ids['postings']} job postings, 550 offices with "
         f"24 months of filings. {RUNS} runs of {SECONDS} s; median (min–max).\n"
     )
-    print("| page | connections | requests/s | share of ceiling | p50 ms | p95 ms | target |")
-    print("|---|---|---|---|---|---|---|")
+    print(
+        "| page | connections | requests/s | share of ceiling | p50 ms | p95 ms | timeouts "
+        "| target |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
     for target in pages:
         runs = samples[target.label]
         connections = LOGGED_IN_CONNECTIONS if target.group == "logged-in" else CONNECTIONS
@@ -313,7 +328,8 @@ def main() -> None:
             met = share >= PUBLIC_SHARE and p95 < PUBLIC_P95_MS
             goal = f"≥ 50 %, p95 < {PUBLIC_P95_MS:.0f} ms: {'met' if met else 'MISSED'}"
         elif target.group == "logged-in":
-            met = p95 < LOGGED_IN_P95_MS
+            # No request finished within the run: wrk reports p95 0, which is no pass.
+            met = p95 < LOGGED_IN_P95_MS and min(s.rate for s in runs) > 0
             goal = f"p95 < {LOGGED_IN_P95_MS:.0f} ms: {'met' if met else 'MISSED'}"
         else:
             goal = ""
@@ -321,7 +337,7 @@ def main() -> None:
             f"| {target.label} | {connections} | {spread([s.rate for s in runs], ',.0f')} | "
             f"{spread([r * 100 for r in ratios[target.label]], '.0f')} % | "
             f"{spread([s.p50 for s in runs], '.1f')} | {spread([s.p95 for s in runs], '.1f')} | "
-            f"{goal} |",
+            f"{sum(s.timeouts for s in runs)} | {goal} |",
             flush=True,
         )
 
