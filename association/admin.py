@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes.forms import SafeModelChoiceField
 
 from association.admin_site import TenantModelAdmin
+from association.hosts import hosts_changed
 from association.http import association_of
 from association.models import Association, AssociationDomain, Role, RoleKind
 from association.services import role_grant
@@ -34,6 +35,19 @@ class AssociationAdmin(admin.ModelAdmin):
 
             subcommittees_create_defaults(association=obj)
             national_benchmarks_create_defaults(association=obj)
+        hosts_changed()
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        hosts_changed()  # the domains inline: every web process reloads its host table
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        super().delete_model(request, obj)
+        hosts_changed()
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        super().delete_queryset(request, queryset)
+        hosts_changed()
 
 
 # Which target field each role kind is tied to (the database's role_target_matches_kind).

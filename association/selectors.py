@@ -7,24 +7,19 @@ from typing import Any
 from django.db.models import QuerySet
 from django_scopes import scopes_disabled
 
-from association.models import Association, AssociationDomain, Role
+from association.models import Association, Role
 
 
 def association_for_host(*, host: str) -> Association | None:
     """The association a host serves: its own domain, or the only association there is.
 
     Returns None when several associations exist and none claims the host (the caller
-    answers 404), or when there is none yet.
+    answers 404), or when there is none yet. Read from this process's host table
+    (association.hosts), not from the database on every request.
     """
-    domain = (
-        AssociationDomain.objects.select_related("association").filter(domain=host.lower()).first()
-    )
-    if domain is not None:
-        return domain.association
-    candidates = list(Association.objects.all()[:2])
-    if len(candidates) == 1:
-        return candidates[0]
-    return None
+    from association.hosts import resolve_host
+
+    return resolve_host(host)
 
 
 def roles_for_user(*, user: Any, association: Association) -> QuerySet[Role]:

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django_scopes import scopes_disabled
 
+from association.hosts import hosts_changed
 from association.models import Association, AssociationDomain, Role, RoleKind
 from core.identifiers import clean_municipality_code
 
@@ -40,6 +41,7 @@ def association_create(
     )
     subcommittees_create_defaults(association=association)
     national_benchmarks_create_defaults(association=association)
+    hosts_changed()
     return association
 
 

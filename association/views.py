@@ -3,6 +3,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -20,6 +21,7 @@ from django.views.decorators.http import require_POST
 from association.dashboard import filing_month_due, officer_todo
 from association.http import AssociationRequest, InvalidParameter
 from association.permissions import public, requires
+from association.public_cache import cached_public_page, render_public
 from core.calendar import wareki_month
 from kpis.reminders import filing_reminders_send_for_month
 from members.selectors import office_status_counts
@@ -29,8 +31,10 @@ logger = logging.getLogger(__name__)
 
 
 @public
+@cached_public_page("association:public", "home", None)
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "association/home.html")
+    """The association's home page: it changes only with the association (host table version)."""
+    return render_public(request, "association/home.html", {})
 
 
 @requires("dashboard.view")
@@ -120,10 +124,28 @@ def _check_broker() -> str:
     return "ok"
 
 
+# The last healthy answer of this process: (when, payload). A load balancer polling every
+# second, or a flood of /healthz, costs at most one round of checks per HEALTHZ_CACHE_SECONDS
+# per process; `?deep=1` always checks now. A failure is never reused: while something is
+# down every call checks again, so recovery shows at once.
+_last_healthy: tuple[float, dict[str, Any]] | None = None
+
+
 @public
 @never_cache
 def healthz(request: HttpRequest) -> HttpResponse:
-    """Database, cache and broker status; 503 when any is down. Never shows error details."""
+    """Database, cache and broker status; 503 when any is down. Never shows error details.
+
+    A healthy result is reused for HEALTHZ_CACHE_SECONDS (its `age_seconds` says how old);
+    `?deep=1` checks every time."""
+    global _last_healthy
+    now = time.monotonic()
+    if (
+        request.GET.get("deep") != "1"
+        and _last_healthy is not None
+        and now - _last_healthy[0] < settings.HEALTHZ_CACHE_SECONDS
+    ):
+        return JsonResponse({**_last_healthy[1], "age_seconds": round(now - _last_healthy[0], 1)})
     checks: dict[str, str] = {}
     healthy = True
     for name, check in (
@@ -141,7 +163,8 @@ def healthz(request: HttpRequest) -> HttpResponse:
             healthy = False
         checks[f"{name}_ms"] = f"{(time.monotonic() - started) * 1000:.1f}"
     payload = {"status": "ok" if healthy else "error", "checks": checks}
-    return JsonResponse(payload, status=200 if healthy else 503)
+    _last_healthy = (now, payload) if healthy else None
+    return JsonResponse({**payload, "age_seconds": 0.0}, status=200 if healthy else 503)
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -38,7 +38,7 @@ from events.selectors import (
     events_availability,
     public_events,
 )
-from events.services import clean_html, events_version
+from events.services import clean_html
 from recruitment.selectors import fair_booths
 
 PAGE_SIZE = 20
@@ -114,7 +114,7 @@ def cached_public_page(
 ) -> Callable[[Callable[..., HttpResponse]], Any]:
     """Cache an anonymous page per association, language, host and normalised query, under the
     events version (association.public_cache)."""
-    return cached_page("events:public", name, events_version, CACHE_SECONDS, query)
+    return cached_page("events:public", name, "events", CACHE_SECONDS, query)
 
 
 # --- the list --------------------------------------------------------------------------------

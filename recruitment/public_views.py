@@ -55,7 +55,6 @@ from recruitment.services import (
     application_for_key,
     application_submit,
     application_withdraw,
-    jobs_version,
     posting_accepts_applications,
     posting_view_count,
     recruitment_settings,
@@ -82,7 +81,7 @@ def _labels(codes: list[str], choices: Any) -> list[str]:
 
 
 def _cached(name: str, query: Query | None = None) -> Any:
-    return cached_public_page("jobs:public", name, jobs_version, query=query)
+    return cached_public_page("jobs:public", name, "jobs", query=query)
 
 
 MAX_PAGE = 1000

@@ -40,6 +40,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "association.middleware.HealthzMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Cached public pages for visitors without a session, before sessions, auth and the database.
+    "association.middleware.PublicPageCacheMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -80,7 +82,15 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Persistent connections are checked before a request uses them, but a connection in steady
+# use costs no query for it: config/db/postgresql checks psycopg's own state for free and sends
+# Django's `SELECT 1` only on a connection idle for CONN_HEALTH_CHECK_IDLE_SECONDS or more.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "config.db.postgresql"
+    DATABASES["default"]["CONN_HEALTH_CHECK_IDLE_SECONDS"] = env.float(
+        "CONN_HEALTH_CHECK_IDLE_SECONDS", default=10.0
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded demo: runserver serves while `seed_demo --history-only` still writes. WAL
     # lets readers through during a write; writers queue (busy timeout) instead of failing with
@@ -241,6 +251,17 @@ EVENTS_REGISTRATION_RATE_PER_EVENT = env.str("EVENTS_REGISTRATION_RATE_PER_EVENT
 EVENTS_REGISTRATION_MIN_SECONDS = env.float("EVENTS_REGISTRATION_MIN_SECONDS", default=3.0)
 # With the cache away, registrations go on unlimited rather than being refused.
 RATELIMIT_FAIL_OPEN = True
+
+# Each web process reads the public pages' version keys from the cache at most once a
+# PUBLIC_CACHE_LOCAL_SECONDS and keeps its last PUBLIC_CACHE_LOCAL_PAGES cached pages, so a
+# cached page costs no round trip to Redis; another process's change shows that much later
+# (association/local_cache.py). 0: read every time, keep nothing.
+PUBLIC_CACHE_LOCAL_SECONDS = env.float("PUBLIC_CACHE_LOCAL_SECONDS", default=1.0)
+PUBLIC_CACHE_LOCAL_PAGES = env.int("PUBLIC_CACHE_LOCAL_PAGES", default=256)
+
+# /healthz reuses a healthy answer for this many seconds per process (a failure is never
+# reused); /healthz?deep=1 always checks database, cache and broker.
+HEALTHZ_CACHE_SECONDS = env.float("HEALTHZ_CACHE_SECONDS", default=5.0)
 
 # Spreadsheet imports (roster, filing upload) of more rows than this are applied by a Celery
 # task with a progress page, not inside the request.

@@ -22,3 +22,8 @@ MEDIA_ROOT = Path(tempfile.gettempdir()) / "renkei-test-media"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405 - live-server threads must not hold connections
+# Every /healthz checks afresh (tests switch the cache and broker off between calls).
+HEALTHZ_CACHE_SECONDS = 0.0
+# Versions read from Redis every time, no page kept in the process (tests clear Redis between
+# them); tests/association/test_local_cache.py turns it on.
+PUBLIC_CACHE_LOCAL_SECONDS = 0.0

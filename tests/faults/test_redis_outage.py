@@ -117,7 +117,7 @@ def test_redis_away_and_back_loses_nothing_and_duplicates_nothing(
         status, _location, body = anonymous.request(path)
         assert status == 200, body[-2000:]
         assert time.monotonic() - started < PAGE_BOUND_SECONDS
-    status, _location, body = Browser(base, "127.0.0.1").request("/healthz")
+    status, _location, body = Browser(base, "127.0.0.1").request("/healthz?deep=1")
     assert status == 503 and '"broker": "error"' in body
 
     # (b) An officer logs in (password, then TOTP; sessions are in the database).
