@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.calendar import add_months, month_start
+from kpis.aggregates import filing_aggregates_apply
 from kpis.checks import (
     FOREIGN_FIELDS,
     FilingCheck,
@@ -208,6 +209,9 @@ def staffing_report_save(
         before=before,
         after=after,
         reason=comment,
+    )
+    filing_aggregates_apply(
+        office=office, month=month, before=before, after=after, deadline=check.deadline
     )
     return report
 
