@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Min, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -53,7 +53,7 @@ from kpis.models import (
     StaffingReport,
     StaffingRow,
 )
-from members.models import Office
+from members.models import Office, OfficeService
 from subcommittees.models import Subcommittee
 from subcommittees.selectors import office_in_subcommittee, subcommittee_ids_of_offices
 
@@ -101,36 +101,29 @@ def _contributions(snapshot: Mapping[str, Any] | None) -> dict[Slice, dict[str, 
 
 
 def _upsert(*, association_id: int, deltas: Mapping[AggregateKey, Mapping[str, int]]) -> None:
-    """Add `deltas` to the aggregate rows, creating missing rows, in key order (no deadlock)."""
+    """Add `deltas` to the aggregate rows in one statement: INSERT … ON CONFLICT DO UPDATE
+    SET n = n + excluded.n (PostgreSQL and SQLite alike). Rows in key order, so concurrent
+    filings take their row locks in the same order and never deadlock."""
     keys = sorted(key for key, delta in deltas.items() if any(delta.values()))
     if not keys:
         return
-    KpiAggregate.objects.bulk_create(
-        [
-            KpiAggregate(
-                association_id=association_id,
-                month=month,
-                scope=scope,
-                job_category=job,
-                employment_type=employment,
-            )
-            for month, scope, job, employment in keys
-        ],
-        ignore_conflicts=True,
-    )
+    table = KpiAggregate._meta.db_table
+    columns = ["association_id", "month", "scope", "job_category", "employment_type", *SUM_FIELDS]
+    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    params: list[Any] = []
     for month, scope, job, employment in keys:
-        changes = {
-            name: F(name) + value
-            for name, value in deltas[(month, scope, job, employment)].items()
-            if value
-        }
-        KpiAggregate.objects.filter(
-            association_id=association_id,
-            month=month,
-            scope=scope,
-            job_category=job,
-            employment_type=employment,
-        ).update(**changes)
+        delta = deltas[(month, scope, job, employment)]
+        params += [association_id, month, scope, job, employment]
+        params += [delta.get(name, 0) for name in SUM_FIELDS]
+    updates = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in SUM_FIELDS)
+    sql = (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES "  # noqa: S608 (names only)
+        f"{', '.join([placeholders] * len(keys))} "
+        f"ON CONFLICT (association_id, month, scope, job_category, employment_type) "
+        f"DO UPDATE SET {updates}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def _coverage_locked(*, association_id: int, office_id: int) -> KpiOfficeCoverage:
@@ -210,15 +203,29 @@ def filing_aggregates_apply(
             coverage.on_time, month, timezone.now() < on_time_before(deadline)
         )
     coverage.save(update_fields=["filed", "with_rows", "on_time"])
-    for job, employment in sorted(old.keys() | new.keys()):
-        slice_months, _created = KpiOfficeSliceMonths.objects.get_or_create(
-            office_id=office.pk,
-            job_category=job,
-            employment_type=employment,
-            defaults={"association_id": office.association_id},
-        )
-        slice_months.months = months_with(slice_months.months, month, (job, employment) in new)
-        slice_months.save(update_fields=["months"])
+    touched = sorted(old.keys() | new.keys())
+    if touched:
+        existing = {
+            (item.job_category, item.employment_type): item
+            for item in KpiOfficeSliceMonths.objects.filter(office_id=office.pk)
+        }
+        changed, created = [], []
+        for job, employment in touched:
+            item = existing.get((job, employment))
+            if item is None:
+                item = KpiOfficeSliceMonths(
+                    association_id=office.association_id,
+                    office_id=office.pk,
+                    job_category=job,
+                    employment_type=employment,
+                )
+                created.append(item)
+            else:
+                changed.append(item)
+            item.months = months_with(item.months, month, (job, employment) in new)
+        KpiOfficeSliceMonths.objects.bulk_create(created)
+        if changed:
+            KpiOfficeSliceMonths.objects.bulk_update(changed, ["months"])
     # Last: a change of the office's 部会 moves its whole history, this filing included.
     _follow_membership(coverage)
 
@@ -267,6 +274,15 @@ def _deadline_day(association_id: int) -> int:
         .first()
     )
     return int(day or KpiSettings._meta.get_field("deadline_day").get_default())
+
+
+@transaction.atomic
+def service_code_aggregates_follow_membership(*, association_id: int, service_code: str) -> None:
+    """After the 部会 mapping of a service type changed: the offices offering it follow."""
+    office_ids = OfficeService.objects.filter(
+        service_code=service_code, office__association_id=association_id
+    ).values_list("office_id", flat=True)
+    office_aggregates_follow_membership(association_id=association_id, office_ids=office_ids)
 
 
 # --- rebuild and check ---------------------------------------------------------------------
@@ -376,8 +392,7 @@ def aggregates_maintained(*, association_id: int) -> AggregateState:
         "office_id", "subcommittees", "filed", "with_rows", "on_time"
     ).iterator(chunk_size=5000):
         value = (strings[0], *(s.rstrip("0") for s in strings[1:]))
-        if value != (",", "", "", ""):
-            state.coverage[office_id] = value  # type: ignore[assignment]
+        state.coverage[office_id] = value  # type: ignore[assignment]
     for office_id, job, employment, months in KpiOfficeSliceMonths.objects.values_list(
         "office_id", "job_category", "employment_type", "months"
     ).iterator(chunk_size=5000):
@@ -389,8 +404,10 @@ def aggregates_maintained(*, association_id: int) -> AggregateState:
 def kpi_aggregates_differences(*, association_id: int, limit: int = 20) -> list[str]:
     """How the maintained tables differ from a rebuild (empty: they agree). Read only."""
     expected = aggregates_from_filings(association_id=association_id)
-    expected.coverage = {k: v for k, v in expected.coverage.items() if v != (",", "", "", "")}
     actual = aggregates_maintained(association_id=association_id)
+    # An office that never filed has nothing counted anywhere: its 部会 do not matter yet.
+    for state in (expected, actual):
+        state.coverage = {k: v for k, v in state.coverage.items() if v[1:] != ("", "", "")}
     differences: list[str] = []
     for name in ("aggregates", "coverage", "slices"):
         want: dict[Any, Any] = getattr(expected, name)
