@@ -394,8 +394,6 @@ class KpiAggregate(models.Model):
     objects = ScopedManager(association="association")
 
     class Meta:
-        verbose_name = _("KPI aggregate")
-        verbose_name_plural = _("KPI aggregates")
         constraints = [
             models.UniqueConstraint(
                 fields=["association", "month", "scope", "job_category", "employment_type"],
