@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import statistics
 import subprocess
 import sys
@@ -28,8 +29,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from bench.pages import free_port  # noqa: E402
 
 DATABASE_URL = os.environ.get(
     "BENCH_BURST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/renkei_bench_burst"
@@ -107,6 +106,12 @@ def env() -> dict[str, str]:
         "STATIC_ROOT": str(Path(tempfile.gettempdir()) / "renkei-bench-static"),
         "LOG_LEVEL": "WARNING",
     }
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def manage(*args: str, capture: bool = False) -> str:
