@@ -105,6 +105,7 @@ def env() -> dict[str, str]:
         "MFA_REQUIRED": "false",
         "STATIC_ROOT": str(Path(tempfile.gettempdir()) / "renkei-bench-static"),
         "LOG_LEVEL": "WARNING",
+        "PYTHON": sys.executable,  # bin/web runs gunicorn with it
     }
 
 
