@@ -11,7 +11,7 @@ TEST_PACKAGES := $(RUN_PACKAGES) chromium
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/renkei
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test install lint pytest messages system-packages-run system-packages-test bench bench-reports
+.PHONY: run test install lint pytest messages system-packages-run system-packages-test bench bench-reports bench-kpis
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -66,3 +66,9 @@ bench: install
 # Building both monthly reports at 550 and 5,500 offices (not a test): needs PostgreSQL.
 bench-reports: install
 	$(PY) bench/monthly_reports.py
+
+# The deadline burst (550 offices file through the API from 32 clients against gunicorn) and
+# how the KPI dashboard's cost grows with offices (not tests): needs PostgreSQL and Redis.
+bench-kpis: install
+	$(PY) bench/deadline_burst.py
+	$(PY) bench/kpi_growth.py

@@ -20,7 +20,6 @@ from core.calendar import (
     wareki_fiscal_year,
     wareki_month,
 )
-from kpis import selectors
 from kpis.charts import Bar, StackedRow, TargetLine, rate_bars, stacked_bars, trend_chart
 from kpis.models import HIRE_CHANNELS, EmploymentType, JobCategory, KpiMetric
 from kpis.rates import WindowFigures
@@ -88,15 +87,13 @@ def _rate_tables(overview: KpiOverview) -> list[dict[str, Any]]:
 
 
 def _job_table(overview: KpiOverview) -> dict[str, Any]:
-    """The survey year by job category and by employment type (one query each)."""
+    """The survey year by job category and by employment type (read with the overview)."""
     first, last = survey_year_months(overview.survey_year)
     rows = [
-        {"name": label, "whole": False}
-        | _cell(selectors.figures(first=first, last=last, job_categories=[job]))
+        {"name": label, "whole": False} | _cell(overview.survey_year_by_job[job])
         for job, label in JobCategory.choices
     ] + [
-        {"name": label, "whole": False}
-        | _cell(selectors.figures(first=first, last=last, employment_types=[employment]))
+        {"name": label, "whole": False} | _cell(overview.survey_year_by_employment[employment])
         for employment, label in EmploymentType.choices
     ]
     return {

@@ -353,3 +353,101 @@ class ApiIdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+# --- maintained aggregates (kpis/aggregates.py keeps them; the dashboards read them) ----------
+
+# `KpiAggregate.scope` of the whole association; any other value is a Subcommittee's pk.
+WHOLE_ASSOCIATION = 0
+# Month strings (`KpiOfficeCoverage`, `KpiOfficeSliceMonths`) hold one character per month,
+# "1" for a month with the fact, "0" without, the first character being this month.
+MONTHS_EPOCH_YEAR = 2000
+
+
+class KpiAggregate(models.Model):
+    """Sums of the submitted filings of one month, one scope (the whole association or one
+    部会, by the offices' membership in `KpiOfficeCoverage.subcommittees`) and one job category
+    × employment type. `offices`: how many filings have a row of this slice. Kept by
+    `kpis.aggregates` in the filing's transaction; rebuilt by `manage.py kpi_aggregates`."""
+
+    association = models.ForeignKey(
+        "association.Association", on_delete=models.CASCADE, related_name="+"
+    )
+    month = models.DateField()
+    scope = models.PositiveIntegerField()  # WHOLE_ASSOCIATION or a Subcommittee pk
+    job_category = models.CharField(max_length=20, choices=JobCategory.choices)
+    employment_type = models.CharField(max_length=16, choices=EmploymentType.choices)
+    offices = models.IntegerField(default=0)
+    headcount_start = models.IntegerField(default=0)
+    hires = models.IntegerField(default=0)
+    separations = models.IntegerField(default=0)
+    separations_within_year = models.IntegerField(default=0)
+    headcount_end = models.IntegerField(default=0)
+    open_positions = models.IntegerField(default=0)
+    hires_job_fair = models.IntegerField(default=0)
+    hires_association_posting = models.IntegerField(default=0)
+    hires_hello_work = models.IntegerField(default=0)
+    hires_agency = models.IntegerField(default=0)
+    hires_referral = models.IntegerField(default=0)
+    hires_other = models.IntegerField(default=0)
+
+    objects = ScopedManager(association="association")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["association", "month", "scope", "job_category", "employment_type"],
+                name="kpi_aggregate_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.scope} {self.job_category}/{self.employment_type}"
+
+
+class KpiOfficeCoverage(models.Model):
+    """One office's months as strings (see MONTHS_EPOCH_YEAR): submitted filings (`filed`),
+    those with at least one row (`with_rows`), those first submitted by the deadline
+    (`on_time`), and the 部会 its filings are counted in (`subcommittees`, ",3,5,")."""
+
+    association = models.ForeignKey(
+        "association.Association", on_delete=models.CASCADE, related_name="+"
+    )
+    office = models.OneToOneField(
+        "members.Office", on_delete=models.CASCADE, related_name="kpi_coverage"
+    )
+    subcommittees = models.CharField(max_length=200, default=",")
+    filed = models.TextField(default="")
+    with_rows = models.TextField(default="")
+    on_time = models.TextField(default="")
+
+    objects = ScopedManager(association="association")
+
+    def __str__(self) -> str:
+        return f"{self.office_id}"
+
+
+class KpiOfficeSliceMonths(models.Model):
+    """The months in which one office's submitted filing had a row of one job category ×
+    employment type (a month string, see MONTHS_EPOCH_YEAR)."""
+
+    association = models.ForeignKey(
+        "association.Association", on_delete=models.CASCADE, related_name="+"
+    )
+    office = models.ForeignKey("members.Office", on_delete=models.CASCADE, related_name="+")
+    job_category = models.CharField(max_length=20, choices=JobCategory.choices)
+    employment_type = models.CharField(max_length=16, choices=EmploymentType.choices)
+    months = models.TextField(default="")
+
+    objects = ScopedManager(association="association")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "job_category", "employment_type"],
+                name="kpi_office_slice_months_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.office_id} {self.job_category}/{self.employment_type}"

@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from decimal import Decimal
-from itertools import chain
+from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
+from django_scopes import get_scope
 
 from core.calendar import (
     add_months,
@@ -21,22 +23,29 @@ from core.calendar import (
     last_closed_month,
     latest_complete_survey_year,
     month_start,
+    months_between,
     rolling_months,
     survey_year_months,
 )
+from kpis.aggregates import month_position
 from kpis.models import (
     DIRECT_CARE_JOBS,
+    WHOLE_ASSOCIATION,
+    EmploymentType,
+    JobCategory,
+    KpiAggregate,
+    KpiOfficeCoverage,
+    KpiOfficeSliceMonths,
     KpiSettings,
     KpiTarget,
     NationalBenchmark,
     ReportStatus,
-    StaffingChange,
     StaffingReport,
+    StaffingRow,
 )
 from kpis.rates import OfficeMonth, Rate, WindowFigures, target_status, window_figures
 from members.models import Office, OfficeStatus
 from subcommittees.models import Subcommittee
-from subcommittees.selectors import subcommittee_office_ids
 
 _SUMMED = ("headcount_start", "hires", "separations", "separations_within_year", "headcount_end")
 
@@ -103,7 +112,21 @@ def figures(
     job_categories: Iterable[str] | None = None,
     employment_types: Iterable[str] | None = None,
 ) -> WindowFigures:
-    """Rates over a window for the association, or the offices, jobs and employment named."""
+    """Rates over a window for the association, or the offices, jobs and employment named.
+    Without `office_ids`, read from the maintained aggregates (`figures_many`)."""
+    if office_ids is None:
+        return figures_many(
+            [
+                FigureRequest(
+                    first=first,
+                    last=last,
+                    job_categories=tuple(job_categories) if job_categories is not None else None,
+                    employment_types=(
+                        tuple(employment_types) if employment_types is not None else None
+                    ),
+                )
+            ]
+        )[0]
     return window_figures(
         office_months(
             first=first,
@@ -129,15 +152,256 @@ def figures_by_office(*, first: date, last: date) -> dict[int, WindowFigures]:
 
 
 def figures_by_subcommittee(*, first: date, last: date) -> dict[int, WindowFigures]:
-    """Rates per 部会 (an office in several 部会 counts in each), in three queries."""
-    offices_of = subcommittee_office_ids()
-    items = office_months(first=first, last=last)
-    return {
-        subcommittee_id: window_figures(
-            (item for item in items if item.office_id in offices), first=first, last=last
+    """Rates per 部会 (an office in several 部会 counts in each), from the aggregates."""
+    subcommittee_ids = list(Subcommittee.objects.order_by("pk").values_list("pk", flat=True))
+    results = figures_many(
+        [FigureRequest(first=first, last=last, scope=pk) for pk in subcommittee_ids]
+    )
+    return dict(zip(subcommittee_ids, results, strict=True))
+
+
+# --- figures from the maintained aggregates (kpis/aggregates.py) ------------------------
+
+
+@dataclass(frozen=True)
+class FigureRequest:
+    """One figure to read: a window, a scope (the association or a 部会) and a slice."""
+
+    first: date
+    last: date
+    scope: int = WHOLE_ASSOCIATION  # or a Subcommittee pk
+    job_categories: tuple[str, ...] | None = None
+    employment_types: tuple[str, ...] | None = None
+
+
+def _slice_q(request: FigureRequest, prefix: str = "") -> Q:
+    condition = Q()
+    if request.job_categories is not None:
+        condition &= Q(**{f"{prefix}job_category__in": request.job_categories})
+    if request.employment_types is not None:
+        condition &= Q(**{f"{prefix}employment_type__in": request.employment_types})
+    return condition
+
+
+def _window_alias(first: date, last: date) -> tuple[int, int, str]:
+    """SUBSTR position and length of the window in the month strings, and "all filed"."""
+    length = len(months_between(first, last))
+    return month_position(first), length, "1" * length
+
+
+_RATE_SUMS = ("hires", "separations", "separations_within_year")
+
+
+def _sql_in(values: tuple[str, ...], allowed: Collection[str]) -> str:
+    """An SQL list of choice values (checked against the choices: nothing else is inlined)."""
+    if not values or not set(values) <= set(allowed):
+        raise ValueError(f"unknown choice in {values!r}")
+    return "(" + ", ".join(f"'{value}'" for value in values) + ")"
+
+
+def _coverage_reads(
+    requests: Sequence[FigureRequest],
+    window_index: Mapping[tuple[date, date], int],
+    earliest: date,
+    latest: date,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """What to take off the aggregates (the filings of offices that filed some but not all
+    months of a window) and the offices covered and not, per request: two queries of one row.
+
+    Plain SQL that SQLite and PostgreSQL both run: each office's month strings are cut to the
+    months read once (a materialised CTE), then every window is a short SUBSTR of that, so
+    the cost per office does not grow with the length of its history.
+    """
+    association_id = _scoped_association_id()
+    span_position = month_position(earliest)
+    span_length = len(months_between(earliest, latest))
+    flag_columns = []
+    partial_any = []
+    for (first, last), j in window_index.items():
+        start = month_position(first) - span_position + 1
+        length = len(months_between(first, last))
+        window = f"substr(span_filed, {start}, {length})"
+        full = "1" * length
+        flag_columns += [
+            f"CASE WHEN {window} = '{full}' THEN 1 ELSE 0 END AS full{j}",
+            f"CASE WHEN {window} LIKE '%%1%%' AND {window} <> '{full}' THEN 1 ELSE 0 END"
+            f" AS part{j}",
+            f"CASE WHEN substr(span_rows, {start}, {length}) LIKE '%%1%%' THEN 1 ELSE 0 END"
+            f" AS rows{j}",
+        ]
+        partial_any.append(f"f.part{j} = 1")
+    slice_columns = []
+    for i, request in enumerate(requests):
+        if request.job_categories is None and request.employment_types is None:
+            continue
+        start = month_position(request.first) - span_position + 1
+        length = len(months_between(request.first, request.last))
+        conditions = [f"substr(span, {start}, {length}) LIKE '%%1%%'"]
+        if request.job_categories is not None:
+            conditions.append(
+                f"job_category IN {_sql_in(request.job_categories, JobCategory.values)}"
+            )
+        if request.employment_types is not None:
+            conditions.append(
+                f"employment_type IN {_sql_in(request.employment_types, EmploymentType.values)}"
+            )
+        slice_columns.append(
+            f"MAX(CASE WHEN {' AND '.join(conditions)} THEN 1 ELSE 0 END) AS slice{i}"
         )
-        for subcommittee_id, offices in offices_of.items()
-    }
+    # Only integers, dates, choice values and table names are put into the SQL text.
+    ctes = f"""
+        WITH spans AS MATERIALIZED (
+            SELECT office_id, subcommittees,
+                   substr(filed, {span_position}, {span_length}) AS span_filed,
+                   substr(with_rows, {span_position}, {span_length}) AS span_rows
+            FROM {KpiOfficeCoverage._meta.db_table}
+            WHERE association_id = %s
+        ), flags AS MATERIALIZED (
+            SELECT office_id, subcommittees, {", ".join(flag_columns)}
+            FROM spans WHERE span_filed LIKE '%%1%%'
+        ), slices AS MATERIALIZED (
+            SELECT office_id {"".join(", " + column for column in slice_columns)}
+            FROM (
+                SELECT office_id, job_category, employment_type,
+                       substr(months, {span_position}, {span_length}) AS span
+                FROM {KpiOfficeSliceMonths._meta.db_table}
+                WHERE association_id = %s
+            ) AS office_slices
+            GROUP BY office_id
+        )"""  # noqa: S608
+
+    def scope_sql(request: FigureRequest) -> str:
+        if request.scope == WHOLE_ASSOCIATION:
+            return ""
+        return f" AND f.subcommittees LIKE '%%,{int(request.scope)},%%'"
+
+    def slice_sql(request: FigureRequest) -> str:
+        sql = ""
+        if request.job_categories is not None:
+            sql += f" AND sr.job_category IN {_sql_in(request.job_categories, JobCategory.values)}"
+        if request.employment_types is not None:
+            sql += (
+                f" AND sr.employment_type IN "
+                f"{_sql_in(request.employment_types, EmploymentType.values)}"
+            )
+        return sql
+
+    counts, sums = [], []
+    for i, request in enumerate(requests):
+        j = window_index[(request.first, request.last)]
+        if request.job_categories is None and request.employment_types is None:
+            has_rows = f"f.rows{j} = 1"
+        else:
+            has_rows = f"s.slice{i} = 1"
+        condition = f"{has_rows}{scope_sql(request)}"
+        counts += [
+            f"COUNT(CASE WHEN f.full{j} = 1 AND {condition} THEN 1 END) AS covered{i}",
+            f"COUNT(CASE WHEN f.part{j} = 1 AND {condition} THEN 1 END) AS partial{i}",
+        ]
+        taken = f"f.part{j} = 1{scope_sql(request)}{slice_sql(request)}"
+        in_window = (
+            f"r.month >= '{request.first.isoformat()}' AND r.month <= '{request.last.isoformat()}'"
+        )
+        sums += [
+            f"SUM(CASE WHEN {taken} AND {in_window} THEN sr.{name} END) AS {name}{i}"
+            for name in _RATE_SUMS
+        ]
+        sums.append(
+            f"SUM(CASE WHEN {taken} AND r.month = '{request.first.isoformat()}'"
+            f" THEN sr.headcount_start END) AS start{i}"
+        )
+    count_sql = f"""{ctes}
+        SELECT {", ".join(counts)}
+        FROM flags AS f LEFT JOIN slices AS s ON s.office_id = f.office_id"""  # noqa: S608
+    sum_sql = f"""{ctes}
+        SELECT {", ".join(sums)}
+        FROM {StaffingRow._meta.db_table} AS sr
+        JOIN {StaffingReport._meta.db_table} AS r ON r.id = sr.report_id
+        JOIN flags AS f ON f.office_id = r.office_id
+        WHERE r.association_id = %s AND r.status = '{ReportStatus.SUBMITTED.value}'
+          AND r.month >= '{earliest.isoformat()}' AND r.month <= '{latest.isoformat()}'
+          AND ({" OR ".join(partial_any)})"""  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sum_sql, [association_id, association_id, association_id])
+        taken_off = dict(zip([c[0] for c in cursor.description], cursor.fetchone(), strict=True))
+        cursor.execute(count_sql, [association_id, association_id])
+        covered = dict(zip([c[0] for c in cursor.description], cursor.fetchone(), strict=True))
+    return taken_off, covered
+
+
+def _scoped_association_id() -> int:
+    """The association of the current scope (raw SQL does not pass the scoped managers)."""
+    association = get_scope().get("association")
+    if isinstance(association, (list, tuple, set)):
+        association = next(iter(association)) if len(association) == 1 else None
+    if association is None or association is True:
+        raise RuntimeError("figures are read inside one association's scope")
+    return int(getattr(association, "pk", association))
+
+
+def figures_many(requests: Sequence[FigureRequest]) -> list[WindowFigures]:
+    """The rates of many windows, scopes and slices in three queries, whatever the number of
+    offices and months, each returning one row (see kpis/rates.py for the definitions).
+
+    The aggregates sum every filing of a month; an office counts only when it filed every month
+    of the window, so the filings of the offices that filed some months of it but not all
+    (few: late filers, gaps, joiners) are taken off again, summed by the database. Coverage
+    (offices covered and not) is counted on the offices' month strings.
+    """
+    if not requests:
+        return []
+    windows = sorted({(r.first, r.last) for r in requests})
+    window_index = {window: j for j, window in enumerate(windows)}
+    earliest = min(first for first, _last in windows)
+    latest = max(last for _first, last in windows)
+    scopes = sorted({r.scope for r in requests})
+
+    def scope_q(request: FigureRequest, path: str) -> Q:
+        if request.scope == WHOLE_ASSOCIATION:
+            return Q()
+        return Q(**{f"{path}__contains": f",{request.scope},"})
+
+    # 1. Every filing of each window, from the aggregate rows.
+    sums: dict[str, Any] = {}
+    for i, request in enumerate(requests):
+        base = Q(scope=request.scope) & _slice_q(request)
+        window = Q(month__gte=request.first, month__lte=request.last)
+        for name in _RATE_SUMS:
+            sums[f"r{i}_{name}"] = Sum(name, filter=base & window)
+        sums[f"r{i}_start"] = Sum("headcount_start", filter=base & Q(month=request.first))
+    totals = KpiAggregate.objects.filter(
+        month__gte=earliest, month__lte=latest, scope__in=scopes
+    ).aggregate(**sums)
+
+    # 2. and 3.: the offices' month strings, read by the database.
+    taken_off, covered = _coverage_reads(requests, window_index, earliest, latest)
+
+    results = []
+    for i, request in enumerate(requests):
+        offices = covered[f"covered{i}"] or 0
+        not_covered = covered[f"partial{i}"] or 0
+        if not offices:
+            empty = Rate(None, None)
+            results.append(
+                WindowFigures(request.first, request.last, empty, empty, empty, 0, not_covered)
+            )
+            continue
+        value = {
+            name: (totals[f"r{i}_{name}"] or 0) - (taken_off[f"{name}{i}"] or 0)
+            for name in (*_RATE_SUMS, "start")
+        }
+        results.append(
+            WindowFigures(
+                first=request.first,
+                last=request.last,
+                hire_rate=Rate(value["hires"], value["start"]),
+                separation_rate=Rate(value["separations"], value["start"]),
+                early_separation_share=Rate(value["separations_within_year"], value["separations"]),
+                offices=offices,
+                offices_not_covered=not_covered,
+            )
+        )
+    return results
 
 
 def report_for(*, office_id: int, month: date) -> StaffingReport | None:
@@ -184,43 +448,29 @@ def filing_completeness(
     *, months: Sequence[date], deadline_day: int, today: date
 ) -> list[MonthCompleteness]:
     """Per month: approved offices (expected), their submitted filings, and how many of those
-    were first submitted by the deadline. Two queries, whatever the number of months.
+    were first submitted by the deadline. One query on the offices' month strings, whatever
+    the number of filings.
 
     On time counts a filing's first submission, so an officer's reopening and the office's
-    correction afterwards do not turn an on-time filing late.
+    correction afterwards do not turn an on-time filing late. It is decided when the filing is
+    first submitted, against the deadline then in force (a rebuild uses today's).
     """
     deadlines = {month: filing_deadline(month, deadline_day=deadline_day) for month in months}
     # Expected: the offices approved now (a roster import approves offices with years of
     # history, so the approval date says nothing about which months they had to file).
-    expected = Office.objects.filter(status=OfficeStatus.APPROVED).count()
-    first_submitted = Coalesce(
-        Subquery(
-            StaffingChange.objects.filter(report=OuterRef("pk"), action="submit")
-            .order_by("at")
-            .values("at")[:1]
-        ),
-        F("submitted_at"),
-    )
+    marks = {}
+    for i, month in enumerate(months):
+        marks[f"filed_mark_{i}"] = Substr("kpi_coverage__filed", month_position(month), 1)
+        marks[f"on_time_mark_{i}"] = Substr("kpi_coverage__on_time", month_position(month), 1)
     counts = (
-        StaffingReport.objects.filter(
-            status=ReportStatus.SUBMITTED,
-            month__in=list(months),
-            office__status=OfficeStatus.APPROVED,
-        )
-        .annotate(first_submitted_at=first_submitted)
+        Office.objects.filter(status=OfficeStatus.APPROVED)
+        .alias(**marks)
         .aggregate(
-            **{f"filed_{i}": Count("pk", filter=Q(month=month)) for i, month in enumerate(months)},
+            expected=Count("pk"),
             **{
-                f"on_time_{i}": Count(
-                    "pk",
-                    filter=Q(
-                        month=month,
-                        first_submitted_at__lt=_tokyo_midnight(
-                            deadlines[month] + timedelta(days=1)
-                        ),
-                    ),
-                )
-                for i, month in enumerate(months)
+                f"{kind}_{i}": Count("pk", filter=Q(**{f"{kind}_mark_{i}": "1"}))
+                for i in range(len(months))
+                for kind in ("filed", "on_time")
             },
         )
     )
@@ -229,7 +479,7 @@ def filing_completeness(
             month=month,
             deadline=deadlines[month],
             closed=deadlines[month] < today,
-            expected=expected,
+            expected=counts["expected"],
             filed=counts[f"filed_{i}"] or 0,
             on_time=counts[f"on_time_{i}"] or 0,
         )
@@ -290,25 +540,15 @@ class KpiOverview:
     # The rolling 12 months ending at each of the last 12 closed months, oldest first.
     trend: list[WindowFigures]
     completeness: list[MonthCompleteness]
-
-
-def _figures_of(
-    by_office: Mapping[int, list[OfficeMonth]],
-    office_ids: Collection[int] | None,
-    window: tuple[date, date] | None,
-) -> WindowFigures | None:
-    if window is None:
-        return None
-    if office_ids is None:
-        items: Iterable[OfficeMonth] = chain.from_iterable(by_office.values())
-    else:
-        items = chain.from_iterable(by_office.get(pk, ()) for pk in office_ids)
-    return window_figures(items, first=window[0], last=window[1])
+    # The survey year by job category and by employment type (the whole association).
+    survey_year_by_job: dict[str, WindowFigures]
+    survey_year_by_employment: dict[str, WindowFigures]
 
 
 def kpi_overview(*, association_id: int, today: date) -> KpiOverview:
     """The dashboard's reads: completeness, rates by scope and window, benchmarks, targets,
-    trend. A fixed number of queries whatever the number of offices and months."""
+    trend. A fixed number of queries, each returning a fixed number of rows, whatever the
+    number of offices and months: the rates come from the maintained aggregates."""
     deadline_day = kpi_settings(association_id=association_id).deadline_day
     last_closed = last_closed_month(today, deadline_day=deadline_day)
     fiscal_year = fiscal_year_of(today)
@@ -320,29 +560,52 @@ def kpi_overview(*, association_id: int, today: date) -> KpiOverview:
         "rolling": rolling_months(last_closed),
     }
     trend_windows = [rolling_months(add_months(last_closed, -back)) for back in range(11, -1, -1)]
-    first = min(window[0] for window in [*windows.values(), *trend_windows] if window)
-
-    by_office: dict[int, list[OfficeMonth]] = defaultdict(list)
-    for item in office_months(first=first, last=last_closed):
-        by_office[item.office_id].append(item)
-    members = subcommittee_office_ids()
     subcommittees = list(Subcommittee.objects.order_by("pk"))
+    survey_first, survey_last = survey_year_months(survey_year)
+    # Every figure of the page in one batch: three queries of one row each.
+    requests: list[FigureRequest] = []
+    slots: dict[Any, int] = {}
 
-    association = ScopeFigures(
-        None, {key: _figures_of(by_office, None, window) for key, window in windows.items()}
+    def ask(key: Any, request: FigureRequest) -> None:
+        slots[key] = len(requests)
+        requests.append(request)
+
+    for key, window in windows.items():
+        if window is None:
+            continue
+        for scope in [WHOLE_ASSOCIATION, *(s.pk for s in subcommittees)]:
+            ask(("window", key, scope), FigureRequest(first=window[0], last=window[1], scope=scope))
+    for n, (first, last) in enumerate(trend_windows):
+        ask(("trend", n), FigureRequest(first=first, last=last))
+    ask(
+        "direct_care",
+        FigureRequest(
+            first=survey_first,
+            last=survey_last,
+            job_categories=tuple(str(job) for job in DIRECT_CARE_JOBS),
+        ),
     )
-    by_subcommittee = [
-        ScopeFigures(
-            subcommittee,
-            {
-                key: _figures_of(by_office, members.get(subcommittee.pk, set()), window)
-                for key, window in windows.items()
-            },
+    for job in JobCategory.values:
+        ask(
+            ("job", job), FigureRequest(first=survey_first, last=survey_last, job_categories=(job,))
         )
+    for employment in EmploymentType.values:
+        ask(
+            ("employment", employment),
+            FigureRequest(first=survey_first, last=survey_last, employment_types=(employment,)),
+        )
+    results = figures_many(requests)
+
+    def window_of(key: str, scope: int) -> WindowFigures | None:
+        slot = slots.get(("window", key, scope))
+        return results[slot] if slot is not None else None
+
+    association = ScopeFigures(None, {key: window_of(key, WHOLE_ASSOCIATION) for key in windows})
+    by_subcommittee = [
+        ScopeFigures(subcommittee, {key: window_of(key, subcommittee.pk) for key in windows})
         for subcommittee in subcommittees
     ]
-    survey_first, survey_last = survey_year_months(survey_year)
-    direct_care = figures(first=survey_first, last=survey_last, job_categories=DIRECT_CARE_JOBS)
+    direct_care = results[slots["direct_care"]]
 
     benchmarks: dict[str, NationalBenchmark] = {}
     for benchmark in NationalBenchmark.objects.filter(survey_year__lte=survey_year).order_by(
@@ -383,10 +646,12 @@ def kpi_overview(*, association_id: int, today: date) -> KpiOverview:
         survey_year_direct_care=direct_care,
         benchmarks=benchmarks,
         targets=progress,
-        trend=[
-            window_figures(chain.from_iterable(by_office.values()), first=window[0], last=window[1])
-            for window in trend_windows
-        ],
+        trend=[results[slots[("trend", n)]] for n in range(len(trend_windows))],
+        survey_year_by_job={job: results[slots[("job", job)]] for job in JobCategory.values},
+        survey_year_by_employment={
+            employment: results[slots[("employment", employment)]]
+            for employment in EmploymentType.values
+        },
         completeness=filing_completeness(
             months=[add_months(month_start(today), -back) for back in range(6, 0, -1)],
             deadline_day=deadline_day,

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.calendar import add_months, month_start, wareki_month
+from kpis.aggregates import filing_aggregates_apply
 from kpis.checks import (
     FOREIGN_FIELDS,
     FilingCheck,
@@ -218,6 +219,9 @@ def staffing_report_save(
         before=before,
         after=after,
         reason=comment,
+    )
+    filing_aggregates_apply(
+        office=office, month=month, before=before, after=after, deadline=check.deadline
     )
     return report
 

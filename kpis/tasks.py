@@ -8,6 +8,7 @@ from celery import shared_task
 
 from association.models import Association
 from association.tasks import AssociationTask, for_each_association
+from kpis.aggregates import kpi_aggregates_rebuild
 from kpis.reminders import filing_reminders_send
 
 
@@ -29,3 +30,10 @@ def filing_reminders(
 def filing_reminders_all(today: str | None = None) -> int:
     """Beat entry point (daily): one reminder task per association."""
     return for_each_association(filing_reminders, today=today)
+
+
+@shared_task(base=AssociationTask, bind=True, max_retries=3)
+def kpi_aggregates_rebuild_task(self: AssociationTask, *, association_id: int) -> int:
+    """Recompute one association's KPI aggregates from its filings (after a bulk import or a
+    repair); returns the number of aggregate rows."""
+    return kpi_aggregates_rebuild(association_id=association_id)

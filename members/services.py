@@ -199,6 +199,12 @@ def office_update(*, office: Office, changes: OfficeChanges) -> list[str]:
                 if code not in current
             )
             changed.append("service_codes")
+            # The office may have changed 部会: its KPI history follows it (kpis/aggregates.py).
+            from kpis.aggregates import office_aggregates_follow_membership
+
+            office_aggregates_follow_membership(
+                association_id=office.association_id, office_ids=[office.pk]
+            )
     return changed
 
 

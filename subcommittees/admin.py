@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 from django.db import models
 from django.db.models import Model, QuerySet
@@ -31,6 +33,29 @@ class ServiceTypeMappingAdmin(TenantModelAdmin):
     list_filter = ["subcommittee"]
     list_editable = ["subcommittee"]
     list_display_links = ["service_code"]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        _kpi_history_follows(obj)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        super().delete_model(request, obj)
+        _kpi_history_follows(obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        mappings = list(queryset)
+        super().delete_queryset(request, queryset)
+        for mapping in mappings:
+            _kpi_history_follows(mapping)
+
+
+def _kpi_history_follows(mapping: ServiceTypeMapping) -> None:
+    """A mapping change moves offices between 部会: their KPI history follows them."""
+    from kpis.aggregates import service_code_aggregates_follow_membership
+
+    service_code_aggregates_follow_membership(
+        association_id=mapping.association_id, service_code=mapping.service_code
+    )
 
 
 class ReadOnlyTenantAdmin(TenantModelAdmin):

@@ -41,11 +41,12 @@ def _mapped_codes(subcommittee: Any) -> QuerySet[ServiceTypeMapping, Any]:
     return ServiceTypeMapping.objects.filter(subcommittee=subcommittee).values("service_code")
 
 
-def office_in_subcommittee(subcommittee: Any) -> Exists:
-    """A filter for Office querysets: the office offers a service mapped to `subcommittee`."""
+def office_in_subcommittee(subcommittee: Any, *, office_ref: str = "pk") -> Exists:
+    """A filter for Office querysets: the office offers a service mapped to `subcommittee`.
+    `office_ref`: the outer field holding the office's id, for querysets of other models."""
     return Exists(
         OfficeService.objects.filter(
-            office=OuterRef("pk"), service_code__in=_mapped_codes(subcommittee)
+            office=OuterRef(office_ref), service_code__in=_mapped_codes(subcommittee)
         )
     )
 

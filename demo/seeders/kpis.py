@@ -16,6 +16,7 @@ from core.calendar import filing_deadline, month_start
 from demo.plan import PUNCTUAL, at, filing_habit, main_service, staffing_history
 from demo.progress import Progress
 from demo.seeders.users import demo_office
+from kpis.aggregates import filing_on_time_refresh
 from kpis.history import DEMO_VIA
 from kpis.models import StaffingChange, StaffingReport
 from kpis.selectors import kpi_settings
@@ -139,3 +140,4 @@ def _backdate(submitted: dict[int, datetime]) -> None:
     for change in changes:
         change.at = submitted[change.report_id]
     StaffingChange.objects.bulk_update(changes, ["at"])
+    filing_on_time_refresh(report_ids=list(submitted))

@@ -23,6 +23,7 @@ from core.calendar import (
     wareki_fiscal_year,
     wareki_month,
 )
+from kpis.aggregates import filing_on_time_refresh, kpi_aggregates_rebuild
 from kpis.models import (
     EmploymentType,
     JobCategory,
@@ -51,10 +52,16 @@ def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datet
 
 
 def bulk_file(
-    offices: Iterable[Office], months: Iterable[date], *, start: int = 100, moves: int = 1
+    offices: Iterable[Office],
+    months: Iterable[date],
+    *,
+    start: int = 100,
+    moves: int = 1,
+    rebuild: bool = True,
 ) -> None:
     """Submitted filings written directly (fast, for volume): one care-worker row each, with
-    `moves` hires and as many separations every month, so the headcount stays at `start`."""
+    `moves` hires and as many separations every month, so the headcount stays at `start`.
+    Written around the service, so the aggregates are rebuilt from the filings afterwards."""
     months = list(months)
     reports = StaffingReport.objects.bulk_create(
         StaffingReport(
@@ -81,6 +88,16 @@ def bulk_file(
         )
         for report in reports
     )
+    if rebuild:
+        kpi_aggregates_rebuild(association_id=reports[0].association_id)
+
+
+def analyze() -> None:
+    """Fresh planner statistics after a bulk load, as autovacuum keeps them in production
+    (without them PostgreSQL takes the just-filled tables for empty and plans nested loops)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def row(start: int, hires: int = 0, separations: int = 0) -> dict[str, object]:
@@ -146,8 +163,10 @@ def _save(tenant: Tenant, office: Office, month: date, *, today: date) -> Staffi
 
 
 def _first_submission_at(report: StaffingReport, when: datetime) -> None:
+    """Backdate a submission around the service, then let the aggregates read it again."""
     StaffingChange.objects.filter(report=report, action="submit").update(at=when)
     StaffingReport.objects.filter(pk=report.pk).update(submitted_at=when)
+    filing_on_time_refresh(report_ids=[report.pk])
 
 
 def test_completeness_on_time_and_late(tenant_a: Tenant) -> None:
@@ -176,6 +195,7 @@ def test_completeness_on_time_and_late(tenant_a: Tenant) -> None:
             at=at(2025, 10, 9, 17)
         ).update(at=at(2025, 10, 20, 10))
         StaffingReport.objects.filter(pk=corrected.pk).update(submitted_at=at(2025, 10, 20, 10))
+        filing_on_time_refresh(report_ids=[corrected.pk])
         assert StaffingChange.objects.filter(report=corrected, action="submit").count() == 2
         # August: a draft only, which is not a filing.
         staffing_report_save(
@@ -377,6 +397,7 @@ def test_page_query_count_is_the_same_for_50_and_500_offices(tenant_a: Tenant) -
     _last, months = _page_months()
     client = client_for(tenant_a, tenant_a.users["officer"])
     url = reverse("kpis:dashboard")
+    rebuilding: list[float] = []
 
     def grow_to(total: int) -> None:
         with scope(association=tenant_a.association.pk):
@@ -395,8 +416,13 @@ def test_page_query_count_is_the_same_for_50_and_500_offices(tenant_a: Tenant) -
                 for serial in range(100 + approved, 100 + total)
             ]
             # Every new office files two years; one in ten misses the last month.
-            bulk_file([o for i, o in enumerate(created) if i % 10], months)
-            bulk_file([o for i, o in enumerate(created) if not i % 10], months[:-1])
+            bulk_file([o for i, o in enumerate(created) if i % 10], months, rebuild=False)
+            bulk_file([o for i, o in enumerate(created) if not i % 10], months[:-1], rebuild=False)
+            # The bulk load went around the service: rebuild (not counted against the budget).
+            rebuild_started = time.monotonic()
+            kpi_aggregates_rebuild(association_id=tenant_a.association.pk)
+            rebuilding.append(time.monotonic() - rebuild_started)
+            analyze()
 
     def count() -> int:
         with CaptureQueriesContext(connection) as queries:
@@ -412,7 +438,7 @@ def test_page_query_count_is_the_same_for_50_and_500_offices(tenant_a: Tenant) -
     with scope(association=tenant_a.association.pk):
         assert Office.objects.filter(status=OfficeStatus.APPROVED).count() == 500
     assert count() == fifty
-    assert time.monotonic() - started < 20
+    assert time.monotonic() - started - sum(rebuilding) < 20
 
 
 def test_survey_year_by_job_category_and_employment(tenant_a: Tenant) -> None:
@@ -438,6 +464,7 @@ def test_survey_year_by_job_category_and_employment(tenant_a: Tenant) -> None:
             )
             for report in reports
         )
+        kpi_aggregates_rebuild(association_id=tenant_a.association.pk)  # rows added around it
     response = client_for(tenant_a, tenant_a.users["officer"]).get(reverse("kpis:dashboard"))
     table = next(t for t in response.context["rate_tables"] if t["key"] == "by_job")
     by_name = {row["name"]: row for row in table["rows"]}
