@@ -7,7 +7,8 @@ UV := $(TOOLS)/bin/uv
 PY := $(VENV)/bin/python
 # Debian packages: gettext (catalogues), Japanese fonts and HarfBuzz subsetting (PDF), Pango (weasyprint).
 RUN_PACKAGES := gettext fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0
-TEST_PACKAGES := $(RUN_PACKAGES) chromium
+# poppler-utils: pdftoppm turns PDF pages into images (the flyer's QR code is decoded from one).
+TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/renkei
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
