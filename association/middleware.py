@@ -113,7 +113,7 @@ class PublicPageCacheMiddleware:
         return self.get_response(request)
 
     def _cached(self, request: HttpRequest) -> HttpResponseBase | None:
-        page = self._page_for(request.path_info)
+        page, on_hit, kwargs = self._page_for(request.path_info)
         if page is None:
             return None
         host, _port = split_domain_port(request.get_host())
@@ -151,24 +151,32 @@ class PublicPageCacheMiddleware:
         patch_vary_headers(answer, ("Cookie",))
         for name, value in self._csp_headers(request).items():
             answer[name] = value
+        if on_hit is not None:  # what the view does on every answer, cached or not (a count)
+            on_hit(request, **kwargs)
         return answer
 
-    def _page_for(self, path: str) -> PublicPage | None:
+    def _page_for(self, path: str) -> tuple[PublicPage | None, Any, dict[str, Any]]:
         """The cached page a path leads to, if any: resolving against the whole URL conf costs
         up to 1.5 ms a request (the API's routes come last), so each process remembers its last
         RESOLVED_PATHS paths (least recently used dropped: any path may be asked for)."""
         known = self._paths.get(path, _UNKNOWN)
         if known is not _UNKNOWN:
             self._paths.move_to_end(path)
-            return cast(PublicPage | None, known)
+            return cast(tuple[PublicPage | None, Any, dict[str, Any]], known)
         try:
-            page = getattr(resolve(path).func, "public_page", None)
+            match = resolve(path)
         except Resolver404:
-            page = None
-        self._paths[path] = page
+            found: tuple[PublicPage | None, Any, dict[str, Any]] = (None, None, {})
+        else:
+            found = (
+                getattr(match.func, "public_page", None),
+                getattr(match.func, "public_page_hit", None),
+                dict(match.kwargs),
+            )
+        self._paths[path] = found
         if len(self._paths) > RESOLVED_PATHS:
             self._paths.popitem(last=False)
-        return cast(PublicPage | None, page)
+        return found
 
     def _csp_headers(self, request: HttpRequest) -> dict[str, str]:
         """The Content-Security-Policy headers django-csp puts on a page whose view asked for

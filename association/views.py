@@ -24,7 +24,7 @@ from association.permissions import public, requires
 from association.public_cache import cached_public_page, render_public
 from core.calendar import wareki_month
 from kpis.reminders import filing_reminders_send_for_month
-from members.selectors import office_status_counts
+from members.selectors import office_status_counts, offices_pending
 from subcommittees.selectors import subcommittees_with_office_counts
 
 logger = logging.getLogger(__name__)
@@ -37,6 +37,9 @@ def home(request: HttpRequest) -> HttpResponse:
     return render_public(request, "association/home.html", {})
 
 
+PENDING_SHOWN = 10
+
+
 @requires("dashboard.view")
 def dashboard(request: AssociationRequest) -> HttpResponse:
     """What needs doing first (officers: this month's filing deadline, who has not filed with a
@@ -46,6 +49,9 @@ def dashboard(request: AssociationRequest) -> HttpResponse:
         "status_counts": office_status_counts(),
         "subcommittees": list(subcommittees_with_office_counts()),
     }
+    if request.access.can("members.approve"):
+        # The oldest applications, each linked to its decision page; the card counts them all.
+        context["pending"] = list(offices_pending()[:PENDING_SHOWN])
     if request.access.can("kpis.manage"):
         context["todo"] = officer_todo(
             association_id=request.association.pk, today=timezone.localdate()

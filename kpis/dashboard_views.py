@@ -30,7 +30,6 @@ from kpis.selectors import (
     kpi_overview,
     offices_not_filed,
 )
-from subcommittees.selectors import subcommittee_office_ids
 
 METRICS = ("hire_rate", "separation_rate", "early_separation_share")
 # The charts' width in SVG units: narrow enough that their 12-unit labels stay readable when a
@@ -209,15 +208,14 @@ def _rate_charts(overview: KpiOverview) -> list[dict[str, Any]]:
 def _channel_chart(overview: KpiOverview) -> dict[str, Any]:
     """Hires by channel over the rolling 12 months, a stacked bar per scope."""
     window = overview.windows["rolling"]
-    members = subcommittee_office_ids()
-    scopes: dict[int | None, set[int] | None] = {None: None}
     names: dict[int | None, str] = {None: _("Whole association")}
     for scope in overview.subcommittees:
         if scope.subcommittee:
-            scopes[scope.subcommittee.pk] = members.get(scope.subcommittee.pk, set())
             names[scope.subcommittee.pk] = scope.subcommittee.name
     first, last = window or rolling_months(overview.last_closed_month)
-    sums = hires_by_channel_per_scope(first=first, last=last, scopes=scopes)
+    sums = hires_by_channel_per_scope(
+        first=first, last=last, subcommittee_ids=[key for key in names if key is not None]
+    )
     channels = [str(label) for _field, label in HIRE_CHANNELS]
     rows = []
     stacked = []

@@ -579,7 +579,8 @@ def _page_number(value: str | None) -> int:
     """`?page=`: a page number; anything else is the first page (a page past the last is the
     last, `office_changes`)."""
     text = (value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 7 else 1
+    # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 7 else 1
 
 
 def _status_label(status: str | None) -> str:

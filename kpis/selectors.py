@@ -664,30 +664,25 @@ def kpi_overview(*, association_id: int, today: date) -> KpiOverview:
 
 
 def hires_by_channel_per_scope(
-    *, first: date, last: date, scopes: Mapping[int | None, Collection[int] | None]
+    *, first: date, last: date, subcommittee_ids: Collection[int]
 ) -> dict[int | None, dict[str, int]]:
-    """Hires by channel over the months `first`…`last` for each scope (None: every office; a
-    key with office ids: those offices), from submitted filings. One query returning one row,
-    whatever the number of offices or scopes."""
-    from kpis.models import HIRE_CHANNELS, StaffingRow
+    """Hires by channel over the months `first`…`last` for the whole association (key None) and
+    each 部会, from the maintained aggregates: one query, a row per scope, whatever the number
+    of offices or months."""
+    from kpis.models import HIRE_CHANNELS, WHOLE_ASSOCIATION, KpiAggregate
 
-    aggregates = {}
-    for number, office_ids in enumerate(scopes.values()):
-        if office_ids is not None and not office_ids:
-            continue  # a 部会 without offices: nothing to add up
-        condition = None if office_ids is None else Q(report__office_id__in=list(office_ids))
-        for channel, _label in HIRE_CHANNELS:
-            aggregates[f"s{number}_{channel}"] = Sum(channel, filter=condition)
-    row = (
-        StaffingRow.objects.filter(
-            report__status=ReportStatus.SUBMITTED,
-            report__month__gte=first,
-            report__month__lte=last,
-        ).aggregate(**aggregates)
-        if aggregates
-        else {}
+    channels = [channel for channel, _label in HIRE_CHANNELS]
+    scopes = [WHOLE_ASSOCIATION, *subcommittee_ids]
+    rows = (
+        KpiAggregate.objects.filter(month__gte=first, month__lte=last, scope__in=scopes)
+        .values("scope")
+        .annotate(**{channel: Sum(channel) for channel in channels})
+        .order_by()
     )
+    found = {row["scope"]: row for row in rows}
     return {
-        key: {channel: row.get(f"s{number}_{channel}") or 0 for channel, _label in HIRE_CHANNELS}
-        for number, key in enumerate(scopes)
+        (None if scope == WHOLE_ASSOCIATION else scope): {
+            channel: int(found.get(scope, {}).get(channel) or 0) for channel in channels
+        }
+        for scope in scopes
     }

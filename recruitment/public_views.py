@@ -251,21 +251,29 @@ def _counted(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @wraps(view)
     def wrapped(request: HttpRequest, job_posting_pk: int) -> HttpResponse:
         response = view(request, job_posting_pk=job_posting_pk)
-        association = getattr(request, "association", None)
-        if (
-            request.method == "GET"
-            and response.status_code == 200
-            and association is not None
-            and not request.user.is_authenticated
-        ):
-            posting_view_count(
-                association_id=association.pk,
-                posting_id=job_posting_pk,
-                user_agent=request.headers.get("User-Agent", ""),
-            )
+        if response.status_code == 200:
+            _count_view(request, job_posting_pk=job_posting_pk)
         return response
 
+    # A cached page answered early (association.middleware) never reaches the view: the
+    # middleware calls this after such an answer.
+    wrapped.public_page_hit = _count_view  # type: ignore[attr-defined]
     return wrapped
+
+
+def _count_view(request: HttpRequest, *, job_posting_pk: int) -> None:
+    association = getattr(request, "association", None)
+    user = getattr(request, "user", None)  # absent: answered before authentication, anonymous
+    if (
+        request.method == "GET"
+        and association is not None
+        and not (user is not None and user.is_authenticated)
+    ):
+        posting_view_count(
+            association_id=association.pk,
+            posting_id=job_posting_pk,
+            user_agent=request.headers.get("User-Agent", ""),
+        )
 
 
 @public

@@ -335,20 +335,17 @@ def disclosure_basis(figures: ReportFigures, contents: list[dict[str, Any]]) -> 
                     ]
                     # The rows add up to the association only when every office is in exactly
                     # one 部会: otherwise the rest is an unknown, unpublished residual.
-                    numbers = [shown_values.get((row["key"], column)) for row in table["rows"]]
-                    if membership_left or not all(isinstance(n, int) for n in numbers):
-                        whole = shown_values.get((total_row, column))
+                    whole = shown_values.get((total_row, column))
+                    if not isinstance(whole, int):
+                        continue  # no office at all: nothing to add up
+                    if membership_left:
                         rest = [
                             shown_values.get((row["key"], column))
                             for row in table["rows"]
                             if row["key"] != total_row
                         ]
                         residual = "residual:" + generic[(total_row, column)]
-                        value = (
-                            whole - sum(n for n in rest if isinstance(n, int))
-                            if isinstance(whole, int)
-                            else 0
-                        )
+                        value = whole - sum(n for n in rest if isinstance(n, int))
                         basis.add(residual, value, membership_left, "s")
                         row_parts.append(residual)
                     basis.relate(generic[(total_row, column)], row_parts)

@@ -113,3 +113,24 @@ def celery_worker(transactional_db: None, tmp_path: Path) -> Iterator[Path]:
             worker.wait(timeout=20)
         except subprocess.TimeoutExpired:
             worker.kill()
+
+
+@pytest.fixture(autouse=True)
+def _hosts_follow_domains_made_in_tests() -> Iterator[None]:
+    """Tests make domains with the ORM (`localhost` for a live server); the services that make
+    them in the site tell every process's host table (association.hosts). So do tests."""
+    from django.db.models.signals import post_delete, post_save
+
+    from association.hosts import hosts_changed
+    from association.models import Association, AssociationDomain
+
+    def changed(**kwargs: Any) -> None:
+        hosts_changed()
+
+    for sent in (post_save, post_delete):
+        for model in (Association, AssociationDomain):
+            sent.connect(changed, sender=model, weak=False, dispatch_uid=f"tests-hosts-{model}")
+    yield
+    for sent in (post_save, post_delete):
+        for model in (Association, AssociationDomain):
+            sent.disconnect(sender=model, dispatch_uid=f"tests-hosts-{model}")

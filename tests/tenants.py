@@ -296,7 +296,14 @@ def build_event_objects(tenant: Tenant) -> None:
         status="confirmed",
         cancel_key=f"cancel-{tenant.host}",
     )
-    JobFairBooth.objects.create(event=event, office=tenant.offices[0], hiring_for="介護職員")
+    booth = JobFairBooth.objects.create(
+        event=event, office=tenant.offices[0], hiring_for="介護職員", hires=1
+    )
+    from recruitment.models import JobFairBoothHire
+
+    JobFairBoothHire.objects.create(
+        booth=booth, job_category="care_worker", employment_type="regular", count=1
+    )
 
 
 def build_recruitment_objects(tenant: Tenant) -> dict[str, Any]:
@@ -333,6 +340,9 @@ def _recruitment_objects(tenant: Tenant, office: Office) -> dict[str, Any]:
     application, _key = apply(
         posting, name=f"{tenant.marker}応募者", email=f"applicant-{office.pk}@example.com"
     )
+    from recruitment.models import JobPostingViewDay
+
+    JobPostingViewDay.objects.create(posting=posting, day=posting.created_at.date(), count=3)
     return {"job_posting": posting, "job_posting_photo": photo, "job_application": application}
 
 

@@ -85,12 +85,12 @@ def test_leads_with_what_needs_doing(tenant_a: Tenant) -> None:
     assert page.index('id="todo-heading"') < page.index('id="offices-heading"')
     assert todo.deadline_label in page and "年（" in todo.deadline_label  # 和暦 (western)
     assert reverse("association:dashboard_remind") in page
-    assert reverse("members:applications") in page  # one office applies in tenant_a
-    assert todo.office_applications == 1
-    # Officers see counts, never an applicant or a pending office's details.
+    assert todo.office_applications == 1  # one office applies in tenant_a
+    # Officers decide on offices applying for membership: each is linked to its decision page
+    # (job applicants, by contrast, are counted only).
     pending = tenant_a.offices[-1]
     assert pending.status == OfficeStatus.APPLIED
-    assert pending.name not in page
+    assert reverse("members:decide", args=[pending.pk]) in page
 
 
 def test_leaders_do_not_get_the_officers_panel(tenant_a: Tenant) -> None:

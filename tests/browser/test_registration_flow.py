@@ -65,6 +65,7 @@ def test_register_approve_first_login(live_server, tenant_a: Tenant, browser_pag
     )
     officer_page.locator("main form button[type=submit]").first.click()
     officer_page.wait_for_url("**/dashboard/")
+    # The dashboard lists the applications waiting, each linked to its decision.
     officer_page.get_by_role("link", name=re.compile("しんきヘルパーステーション")).click()
     officer_page.check("input[name=decision][value=approve]")
     officer_page.locator("main form button[type=submit]").click()
