@@ -37,10 +37,11 @@ def test_officer_logs_in_with_totp_and_sees_dashboard(
 
     page.wait_for_url(f"{base}/dashboard/")
     assert page.get_by_role("heading", level=1).inner_text() == "役員ダッシュボード"
-    # The dashboard leads with what needs doing: counts and links, never an applicant.
+    # The dashboard leads with what needs doing: the offices applying for membership, each
+    # linked to its decision; job applicants as a count only.
     todo = page.get_by_role("region", name="対応が必要なこと")
-    assert "入会申請を確認する" in todo.inner_text()
-    assert tenant_a.offices[-1].name not in todo.inner_text()
+    assert tenant_a.offices[-1].name in todo.inner_text()
+    assert "件の求人応募が事業所の対応待ち" in todo.inner_text()
     body = page.content()
     assert tenant_b.marker not in body
     # Keyboard users can skip the header.
