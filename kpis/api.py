@@ -376,20 +376,8 @@ def _save(*, request: Request, office: Office, month: date, data: dict[str, Any]
             },
             status=status.HTTP_400_BAD_REQUEST,
         )
-    except FilingConflict as error:
-        return Response(
-            {
-                "code": "conflict",
-                "detail": " ".join(error.messages),
-                "current_version": error.report.version if error.report else None,
-            },
-            status=status.HTTP_409_CONFLICT,
-        )
-    except FilingLocked as error:
-        return Response(
-            {"code": "locked", "detail": " ".join(error.messages)},
-            status=status.HTTP_409_CONFLICT,
-        )
+    except (FilingConflict, FilingLocked) as error:
+        return _refused(error)
     report = (
         StaffingReport.objects.select_related("office").prefetch_related("rows").get(pk=report.pk)
     )
@@ -397,6 +385,23 @@ def _save(*, request: Request, office: Office, month: date, data: dict[str, Any]
     return Response(
         FilingSerializer(report).data,
         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+    )
+
+
+def _refused(error: FilingConflict | FilingLocked) -> Response:
+    """A stale version (409 with the current one) or a locked month (409), as both saves say."""
+    if isinstance(error, FilingLocked):
+        return Response(
+            {"code": "locked", "detail": " ".join(error.messages)},
+            status=status.HTTP_409_CONFLICT,
+        )
+    return Response(
+        {
+            "code": "conflict",
+            "detail": " ".join(error.messages),
+            "current_version": error.report.version if error.report else None,
+        },
+        status=status.HTTP_409_CONFLICT,
     )
 
 
@@ -428,20 +433,8 @@ def _save_unchanged(
             {"code": "nothing_to_carry", "detail": " ".join(error.messages)},
             status=status.HTTP_400_BAD_REQUEST,
         )
-    except FilingConflict as error:
-        return Response(
-            {
-                "code": "conflict",
-                "detail": " ".join(error.messages),
-                "current_version": error.report.version if error.report else None,
-            },
-            status=status.HTTP_409_CONFLICT,
-        )
-    except FilingLocked as error:
-        return Response(
-            {"code": "locked", "detail": " ".join(error.messages)},
-            status=status.HTTP_409_CONFLICT,
-        )
+    except (FilingConflict, FilingLocked) as error:
+        return _refused(error)
     report = (
         StaffingReport.objects.select_related("office").prefetch_related("rows").get(pk=report.pk)
     )
