@@ -11,6 +11,9 @@ RUN_PACKAGES := gettext fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpan
 TEST_PACKAGES := $(RUN_PACKAGES) chromium poppler-utils
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/renkei
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+# pytest-xdist processes: each has its own database, Redis database and media folder
+# (config/settings/test_workers.py). Much of the suite waits on browsers, workers and sockets.
+PYTEST_WORKERS ?= 2
 
 .PHONY: run test install lint pytest messages system-packages-run system-packages-test bench bench-reports bench-kpis
 
@@ -54,7 +57,7 @@ lint: install
 # pytest exits 5 when it collected nothing: here that is a broken suite, not a pass.
 pytest: install
 	@DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
-		$(VENV)/bin/pytest $(PYTEST_ARGS); status=$$?; \
+		$(VENV)/bin/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$status
 
 test: system-packages-test lint pytest

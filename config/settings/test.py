@@ -3,8 +3,12 @@
 import tempfile
 from pathlib import Path
 
-from config.env import env
-from config.settings.base import *  # noqa: F403
+from config.settings.test_workers import assign_worker_services
+
+assign_worker_services()
+
+from config.env import env  # noqa: E402
+from config.settings.base import *  # noqa: E402, F403
 
 DEBUG = False
 SECRET_KEY = "test-secret-key-not-used-anywhere-else-0123456789abcdef"  # noqa: S105
@@ -18,7 +22,8 @@ LOGGING["handlers"]["console"]["formatter"] = env.str("LOG_FORMAT", default="tex
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 # A worker (or beat) started by a test queues what it sends on the test's own queue.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
-MEDIA_ROOT = Path(tempfile.gettempdir()) / "renkei-test-media"
+# One media folder per pytest-xdist worker (config/settings/test_workers.py).
+MEDIA_ROOT = Path(tempfile.gettempdir()) / "renkei-test-media" / env.str("RENKEI_TEST_WORKER", "")
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405 - live-server threads must not hold connections
