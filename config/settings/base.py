@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from config.env import BASE_DIR, env
 from config.settings.celery import *  # noqa: F403
 from config.settings.logging import LOGGING  # noqa: F401
+from config.settings.storage import DEFAULT_FILE_STORAGE_ENTRY
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="")
@@ -174,7 +175,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_FILE_STORAGE_ENTRY,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 

@@ -53,6 +53,13 @@ CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_RESULT_BACKEND_ALWAYS_RETRY = True
 CELERY_RESULT_BACKEND_MAX_RETRIES = 100
+# Two queues (config/celery_routes.py): slow work (report builds, imports, rebuilds, purges) and
+# quick work (mail, reminders, digests, sweeps). bin/worker-slow and bin/worker-quick each
+# consume one; bin/worker consumes both. Anything not routed lands on the quick queue.
+CELERY_SLOW_QUEUE = env.str("CELERY_SLOW_QUEUE", default="slow")
+CELERY_QUICK_QUEUE = env.str("CELERY_QUICK_QUEUE", default="quick")
+CELERY_TASK_DEFAULT_QUEUE = CELERY_QUICK_QUEUE
+CELERY_TASK_ROUTES = ("config.celery_routes.route_task",)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 from celery.schedules import crontab  # noqa: E402

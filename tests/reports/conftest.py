@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 
-from tests.conftest import ROOT, database_url_for_subprocesses
+from tests.conftest import database_url_for_subprocesses, start_worker
 
 
 @dataclass
@@ -31,34 +31,14 @@ class KillableWorker:
         return f"{self.queue}@{os.uname().nodename}"
 
     def start(self, *extra_args: str, **extra_env: str) -> subprocess.Popen[str]:
-        from config.celery import app
-
-        worker = subprocess.Popen(
-            [
-                str(ROOT / "bin" / "worker"),
-                "--pool=solo",
-                "--concurrency=1",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "-Q",
-                self.queue,
-                "-n",
-                f"{self.queue}@%h",
-                *extra_args,
-            ],
-            cwd=ROOT,
-            env={**self.env, **extra_env},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
+        worker = start_worker(
+            {**self.env, **extra_env},
+            "-Q",
+            self.queue,
+            *extra_args,
+            node=f"{self.queue}@%h",
         )
         self.processes.append(worker)
-        deadline = time.monotonic() + 60
-        while not app.control.ping(destination=[self.node], timeout=0.5):
-            if worker.poll() is not None or time.monotonic() > deadline:
-                output = worker.stdout.read() if worker.stdout else ""
-                pytest.fail(f"Celery worker did not start:\n{output}")
         return worker
 
     def kill(self, worker: subprocess.Popen[str]) -> None:
