@@ -57,6 +57,20 @@ def client_for(tenant: Tenant, user: Any = None) -> Client:
     return client
 
 
+def worker_env(mail_dir: Path, **extra: str) -> dict[str, str]:
+    """The environment of a worker a test starts: test settings on the test database, mail
+    written to files in `mail_dir`."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": database_url_for_subprocesses(),
+        "EMAIL_URL": f"filemail:///{mail_dir}",  # environ drops one leading slash
+        "CONN_MAX_AGE": "0",
+        "PYTHON": sys.executable,
+        **extra,
+    }
+
+
 def start_worker(
     env: dict[str, str], *args: str, node: str, script: str = "worker"
 ) -> subprocess.Popen[str]:
@@ -115,14 +129,7 @@ def celery_worker(transactional_db: None, tmp_path: Path) -> Iterator[Path]:
         pytest.fail("REDIS_URL must point at a Redis server for the Celery tests")
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": database_url_for_subprocesses(),
-        "EMAIL_URL": f"filemail:///{mail_dir}",  # environ drops one leading slash
-        "CONN_MAX_AGE": "0",
-        "PYTHON": sys.executable,
-    }
+    env = worker_env(mail_dir)
     queue = f"test-{os.getpid()}-{time.monotonic_ns()}"
     previous = (app.conf.task_always_eager, app.conf.task_default_queue)
     app.conf.task_always_eager = False
@@ -166,7 +173,7 @@ class ObjectStore:
             aws_secret_access_key="test",
         )
 
-    def keys(self) -> list[str]:
+    def object_names(self) -> list[str]:
         listing = self.client().list_objects_v2(Bucket=self.bucket)
         return sorted(item["Key"] for item in listing.get("Contents", []))
 

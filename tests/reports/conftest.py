@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -14,7 +13,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 
-from tests.conftest import database_url_for_subprocesses, start_worker
+from tests.conftest import start_worker, worker_env
 
 
 @dataclass
@@ -57,15 +56,7 @@ def killable_celery_worker(transactional_db: None, tmp_path: Path) -> Iterator[K
         pytest.fail("REDIS_URL must point at a Redis server for the Celery tests")
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": database_url_for_subprocesses(),
-        "EMAIL_URL": f"filemail:///{mail_dir}",
-        "CONN_MAX_AGE": "0",
-        "PYTHON": sys.executable,
-        "CELERY_VISIBILITY_TIMEOUT": "5",
-    }
+    env = worker_env(mail_dir, CELERY_VISIBILITY_TIMEOUT="5")
     queue = f"test-{os.getpid()}-{time.monotonic_ns()}"
     workers = KillableWorker(mail_dir=mail_dir, queue=queue, env=env)
     previous = (app.conf.task_always_eager, app.conf.task_default_queue)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -40,7 +41,7 @@ def test_a_report_built_by_a_worker_is_stored_in_the_bucket_and_downloaded_from_
     built = wait_for(tenant_a, report.pk, lambda r: r.status != "building", 120)
     assert built.status == "draft", built.error
 
-    assert {built.pdf.name, built.xlsx.name} <= set(store.keys())
+    assert {built.pdf.name, built.xlsx.name} <= set(store.object_names())
     assert not (Path(settings.MEDIA_ROOT) / built.pdf.name).exists()
 
     url = reverse("reports:pdf", kwargs={"monthly_report_pk": built.pk})
@@ -50,7 +51,7 @@ def test_a_report_built_by_a_worker_is_stored_in_the_bucket_and_downloaded_from_
         monthly_report_publish(report=built, by=tenant_a.users["officer"])
     assert client_for(tenant_a, tenant_a.users["office_admin"]).get(url).status_code == 403
 
-    response = city.get(url)
+    response: Any = city.get(url)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert "no-store" in response["Cache-Control"]
