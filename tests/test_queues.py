@@ -12,16 +12,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.urls import reverse
 from django_scopes import scope
 
+from config.celery import app
 from config.celery_routes import queue_kind
+from config.settings.celery import SLOW_LONGEST_COUNTDOWN
 from reports.services import PAUSE_ENV, monthly_report_request
+from reports.tasks import monthly_report_build_task
 from tests.conftest import client_for, start_worker, stop_process, worker_env
 from tests.reports.test_report_build_worker import wait_for
 from tests.tenants import Tenant
-
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
 @dataclass
@@ -36,8 +38,6 @@ class Queues:
 def queues(transactional_db: None, tmp_path: Path, settings: Any) -> Iterator[Queues]:
     """Queue names of this test's own, in this process (the router reads the settings) and in
     the workers it starts (the environment)."""
-    from config.celery import app
-
     stem = f"test-{os.getpid()}-{time.monotonic_ns()}"
     names = Queues(slow=f"{stem}-slow", quick=f"{stem}-quick", env={}, mail_dir=tmp_path / "mail")
     names.mail_dir.mkdir()
@@ -53,6 +53,10 @@ def queues(transactional_db: None, tmp_path: Path, settings: Any) -> Iterator[Qu
         app.conf.task_always_eager = previous
 
 
+def node(queue: str) -> str:
+    return f"{queue}@{os.uname().nodename}"
+
+
 def reset_mails(mail_dir: Path) -> list[str]:
     texts = (path.read_text() for path in mail_dir.iterdir())
     return [text for text in texts if "/accounts/password/reset/key/" in text]
@@ -65,6 +69,8 @@ def test_tasks_are_routed_by_kind() -> None:
     assert queue_kind("kpis.tasks.filing_reminders") == "quick"
 
 
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
 def test_a_running_report_build_does_not_delay_a_password_reset_email(
     queues: Queues, tenant_a: Tenant
 ) -> None:
@@ -74,6 +80,17 @@ def test_a_running_report_build_does_not_delay_a_password_reset_email(
     )
     quick = start_worker(queues.env, node=f"{queues.quick}@%h", script="worker-quick")
     try:
+        # The slow worker restores its own unacknowledged messages after a shorter timeout (asked
+        # now: a solo worker busy with a build answers no inspection).
+        destination = [node(queues.slow), node(queues.quick)]
+        conf = app.control.inspect(destination=destination, timeout=5).conf() or {}
+        slow_options = conf[node(queues.slow)]["CELERY_BROKER_TRANSPORT_OPTIONS"]
+        quick_options = conf[node(queues.quick)]["CELERY_BROKER_TRANSPORT_OPTIONS"]
+        assert slow_options["visibility_timeout"] == 50 * 60
+        assert quick_options["visibility_timeout"] == django_settings.CELERY_VISIBILITY_TIMEOUT
+        assert slow_options["unacked_key"] != quick_options.get("unacked_key", "unacked")
+        assert monthly_report_build_task.retry_backoff_max <= SLOW_LONGEST_COUNTDOWN  # type: ignore[attr-defined]
+
         association = tenant_a.association
         with scope(association=association.pk):
             report = monthly_report_request(
@@ -92,6 +109,7 @@ def test_a_running_report_build_does_not_delay_a_password_reset_email(
 
         still = wait_for(tenant_a, report.pk, lambda r: True, 0)
         assert still.status == "building"  # the build was running all along
+
     finally:
         slow.kill()  # paused for minutes: no need to wait for it
         slow.wait(timeout=20)

@@ -83,6 +83,9 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# Behind PgBouncer in transaction mode a server-side cursor (QuerySet.iterator) may find its
+# connection handed to another client between statements: DATABASE_POOLER=true turns them off.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DATABASE_POOLER", default=False)
 # Persistent connections are checked before a request uses them, but a connection in steady
 # use costs no query for it: config/db/postgresql checks psycopg's own state for free and sends
 # Django's `SELECT 1` only on a connection idle for CONN_HEALTH_CHECK_IDLE_SECONDS or more.
