@@ -58,3 +58,24 @@ def test_a_report_built_by_a_worker_is_stored_in_the_bucket_and_downloaded_from_
     body = b"".join(response.streaming_content)
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages)
     assert association.name in text
+
+
+def test_event_images_and_flyers_are_read_from_the_bucket(
+    object_store: ObjectStore, tenant_a: Tenant
+) -> None:
+    """Uploaded images (saved by the tenant's set-up through the storage API) are in the bucket
+    (not on the disk: the report test shows that with its random names); the public image view
+    streams one, and the flyer embeds it from there."""
+    from events.models import Event
+
+    with scope(association=tenant_a.association.pk):
+        event = Event.objects.get(title=f"{tenant_a.marker}就職フェア")
+    assert event.image.name in object_store.object_names()
+    visitor = client_for(tenant_a)
+    image: Any = visitor.get(reverse("events:image", kwargs={"event_pk": event.pk}))
+    assert image.status_code == 200 and image["Content-Type"] == "image/png"
+    with event.image.open("rb") as stored:
+        assert b"".join(image.streaming_content) == stored.read()
+    flyer = visitor.get(reverse("events:flyer", kwargs={"event_pk": event.pk}))
+    assert flyer.status_code == 200 and flyer["Content-Type"] == "application/pdf"
+    assert b"/Image" in flyer.getvalue()
