@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,66 @@ def client_for(tenant: Tenant, user: Any = None) -> Client:
     return client
 
 
+def worker_env(mail_dir: Path, **extra: str) -> dict[str, str]:
+    """The environment of a worker a test starts: test settings on the test database, mail
+    written to files in `mail_dir`."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": database_url_for_subprocesses(),
+        "EMAIL_URL": f"filemail:///{mail_dir}",  # environ drops one leading slash
+        "CONN_MAX_AGE": "0",
+        "PYTHON": sys.executable,
+        **extra,
+    }
+
+
+def start_worker(
+    env: dict[str, str], *args: str, node: str, script: str = "worker"
+) -> subprocess.Popen[str]:
+    """One Celery worker process through bin/<script> (solo pool), named `node` (`name@%h`),
+    once it answers a ping; its output is kept for the failure message."""
+    from config.celery import app
+
+    worker = subprocess.Popen(
+        [
+            str(ROOT / "bin" / script),
+            "--pool=solo",
+            "--concurrency=1",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-n",
+            node,
+            *args,
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    destination = node.replace("%h", os.uname().nodename)
+    deadline = time.monotonic() + 60
+    while not app.control.ping(destination=[destination], timeout=0.5):
+        if worker.poll() is not None or time.monotonic() > deadline:
+            worker.kill()
+            output = worker.stdout.read() if worker.stdout else ""
+            pytest.fail(f"Celery worker did not start:\n{output}")
+    return worker
+
+
+def stop_process(process: subprocess.Popen[str], timeout: float = 20) -> None:
+    """SIGTERM (a worker finishes its task), then SIGKILL if it does not end in time."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=timeout)
+
+
 @pytest.fixture
 def celery_worker(transactional_db: None, tmp_path: Path) -> Iterator[Path]:
     """A real Celery worker process on Redis, reading the test database.
@@ -68,51 +129,86 @@ def celery_worker(transactional_db: None, tmp_path: Path) -> Iterator[Path]:
         pytest.fail("REDIS_URL must point at a Redis server for the Celery tests")
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": database_url_for_subprocesses(),
-        "EMAIL_URL": f"filemail:///{mail_dir}",  # environ drops one leading slash
-        "CONN_MAX_AGE": "0",
-        "PYTHON": sys.executable,
-    }
+    env = worker_env(mail_dir)
     queue = f"test-{os.getpid()}-{time.monotonic_ns()}"
-    worker = subprocess.Popen(
-        [
-            str(ROOT / "bin" / "worker"),
-            "--pool=solo",
-            "--concurrency=1",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "-Q",
-            queue,
-            "-n",
-            f"{queue}@%h",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
     previous = (app.conf.task_always_eager, app.conf.task_default_queue)
     app.conf.task_always_eager = False
     app.conf.task_default_queue = queue
+    worker = None
     try:
-        deadline = time.monotonic() + 60
-        while not app.control.ping(destination=[f"{queue}@{os.uname().nodename}"], timeout=0.5):
-            if worker.poll() is not None or time.monotonic() > deadline:
-                output = worker.stdout.read() if worker.stdout else ""
-                pytest.fail(f"Celery worker did not start:\n{output}")
+        worker = start_worker(env, "-Q", queue, node=f"{queue}@%h")
         yield mail_dir
     finally:
         app.conf.task_always_eager, app.conf.task_default_queue = previous
-        worker.send_signal(signal.SIGTERM)
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
+        if worker is not None:
+            stop_process(worker)
+
+
+@dataclass
+class ObjectStore:
+    """An S3-compatible server (moto's, in this process) with one bucket."""
+
+    endpoint: str
+    bucket: str
+
+    def env(self) -> dict[str, str]:
+        """What config/settings/storage.py reads: processes started with it use the bucket."""
+        return {
+            "S3_BUCKET": self.bucket,
+            "S3_ENDPOINT_URL": self.endpoint,
+            "S3_REGION": "us-east-1",
+            "S3_ACCESS_KEY_ID": "test",
+            "S3_SECRET_ACCESS_KEY": "test",
+            "S3_ADDRESSING_STYLE": "path",
+        }
+
+    def client(self) -> Any:
+        import boto3
+
+        return boto3.client(
+            "s3",
+            endpoint_url=self.endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="test",
+            aws_secret_access_key="test",
+        )
+
+    def object_names(self) -> list[str]:
+        listing = self.client().list_objects_v2(Bucket=self.bucket)
+        return sorted(item["Key"] for item in listing.get("Contents", []))
+
+
+@pytest.fixture
+def object_store(monkeypatch: pytest.MonkeyPatch, settings: Any) -> Iterator[ObjectStore]:
+    """Files go to an S3-compatible server started here (moto), in this process (the storage
+    setting) and in every process a test starts afterwards (the S3_* environment variables)."""
+    from moto.server import ThreadedMotoServer
+
+    from config.settings.storage import s3_storage
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    store = ObjectStore(endpoint=f"http://{host}:{port}", bucket="renkei-test")
+    store.client().create_bucket(Bucket=store.bucket)
+    environment = store.env()
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": s3_storage(
+            bucket=store.bucket,
+            endpoint_url=store.endpoint,
+            region=environment["S3_REGION"],
+            access_key=environment["S3_ACCESS_KEY_ID"],
+            secret_key=environment["S3_SECRET_ACCESS_KEY"],
+            addressing_style="path",
+        ),
+    }
+    try:
+        yield store
+    finally:
+        server.stop()
 
 
 @pytest.fixture(autouse=True)

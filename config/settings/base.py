@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from config.env import BASE_DIR, env
 from config.settings.celery import *  # noqa: F403
 from config.settings.logging import LOGGING  # noqa: F401
+from config.settings.storage import DEFAULT_FILE_STORAGE_ENTRY
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="")
@@ -82,6 +83,9 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+# Behind PgBouncer in transaction mode a server-side cursor (QuerySet.iterator) may find its
+# connection handed to another client between statements: DATABASE_POOLER=true turns them off.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DATABASE_POOLER", default=False)
 # Persistent connections are checked before a request uses them, but a connection in steady
 # use costs no query for it: config/db/postgresql checks psycopg's own state for free and sends
 # Django's `SELECT 1` only on a connection idle for CONN_HEALTH_CHECK_IDLE_SECONDS or more.
@@ -174,7 +178,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_FILE_STORAGE_ENTRY,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 

@@ -34,8 +34,17 @@ CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int(
 # (1 h 46 min by default). A *report build* whose worker was killed does not wait for it: the
 # sweep below re-queues a build whose heartbeat stopped (reports/services.py) within minutes.
 _LONGEST_COUNTDOWN = env.int("MAIL_RETRY_MAX_SECONDS", default=60 * 60) * 11 // 10
+# A worker of the slow queue only (bin/worker-slow sets CELERY_WORKER_KIND=slow) holds no mail
+# retry: its longest countdown is a report build's retry back-off (reports/tasks.py, at most
+# 10 min), so its timeout is 10 + 30 + 10 = 50 min. It keeps its unacknowledged messages under
+# Redis keys of its own (kombu's unacked_* options): a timeout applies to every message under
+# its keys, and the quick workers' mail retries must not come back after the slow timeout.
+# The quick queue keeps the long timeout: the mail retries it holds are what set it.
+CELERY_WORKER_KIND = env.str("CELERY_WORKER_KIND", default="")
+SLOW_LONGEST_COUNTDOWN = 10 * 60
+_longest_hold = SLOW_LONGEST_COUNTDOWN if CELERY_WORKER_KIND == "slow" else _LONGEST_COUNTDOWN
 CELERY_VISIBILITY_TIMEOUT = env.int(
-    "CELERY_VISIBILITY_TIMEOUT", default=_LONGEST_COUNTDOWN + CELERY_TASK_TIME_LIMIT + 10 * 60
+    "CELERY_VISIBILITY_TIMEOUT", default=_longest_hold + CELERY_TASK_TIME_LIMIT + 10 * 60
 )
 # Report builds (reports/services.py): a running build writes a heartbeat every
 # REPORT_BUILD_HEARTBEAT_SECONDS; one whose heartbeat is older than REPORT_BUILD_STALE_SECONDS
@@ -43,7 +52,15 @@ CELERY_VISIBILITY_TIMEOUT = env.int(
 REPORT_BUILD_HEARTBEAT_SECONDS = env.float("REPORT_BUILD_HEARTBEAT_SECONDS", default=10.0)
 REPORT_BUILD_STALE_SECONDS = env.float("REPORT_BUILD_STALE_SECONDS", default=60.0)
 REPORT_SWEEP_SECONDS = env.float("REPORT_SWEEP_SECONDS", default=60.0)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT
+}
+if CELERY_WORKER_KIND == "slow":
+    CELERY_BROKER_TRANSPORT_OPTIONS.update(
+        unacked_key="unacked-slow",
+        unacked_index_key="unacked_index-slow",
+        unacked_mutex_key="unacked_mutex-slow",
+    )
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Redis away: a worker keeps reconnecting for as long as it takes instead of exiting after
 # 100 attempts; a running task is left to finish (acks-late: it may be redelivered, and every
@@ -53,6 +70,13 @@ CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_RESULT_BACKEND_ALWAYS_RETRY = True
 CELERY_RESULT_BACKEND_MAX_RETRIES = 100
+# Two queues (config/celery_routes.py): slow work (report builds, imports, rebuilds, purges) and
+# quick work (mail, reminders, digests, sweeps). bin/worker-slow and bin/worker-quick each
+# consume one; bin/worker consumes both. Anything not routed lands on the quick queue.
+CELERY_SLOW_QUEUE = env.str("CELERY_SLOW_QUEUE", default="slow")
+CELERY_QUICK_QUEUE = env.str("CELERY_QUICK_QUEUE", default="quick")
+CELERY_TASK_DEFAULT_QUEUE = CELERY_QUICK_QUEUE
+CELERY_TASK_ROUTES = ("config.celery_routes.route_task",)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 from celery.schedules import crontab  # noqa: E402

@@ -22,6 +22,10 @@ LOGGING["handlers"]["console"]["formatter"] = env.str("LOG_FORMAT", default="tex
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 # A worker (or beat) started by a test queues what it sends on the test's own queue.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+# No routing unless a test names the two queues (tests/test_queues.py): every task then goes to
+# the default queue, which the `celery_worker` fixture makes the test's own.
+CELERY_SLOW_QUEUE = env.str("CELERY_SLOW_QUEUE", default="")
+CELERY_QUICK_QUEUE = env.str("CELERY_QUICK_QUEUE", default="")
 # One media folder per pytest-xdist worker (config/settings/test_workers.py).
 MEDIA_ROOT = Path(tempfile.gettempdir()) / "renkei-test-media" / env.str("RENKEI_TEST_WORKER", "")
 WHITENOISE_USE_FINDERS = True

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -14,7 +13,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 
-from tests.conftest import ROOT, database_url_for_subprocesses
+from tests.conftest import start_worker, worker_env
 
 
 @dataclass
@@ -31,34 +30,14 @@ class KillableWorker:
         return f"{self.queue}@{os.uname().nodename}"
 
     def start(self, *extra_args: str, **extra_env: str) -> subprocess.Popen[str]:
-        from config.celery import app
-
-        worker = subprocess.Popen(
-            [
-                str(ROOT / "bin" / "worker"),
-                "--pool=solo",
-                "--concurrency=1",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "-Q",
-                self.queue,
-                "-n",
-                f"{self.queue}@%h",
-                *extra_args,
-            ],
-            cwd=ROOT,
-            env={**self.env, **extra_env},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
+        worker = start_worker(
+            {**self.env, **extra_env},
+            "-Q",
+            self.queue,
+            *extra_args,
+            node=f"{self.queue}@%h",
         )
         self.processes.append(worker)
-        deadline = time.monotonic() + 60
-        while not app.control.ping(destination=[self.node], timeout=0.5):
-            if worker.poll() is not None or time.monotonic() > deadline:
-                output = worker.stdout.read() if worker.stdout else ""
-                pytest.fail(f"Celery worker did not start:\n{output}")
         return worker
 
     def kill(self, worker: subprocess.Popen[str]) -> None:
@@ -77,15 +56,7 @@ def killable_celery_worker(transactional_db: None, tmp_path: Path) -> Iterator[K
         pytest.fail("REDIS_URL must point at a Redis server for the Celery tests")
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": database_url_for_subprocesses(),
-        "EMAIL_URL": f"filemail:///{mail_dir}",
-        "CONN_MAX_AGE": "0",
-        "PYTHON": sys.executable,
-        "CELERY_VISIBILITY_TIMEOUT": "5",
-    }
+    env = worker_env(mail_dir, CELERY_VISIBILITY_TIMEOUT="5")
     queue = f"test-{os.getpid()}-{time.monotonic_ns()}"
     workers = KillableWorker(mail_dir=mail_dir, queue=queue, env=env)
     previous = (app.conf.task_always_eager, app.conf.task_default_queue)
