@@ -146,6 +146,7 @@ MAY: dict[str, May] = {
     # POST only (a GET by an officer is 405): queues the reminder mails of the month due.
     "association:dashboard_remind": May(OFFICERS, ok=frozenset({405})),
     "association:logo": May(EVERYONE),
+    "association:accessibility": May(EVERYONE),
     "healthz": May(EVERYONE),
     "sitemap": May(EVERYONE),
     "robots": May(EVERYONE),
