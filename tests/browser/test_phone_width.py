@@ -100,19 +100,28 @@ MEASURE = """
     return el.getClientRects().length === 0;
   };
   const lines = (el) => {
-    // The number of lines the text takes: distinct tops of its line boxes.
-    const range = document.createRange();
-    range.selectNodeContents(el);
+    // The number of lines its visible text takes: distinct tops of the text's line boxes
+    // (text hidden for screen readers only is left out).
     const tops = new Set();
-    for (const rect of range.getClientRects()) {
-      if (rect.width > 0) tops.add(Math.round(rect.top));
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (!node.textContent.trim() || hidden(node.parentElement)) continue;
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      for (const rect of range.getClientRects()) {
+        if (rect.width > 0) tops.add(Math.round(rect.top));
+      }
     }
     return tops.size;
   };
   for (const el of document.querySelectorAll('h1, h2, h3, h4, h5, h6, caption, th, td')) {
     if (!(el.textContent || '').trim() || hidden(el)) continue;
-    const fontSize = parseFloat(getComputedStyle(el).fontSize);
-    const width = el.getBoundingClientRect().width;
+    const style = getComputedStyle(el);
+    const fontSize = parseFloat(style.fontSize);
+    // The width the text gets: the box without its padding and borders.
+    const width = el.getBoundingClientRect().width
+      - ['paddingLeft', 'paddingRight', 'borderLeftWidth', 'borderRightWidth']
+        .reduce((sum, side) => sum + (parseFloat(style[side]) || 0), 0);
     // Narrower than four characters, and the text wraps: squeezed. (A "3" that fits on one
     // line in a narrow number column is not.)
     if (width < 4 * fontSize && lines(el) > 1) {
