@@ -217,11 +217,14 @@ def accessibility(request: AssociationRequest) -> HttpResponse:
             for rule in entry.get("rules", []):
                 seen = rules.setdefault(rule["id"], {**rule, "pages": set()})
                 seen["pages"].add(entry.get("path", ""))
+    # A page's widths side by side, pages in the order they were tested.
+    order = {path: n for n, path in enumerate(dict.fromkeys(row["path"] for row in rows))}
+    rows.sort(key=lambda row: (order[row["path"]], row["width"] or 0))
     context = {
         "audit": audit,
         "rows": rows,
         "problems": sum(row["total"] for row in rows),
-        "paths": sorted({row["path"] for row in rows}),
+        "paths": list(dict.fromkeys(row["path"] for row in rows if not row["status"])),
         "rules": sorted(rules.values(), key=lambda r: r["id"]),
         "impact_labels": IMPACT_LABELS,
     }
