@@ -243,3 +243,31 @@ class TaskOutbox(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class AccessibilityAudit(models.Model):
+    """One run of `manage.py accessibility_audit`: axe-core's WCAG 2.0 A/AA rules (what
+    JIS X 8341-3:2016 AA asks for, as far as a tool can tell) over the association's public
+    pages at a phone's and a desktop's width. The accessibility statement shows the latest.
+
+    `results`: one entry per page and width, {"path", "width", "counts": {impact: n},
+    "rules": [{"id", "impact", "help", "nodes"}]}, written by the command, never by hand.
+    """
+
+    association = models.ForeignKey(
+        Association, on_delete=models.CASCADE, related_name="+", verbose_name=_("association")
+    )
+    ran_at = models.DateTimeField(_("tested at"))
+    base_url = models.URLField(_("site tested"), max_length=300)
+    axe_version = models.CharField(_("axe-core version"), max_length=32)
+    results = models.JSONField(default=list)
+
+    objects = ScopedManager(association="association")
+
+    class Meta:
+        verbose_name = _("accessibility audit")
+        verbose_name_plural = _("accessibility audits")
+        indexes = [models.Index(fields=["association", "-ran_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.base_url} {self.ran_at:%Y-%m-%d}"

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django_scopes import scopes_disabled
 
-from association.models import Association, Role
+from association.models import AccessibilityAudit, Association, Role
 
 
 def association_for_host(*, host: str) -> Association | None:
@@ -47,3 +47,8 @@ def corporation_office_ids(*, corporation_ids: set[int]) -> dict[int, frozenset[
         for corporation_id, office_id in rows:
             offices[corporation_id].add(office_id)
     return {pk: frozenset(ids) for pk, ids in offices.items()}
+
+
+def accessibility_audit_latest() -> AccessibilityAudit | None:
+    """The newest accessibility audit of the association in scope (the statement page)."""
+    return AccessibilityAudit.objects.order_by("-ran_at", "-pk").first()

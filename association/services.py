@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
 from django_scopes import scopes_disabled
 
 from association.hosts import hosts_changed
-from association.models import Association, AssociationDomain, Role, RoleKind
+from association.models import (
+    AccessibilityAudit,
+    Association,
+    AssociationDomain,
+    Role,
+    RoleKind,
+)
 from core.identifiers import clean_municipality_code
 
 
@@ -81,3 +88,33 @@ def role_revoke(*, role: Role) -> None:
     if role.office_id is not None:
         raise ValueError("use office_staff_remove for office roles")
     role.delete()
+
+
+MAX_AUDIT_ENTRIES = 100
+MAX_AUDIT_RULES = 50
+
+
+@transaction.atomic
+def accessibility_audit_record(
+    *,
+    association: Association,
+    base_url: str,
+    axe_version: str,
+    results: list[dict[str, Any]],
+    ran_at: datetime,
+) -> AccessibilityAudit:
+    """Keep one accessibility audit's results (association.accessibility), bounded: at most
+    MAX_AUDIT_ENTRIES pages × widths and MAX_AUDIT_RULES rules each."""
+    kept = []
+    for entry in results[:MAX_AUDIT_ENTRIES]:
+        entry = dict(entry)
+        if "rules" in entry:
+            entry["rules"] = entry["rules"][:MAX_AUDIT_RULES]
+        kept.append(entry)
+    return AccessibilityAudit.objects.create(
+        association=association,
+        base_url=base_url[:300],
+        axe_version=axe_version[:32],
+        results=kept,
+        ran_at=ran_at,
+    )

@@ -8,5 +8,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/remind/", views.dashboard_remind, name="dashboard_remind"),
+    path("accessibility/", views.accessibility, name="accessibility"),
     path("branding/logo", views.logo, name="logo"),
 ]

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -22,6 +23,7 @@ from association.dashboard import filing_month_due, officer_todo
 from association.http import AssociationRequest, InvalidParameter
 from association.permissions import public, requires
 from association.public_cache import cached_public_page, render_public
+from association.selectors import accessibility_audit_latest
 from core.calendar import wareki_month
 from kpis.reminders import filing_reminders_send_for_month
 from members.selectors import office_status_counts, offices_pending
@@ -183,3 +185,47 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
         body = {"code": "invalid", "detail": message, "errors": errors if message else []}
         return JsonResponse(body, status=400)
     return render(request, "400.html", {"message": message}, status=400)
+
+
+IMPACT_LABELS = {
+    "critical": _lazy("Critical"),
+    "serious": _lazy("Serious"),
+    "moderate": _lazy("Moderate"),
+    "minor": _lazy("Minor"),
+}
+
+
+@public
+def accessibility(request: AssociationRequest) -> HttpResponse:
+    """The accessibility statement (アクセシビリティ方針): the JIS X 8341-3:2016 AA target and
+    the latest axe-core run's results (`manage.py accessibility_audit`), as they were recorded."""
+    audit = accessibility_audit_latest()
+    rows = []
+    rules: dict[str, dict[str, Any]] = {}
+    if audit is not None:
+        for entry in audit.results:
+            counts = entry.get("counts", {})
+            rows.append(
+                {
+                    "path": entry.get("path", ""),
+                    "width": entry.get("width"),
+                    "status": entry.get("status"),
+                    "counts": [(IMPACT_LABELS[i], counts.get(i, 0)) for i in IMPACT_LABELS],
+                    "total": sum(counts.values()),
+                }
+            )
+            for rule in entry.get("rules", []):
+                seen = rules.setdefault(rule["id"], {**rule, "pages": set()})
+                seen["pages"].add(entry.get("path", ""))
+    # A page's widths side by side, pages in the order they were tested.
+    order = {path: n for n, path in enumerate(dict.fromkeys(row["path"] for row in rows))}
+    rows.sort(key=lambda row: (order[row["path"]], row["width"] or 0))
+    context = {
+        "audit": audit,
+        "rows": rows,
+        "problems": sum(row["total"] for row in rows),
+        "paths": list(dict.fromkeys(row["path"] for row in rows if not row["status"])),
+        "rules": sorted(rules.values(), key=lambda r: r["id"]),
+        "impact_labels": IMPACT_LABELS,
+    }
+    return render(request, "association/accessibility.html", context)

@@ -24,12 +24,12 @@ from recruitment.services import jobs_version
 
 
 class PagesSitemap(Sitemap):
-    """The home page and the two public lists."""
+    """The home page, the two public lists and the accessibility statement."""
 
     changefreq = "daily"
 
     def items(self) -> list[str]:
-        return ["association:home", "events:list", "jobs:list"]
+        return ["association:home", "events:list", "jobs:list", "association:accessibility"]
 
     def location(self, item: str) -> str:
         return reverse(item)

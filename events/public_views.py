@@ -168,6 +168,10 @@ class MonthCalendar:
     previous_month: date | None = None
     next_month: date | None = None
 
+    @property
+    def has_events(self) -> bool:
+        return any(cell.count for week in self.weeks for cell in week)
+
 
 def _query(params: dict[str, Any], **changes: Any) -> str:
     merged = {k: v for k, v in {**params, **changes}.items() if v not in (None, "")}

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -217,9 +218,23 @@ def application_list(request: AssociationRequest) -> HttpResponse:
     except ValueError:
         posting_id = None
     applications = applications_of_offices(office_ids=_office_ids(request), posting_id=posting_id)
+    page, query = _page(request, applications)
     return render(
-        request, "recruitment/applications/list.html", {"applications": list(applications)}
+        request,
+        "recruitment/applications/list.html",
+        {"applications": page.object_list, "page": page, "query": query},
     )
+
+
+LIST_PAGE_SIZE = 50
+
+
+def _page(request: AssociationRequest, items: QuerySet[Any]) -> tuple[Page[Any], str]:
+    """One page of a long list (50 rows), and the other GET parameters for its links."""
+    page = Paginator(items, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return page, query.urlencode()
 
 
 @requires("recruitment.post")
@@ -265,11 +280,14 @@ def application_detail(request: AssociationRequest, job_application_pk: int) -> 
 def posting_overview_page(request: AssociationRequest) -> HttpResponse:
     """Officers: every posting with its status and counts (no applicant is ever shown)."""
     figures = recruitment_figures()
+    page, query = _page(request, posting_overview())
     return render(
         request,
         "recruitment/postings/overview.html",
         {
-            "postings": list(posting_overview()),
+            "postings": page.object_list,
+            "page": page,
+            "query": query,
             "figures": figures,
             "by_status": [
                 (label, figures.applications_by_status.get(value, 0))

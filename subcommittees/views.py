@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -60,6 +61,9 @@ def subcommittee_list(request: AssociationRequest) -> HttpResponse:
     return render(request, "subcommittees/subcommittee_list.html", {"subcommittees": subcommittees})
 
 
+OFFICES_PAGE_SIZE = 50
+
+
 @requires("members.directory")
 def subcommittee_detail(request: AssociationRequest, subcommittee_pk: int) -> HttpResponse:
     subcommittee = access_subcommittee_by_id(_access(request), subcommittee_pk)
@@ -68,7 +72,10 @@ def subcommittee_detail(request: AssociationRequest, subcommittee_pk: int) -> Ht
     context = {
         "subcommittee": subcommittee,
         "can_manage": can_manage,
-        "offices": list(subcommittee_office_list(subcommittee=subcommittee)),
+        # A 部会 can have a few hundred offices: a page at a time.
+        "office_page": Paginator(
+            subcommittee_office_list(subcommittee=subcommittee), OFFICES_PAGE_SIZE
+        ).get_page(request.GET.get("page")),
         "upcoming": list(meetings_upcoming(subcommittee=subcommittee, now=now)),
         "past": list(meetings_past(subcommittee=subcommittee, now=now)),
         "announcements": list(announcements_sent(subcommittee=subcommittee)),

@@ -146,6 +146,7 @@ MAY: dict[str, May] = {
     # POST only (a GET by an officer is 405): queues the reminder mails of the month due.
     "association:dashboard_remind": May(OFFICERS, ok=frozenset({405})),
     "association:logo": May(EVERYONE),
+    "association:accessibility": May(EVERYONE),
     "healthz": May(EVERYONE),
     "sitemap": May(EVERYONE),
     "robots": May(EVERYONE),
@@ -393,16 +394,25 @@ def _objects(world: World, route: Route) -> Iterator[tuple[str, dict[str, Any]]]
             "other": world.a_objects.other,
             "foreign": world.b_objects.own,
         }[column]
-        kwargs = {}
-        for param in params:
-            model_name = param.removesuffix("_pk")
-            if model_name not in world.a_objects.own:
-                pytest.fail(f"{route.pattern}: tests/tenants.py creates no {model_name}")
-            if model_name not in source:
-                break  # no such object (a report is the association's, never an office's)
-            kwargs[param] = source[model_name].pk
-        else:
+        kwargs = url_kwargs(route, source, world.a_objects.own)
+        if kwargs is not None:
             yield column, kwargs
+
+
+def url_kwargs(
+    route: Route, source: dict[str, Any], known: dict[str, Any]
+) -> dict[str, Any] | None:
+    """The URL kwargs naming `source`'s objects (`MatrixObjects.own` or `.other`), or None when
+    `source` has no such object (a report is the association's, never an office's)."""
+    kwargs = {}
+    for param in (c for c in route.converters if c.endswith("_pk")):
+        model_name = param.removesuffix("_pk")
+        if model_name not in known:
+            pytest.fail(f"{route.pattern}: tests/tenants.py creates no {model_name}")
+        if model_name not in source:
+            return None
+        kwargs[param] = source[model_name].pk
+    return kwargs
 
 
 def _send(client: Client, method: str, url: str, data: dict[str, Any], is_api: bool) -> Any:

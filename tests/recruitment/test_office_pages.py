@@ -123,3 +123,25 @@ def test_officers_figures_count_applications_and_hires(tenant_a: Tenant) -> None
         reverse("recruitment:posting_overview")
     )
     assert "Average days from application to hire" in page.content.decode()
+
+
+def test_long_lists_paginate(tenant_a: Tenant, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The officers' postings and an office's applications come a page at a time (issue 14:
+    long lists paginate), the other filters kept in the page links."""
+    from recruitment import posting_views
+
+    monkeypatch.setattr(posting_views, "LIST_PAGE_SIZE", 2)
+    with scope(association=tenant_a.association.pk):
+        postings = [make_posting(tenant_a.offices[0], title=f"求人{n}") for n in range(3)]
+        for n in range(3):
+            apply(postings[0], name=f"応募者{n}", email=f"a{n}@example.com")
+    officer = client_for(tenant_a, tenant_a.users["officer"])
+    url = reverse("recruitment:posting_overview")
+    first, second = (officer.get(url, {"page": n}).content.decode() for n in (1, 2))
+    assert sum(f"求人{n}" in first for n in range(3)) == 2 and 'href="?page=2"' in first
+    assert sum(f"求人{n}" in second for n in range(3)) == 1 and 'href="?page=1"' in second
+    staff = client_for(tenant_a, tenant_a.users["office_staff"])
+    url = reverse("recruitment:application_list")
+    first = staff.get(url, {"posting": postings[0].pk}).content.decode()
+    assert sum(f"応募者{n}" in first for n in range(3)) == 2
+    assert f'href="?posting={postings[0].pk}&amp;page=2"' in first

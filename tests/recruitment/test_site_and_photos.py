@@ -72,6 +72,7 @@ def test_sitemap_lists_open_postings_and_public_events_of_the_host(
     urls = {u.findtext("s:loc", namespaces=NS) or "": u for u in root.findall("s:url", NS)}
     base = f"http://{tenant_a.host}"
     assert f"{base}/jobs/{open_posting.pk}/" in urls
+    assert f"{base}/accessibility/" in urls
     assert urls[f"{base}/jobs/{open_posting.pk}/"].findtext("s:lastmod", namespaces=NS)
     assert f"{base}/jobs/{closed.pk}/" not in urls
     assert f"{base}/jobs/{draft.pk}/" not in urls

@@ -110,3 +110,20 @@ def test_membership_is_not_stored(tenant_a: Tenant) -> None:
     """No table links offices to subcommittees: the only path is the mapping."""
     relations = {f.related_model for f in Office._meta.get_fields() if f.is_relation}
     assert Subcommittee not in relations
+
+
+def test_member_offices_come_a_page_at_a_time(
+    tenant_a: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 部会 of a few hundred offices lists them a page at a time, counting them all."""
+    from subcommittees import views
+
+    monkeypatch.setattr(views, "OFFICES_PAGE_SIZE", 1)
+    add_office(tenant_a, ["43"], name="居宅ふたつめ事業所")
+    kyotaku = subcommittee_of(tenant_a, SubcommitteeKind.KYOTAKU)
+    url = reverse("subcommittees:detail", kwargs={"subcommittee_pk": kyotaku.pk})
+    client = client_for(tenant_a, tenant_a.users["officer"])
+    first, second = (client.get(url, {"page": n}).content.decode() for n in (1, 2))
+    names = (tenant_a.offices[0].name, "居宅ふたつめ事業所")
+    assert sum(name in first for name in names) == sum(name in second for name in names) == 1
+    assert "2件" in first and 'href="?page=2"' in first
