@@ -9,4 +9,5 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/remind/", views.dashboard_remind, name="dashboard_remind"),
     path("branding/logo", views.logo, name="logo"),
+    path("branding/hero", views.hero_image, name="hero"),
 ]

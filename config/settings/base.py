@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "subcommittees",
     "events",
     "recruitment",
+    "news",
     "kpis",
     "reports",
     "demo",
