@@ -188,7 +188,7 @@ class AssociationProfileAdmin(TenantModelAdmin):
     form = AssociationProfileForm
 
     capability = "association.manage"
-    exclude = ()
+    exclude = ()  # type: ignore[assignment]  # a proxy of the tenant: no association field
     fieldsets = [
         (None, {"fields": ["description"]}),
         (

@@ -34,9 +34,7 @@ def validate_image_upload(value: Any) -> None:
     head = value.read(12)
     value.seek(position or 0)
     if not (head.startswith(IMAGE_SIGNATURES) or _is_webp(head)):
-        raise ValidationError(
-            _("Upload a PNG, JPEG, GIF or WebP image."), code="image_format"
-        )
+        raise ValidationError(_("Upload a PNG, JPEG, GIF or WebP image."), code="image_format")
     width, height = getattr(value, "width", None), getattr(value, "height", None)
     if width and height and max(width, height) > MAX_IMAGE_SIDE:
         raise ValidationError(

@@ -33,3 +33,15 @@ def access_article_by_id(access: Access, article_pk: object) -> Article:
     )
     require_article_manage(access, subcommittee_id=article.subcommittee_id)
     return article
+
+
+def led_subcommittee_ids(access: Access) -> list[int]:
+    """The 部会 whose articles a leader writes (officers: see `news.manage_all`)."""
+    return sorted(
+        {
+            role.subcommittee_id
+            for role in access.roles
+            if role.subcommittee_id
+            and access.can("news.manage", subcommittee_id=role.subcommittee_id)
+        }
+    )

@@ -41,7 +41,7 @@ class ArticleAdmin(TenantModelAdmin):
     ordering = ["-date", "-pk"]
     autocomplete_fields = ("event",)
     readonly_fields = ("published_at",)
-    exclude = ("association", "created_by")
+    exclude = ("association", "created_by")  # type: ignore[assignment]
     actions = ["publish", "unpublish"]
     fieldsets = [
         (None, {"fields": ["title", "date", "category", "status", "published_at"]}),

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from association.permissions import Access
 from events.models import Event, EventStatus
+from news.access import led_subcommittee_ids
 from news.models import MAX_BODY_CHARS, Article, ArticleCategory
 from subcommittees.models import Subcommittee
 
@@ -49,10 +50,10 @@ class ArticleForm(forms.Form):
         help_text=_("What the image shows, for people who cannot see it. Required with an image."),
     )
     remove_image = forms.BooleanField(label=_("Remove the image"), required=False)
-    event = forms.ModelChoiceField(
+    event: forms.ModelChoiceField[Event] = forms.ModelChoiceField(
         label=_("Related event"), queryset=Event.objects.none(), required=False
     )
-    subcommittee = forms.ModelChoiceField(
+    subcommittee: forms.ModelChoiceField[Subcommittee] = forms.ModelChoiceField(
         label=_("Subcommittee"), queryset=Subcommittee.objects.none(), required=False
     )
 
@@ -86,12 +87,7 @@ class ArticleForm(forms.Form):
         )
         subcommittees = Subcommittee.objects.all()
         if not access.can("news.manage_all"):
-            led = [
-                role.subcommittee_id
-                for role in access.roles
-                if role.subcommittee_id and access.can("news.manage", subcommittee_id=role.subcommittee_id)
-            ]
-            subcommittees = subcommittees.filter(pk__in=led)
+            subcommittees = subcommittees.filter(pk__in=led_subcommittee_ids(access))
             self.fields["subcommittee"].required = True
             self.fields["subcommittee"].empty_label = None  # type: ignore[attr-defined]
         else:

@@ -36,7 +36,9 @@ def _save(request: AssociationRequest, form: ArticleForm, article: Article) -> A
     """Save the form into `article`, then publish or unpublish as the button said."""
     fields = form.article_fields(article if article.pk else None)
     subcommittee = fields.get("subcommittee")
-    require_article_manage(request.access, subcommittee_id=subcommittee.pk if subcommittee else None)
+    require_article_manage(
+        request.access, subcommittee_id=subcommittee.pk if subcommittee else None
+    )
     action = request.POST.get("action", "save")
     try:
         article = article_save(article=article, **fields)
@@ -60,7 +62,7 @@ def article_new(request: AssociationRequest) -> HttpResponse:
         request.POST or None, request.FILES or None, access=request.access, article=None
     )
     if request.method == "POST" and form.is_valid():
-        article = Article(association=request.association, created_by=request.user)
+        article = Article(association=request.association, created_by=request.user)  # type: ignore[misc]
         saved = _save(request, form, article)
         if saved is not None:
             return redirect("news:manage_edit", article_pk=saved.pk)

@@ -32,7 +32,10 @@ class Article(models.Model):
     title = models.CharField(_("title"), max_length=200)
     date = models.DateField(_("date"), default=timezone.localdate)
     category = models.CharField(
-        _("category"), max_length=16, choices=ArticleCategory.choices, default=ArticleCategory.NOTICE
+        _("category"),
+        max_length=16,
+        choices=ArticleCategory.choices,
+        default=ArticleCategory.NOTICE,
     )
     summary = models.CharField(
         _("summary"),

@@ -96,9 +96,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
 @_cached("detail")
 def article_detail(request: HttpRequest, article_pk: int) -> HttpResponse:
     article = access_published_article_by_id(article_pk)
-    page_url = request.build_absolute_uri(
-        reverse("news:detail", kwargs={"article_pk": article.pk})
-    )
+    page_url = request.build_absolute_uri(reverse("news:detail", kwargs={"article_pk": article.pk}))
     event = article.event
     return render_public(
         request,
@@ -129,7 +127,7 @@ def article_image(request: HttpRequest, article_pk: int) -> FileResponse:
     return response
 
 
-class ArticleFeed(Feed):  # type: ignore[type-arg]
+class ArticleFeed(Feed):
     """The newest published articles as Atom."""
 
     feed_type = Atom1Feed

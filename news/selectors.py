@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from association.permissions import Access
+from news.access import led_subcommittee_ids
 from news.models import Article, ArticleStatus
 
 
@@ -25,6 +26,6 @@ def manageable_articles(*, access: Access) -> QuerySet[Article]:
     articles = Article.objects.select_related("subcommittee").defer("body")
     if access.can("news.manage_all"):
         return articles.order_by("-date", "-pk")
-    led = [role.subcommittee_id for role in access.roles if role.subcommittee_id]
-    led = [pk for pk in led if access.can("news.manage", subcommittee_id=pk)]
-    return articles.filter(subcommittee_id__in=led).order_by("-date", "-pk")
+    return articles.filter(subcommittee_id__in=led_subcommittee_ids(access)).order_by(
+        "-date", "-pk"
+    )

@@ -6,12 +6,14 @@ transaction was open does not stay cached."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import nh3
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.html import linebreaks
 from django.utils.translation import gettext as _
 
 from association.public_cache import public_changed, public_version
@@ -21,14 +23,19 @@ from news.models import MAX_BODY_CHARS, Article, ArticleStatus
 ALLOWED_TAGS = {"p", "br", "h2", "h3", "ul", "ol", "li", "strong", "em", "blockquote", "a"}
 ALLOWED_ATTRIBUTES: dict[str, set[str]] = {"a": {"href"}}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "tel"}
+BLOCK_MARKUP = re.compile(r"<\s*(p|h2|h3|ul|ol|blockquote|br)\b", re.IGNORECASE)
 
 
 def article_body_clean(text: str) -> str:
     """The body HTML that may be rendered: script and style elements go with their content,
     every attribute but a link's href goes (event handlers, style, class), links get
-    rel="noopener noreferrer" and only web, mail and phone addresses."""
+    rel="noopener noreferrer" and only web, mail and phone addresses. Text typed without
+    paragraph markup becomes paragraphs (an empty line between them) and line breaks."""
+    text = text or ""
+    if not BLOCK_MARKUP.search(text):
+        text = linebreaks(text)
     return nh3.clean(
-        text or "",
+        text,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_URL_SCHEMES,
@@ -52,9 +59,10 @@ def _check(article: Article) -> None:
     errors: dict[str, str] = {}
     if article.image and not article.image_alt.strip():
         errors["image_alt"] = _("Describe the image for people who cannot see it.")
-    if article.event_id and article.event.association_id != article.association_id:
+    if article.event is not None and article.event.association_id != article.association_id:
         errors["event"] = _("Choose an event of this association.")
-    if article.subcommittee_id and article.subcommittee.association_id != article.association_id:
+    subcommittee = article.subcommittee
+    if subcommittee is not None and subcommittee.association_id != article.association_id:
         errors["subcommittee"] = _("Choose a subcommittee of this association.")
     if errors:
         raise ValidationError(errors)
@@ -69,9 +77,10 @@ def article_save(*, article: Article, **fields: Any) -> Article:
         setattr(article, name, value)
     if len(article.body or "") > MAX_BODY_CHARS:
         raise ValidationError(
-            {"body": _("The text is too long: at most %(count)d characters.") % {
-                "count": MAX_BODY_CHARS
-            }}
+            {
+                "body": _("The text is too long: at most %(count)d characters.")
+                % {"count": MAX_BODY_CHARS}
+            }
         )
     article.body = article_body_clean(article.body)
     article.full_clean()

@@ -35,6 +35,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_scopes import scopes_disabled
 
+from association.models import Association
 from association.permissions import CAPABILITIES, AccessPolicy
 from tests.conftest import client_for
 from tests.tenants import ROLE_NAMES, MatrixObjects, Tenant, build_matrix_objects, build_tenant
@@ -138,8 +139,13 @@ MEETING = {
 }
 ANNOUNCEMENT = {"subject": "漏れのお知らせ", "body": "本文"}
 POSTING = {"action": "save", "title": "漏れ求人", "office": "__other_office__"}
-ARTICLE = {"action": "publish", "title": "漏れ記事", "date": "2026-11-01", "category": "notice",
-           "body": "漏れ"}
+ARTICLE = {
+    "action": "publish",
+    "title": "漏れ記事",
+    "date": "2026-11-01",
+    "category": "notice",
+    "body": "漏れ",
+}
 
 MAY: dict[str, May] = {
     # association
@@ -528,7 +534,7 @@ def _admin_object(model: type[Model], tenant: Tenant) -> Model | None:
     if hasattr(manager, "with_scope"):
         return manager.with_scope(association=tenant.association.pk).order_by("pk").first()
     with scopes_disabled():
-        if model._meta.concrete_model.__name__ == "Association":  # and its proxy
+        if model._meta.concrete_model is Association:  # and its proxy
             return tenant.association
         return manager.order_by("pk").first()
 
