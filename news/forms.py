@@ -20,7 +20,7 @@ EVENT_CHOICES = 200
 
 
 class ArticleForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=_("Article title"), max_length=200)
     date = forms.DateField(
         label=_("Date"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
