@@ -71,9 +71,9 @@ def test_home_news_list_and_article_at_phone_and_desktop_widths(
     csp: list[str] = []
     page.on(
         "console",
-        lambda message: csp.append(message.text)
-        if "Content Security Policy" in message.text
-        else None,
+        lambda message: (
+            csp.append(message.text) if "Content Security Policy" in message.text else None
+        ),
     )
     pages = {
         "home": f"{base}/",
