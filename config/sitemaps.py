@@ -78,7 +78,7 @@ class ArticleSitemap(Sitemap):
     limit = 5000
 
     def items(self) -> Any:
-        return published_articles().only("pk", "updated_at").order_by("pk")
+        return published_articles().select_related(None).only("pk", "updated_at").order_by("pk")
 
     def location(self, item: Article) -> str:
         return reverse("news:detail", kwargs={"article_pk": item.pk})

@@ -22,8 +22,8 @@ def _is_webp(head: bytes) -> bool:
 
 def validate_image_upload(value: Any) -> None:
     """At most MAX_IMAGE_BYTES, PNG, JPEG, GIF or WebP, each side at most MAX_IMAGE_SIDE."""
-    if not value:
-        return
+    if not value or getattr(value, "_committed", False):
+        return  # a file already stored was checked when it was uploaded
     if value.size > MAX_IMAGE_BYTES:
         raise ValidationError(
             _("The image is too large: at most %(mb)d MB.") % {"mb": MAX_IMAGE_BYTES // 2**20},

@@ -133,7 +133,7 @@ class ArticleFeed(Feed):
     feed_type = Atom1Feed
 
     def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        self.request = request
+        # One instance serves every request: nothing of a request is kept on it.
         return getattr(request, "association", None)
 
     def title(self, association: Any) -> str:
