@@ -326,4 +326,6 @@ def test_query_counts_do_not_grow_with_articles_events_and_postings(tenant_a: Te
             result.append(len(ctx))
         return result
 
-    assert counts(20) == counts(480)
+    few = counts(20)
+    assert all(few), few  # every page asked the database (the counts compare something)
+    assert few == counts(480)
