@@ -27,12 +27,11 @@ def articles_seed(*, association: Association, today: date) -> int:
             continue
         event = None
         if kind := fields.get("event_kind"):
+            # The next one of that kind, else the latest held (kept as a record).
+            published = Event.objects.filter(kind=kind, status=EventStatus.PUBLISHED)
             event = (
-                Event.objects.filter(
-                    kind=kind, status=EventStatus.PUBLISHED, starts_at__date__gte=today
-                )
-                .order_by("starts_at")
-                .first()
+                published.filter(starts_at__date__gte=today).order_by("starts_at").first()
+                or published.order_by("-starts_at").first()
             )
         article = article_save(
             article=Article(association=association),
