@@ -9,8 +9,14 @@ from django_scopes.forms import SafeModelChoiceField
 from association.admin_site import TenantModelAdmin
 from association.hosts import hosts_changed
 from association.http import association_of
-from association.models import Association, AssociationDomain, Role, RoleKind
-from association.services import role_grant
+from association.models import (
+    Association,
+    AssociationDomain,
+    AssociationProfile,
+    Role,
+    RoleKind,
+)
+from association.services import PROFILE_FIELDS, association_profile_update, role_grant
 
 
 class AssociationDomainInline(admin.TabularInline):
@@ -159,3 +165,49 @@ class RoleAdmin(TenantModelAdmin):
         # The admin logs and shows the saved row: let `obj` be it.
         obj.pk, obj.user, obj.created_at = role.pk, role.user, role.created_at
         obj.association = role.association
+
+
+class AssociationProfileForm(forms.ModelForm):
+    class Meta:
+        model = AssociationProfile
+        fields = [*PROFILE_FIELDS]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("hero_image") and not (cleaned.get("hero_image_alt") or "").strip():
+            self.add_error("hero_image_alt", _("Describe the image for people who cannot see it."))
+        return cleaned
+
+
+@admin.register(AssociationProfile)
+class AssociationProfileAdmin(TenantModelAdmin):
+    """Officers edit their own association's home page: introduction, contact, image. The
+    list is that one association; nothing is added or deleted here."""
+
+    list_display = ["name", "contact_email", "contact_phone"]
+    form = AssociationProfileForm
+
+    capability = "association.manage"
+    exclude = ()  # type: ignore[assignment]  # a proxy of the tenant: no association field
+    fieldsets = [
+        (None, {"fields": ["description"]}),
+        (
+            _("Contact"),
+            {"fields": ["contact_email", "contact_phone", "contact_address", "contact_hours"]},
+        ),
+        (_("Home page image"), {"fields": ["hero_image", "hero_image_alt"]}),
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return AssociationProfile.objects.filter(pk=association_of(request).pk)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        association_profile_update(
+            association=obj, **{name: getattr(obj, name) for name in PROFILE_FIELDS}
+        )

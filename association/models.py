@@ -6,6 +6,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from core.images import validate_image_upload
+
 
 def validate_municipality_code(value: str) -> None:
     from core.identifiers import clean_municipality_code
@@ -27,8 +29,26 @@ class Association(models.Model):
         help_text=_("全国地方公共団体コード, 6 digits with its check digit (e.g. 272035)."),
     )
     logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
-    description = models.TextField(_("description"), blank=True)
+    # The home page's introduction (a few sentences, plain text).
+    description = models.TextField(_("introduction"), max_length=2000, blank=True)
     contact_email = models.EmailField(_("contact email"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    contact_address = models.CharField(_("address"), max_length=300, blank=True)
+    contact_hours = models.CharField(
+        _("office hours"), max_length=200, blank=True, help_text=_("e.g. 平日 9時〜17時")
+    )
+    hero_image = models.ImageField(
+        _("home page image"),
+        upload_to="hero/",
+        blank=True,
+        validators=[validate_image_upload],
+    )
+    hero_image_alt = models.CharField(
+        _("home page image text alternative"),
+        max_length=300,
+        blank=True,
+        help_text=_("What the image shows, for people who cannot see it. Required with an image."),
+    )
     # Cells in anything the city sees must cover at least this many offices.
     suppression_threshold = models.PositiveSmallIntegerField(
         _("small-cell suppression threshold"), default=3
@@ -47,6 +67,16 @@ class Association(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class AssociationProfile(Association):
+    """The association as its officers edit it: the home page's introduction, contact and
+    image (association.admin.AssociationProfileAdmin); everything else is the operators'."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("home page and contact")
+        verbose_name_plural = _("home page and contact")
 
 
 class AssociationDomain(models.Model):

@@ -41,6 +41,7 @@ NAV_LINKS: tuple[NavLink, ...] = (
     NavLink("admin:index", _("Administration"), "admin.access"),
     NavLink("members:directory", _("Member directory"), "members.directory"),
     NavLink("subcommittees:list", _("Subcommittees"), "members.directory"),
+    NavLink("news:manage", _("Articles"), "news.manage"),
     NavLink("reports:list", _("Monthly reports"), "reports.view"),
     NavLink("members:my_offices", _("My offices"), "kpis.file"),
     NavLink("recruitment:posting_list", _("Job postings"), "recruitment.post"),

@@ -53,6 +53,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         {RoleKind.OFFICE_ADMIN, RoleKind.OFFICE_STAFF, RoleKind.CORPORATION_ADMIN}
     ),
     "subcommittee.manage": frozenset({RoleKind.OFFICER, RoleKind.SUBCOMMITTEE_LEADER}),
+    # News: a leader writes and publishes their own 部会's articles; officers every article,
+    # including those of the association as a whole (news.access).
+    "news.manage": frozenset({RoleKind.OFFICER, RoleKind.SUBCOMMITTEE_LEADER}),
+    "news.manage_all": frozenset({RoleKind.OFFICER}),
     "reports.view": frozenset({RoleKind.OFFICER, RoleKind.CITY_VIEWER}),
     "reports.download": frozenset({RoleKind.OFFICER, RoleKind.CITY_VIEWER}),
 }

@@ -118,3 +118,36 @@ def accessibility_audit_record(
         results=kept,
         ran_at=ran_at,
     )
+
+
+PROFILE_FIELDS = (
+    "description",
+    "contact_email",
+    "contact_phone",
+    "contact_address",
+    "contact_hours",
+    "hero_image",
+    "hero_image_alt",
+)
+
+
+@transaction.atomic
+def association_profile_update(*, association: Association, **fields: Any) -> Association:
+    """Officers' edit of the home page's introduction, contact and image. Every public page
+    shows the contact in its footer, so all of them go stale (the host table's version)."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    unknown = set(fields) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValueError(f"not profile fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(association, name, value)
+    association.full_clean()
+    if association.hero_image and not association.hero_image_alt.strip():
+        raise ValidationError(
+            {"hero_image_alt": _("Describe the image for people who cannot see it.")}
+        )
+    association.save()
+    hosts_changed()
+    return association

@@ -10,4 +10,5 @@ urlpatterns = [
     path("dashboard/remind/", views.dashboard_remind, name="dashboard_remind"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("branding/logo", views.logo, name="logo"),
+    path("branding/hero", views.hero_image, name="hero"),
 ]

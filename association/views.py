@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import logging
 import time
 import uuid
@@ -13,6 +14,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
@@ -32,11 +34,127 @@ from subcommittees.selectors import subcommittees_with_office_counts
 logger = logging.getLogger(__name__)
 
 
+HOME_EVENTS = 4
+HOME_POSTINGS = 4
+HOME_ARTICLES = 3
+
+# The four 部会 in plain words, for citizens who do not know the trade's terms.
+SUBCOMMITTEE_PLAIN_WORDS = {
+    "kyotaku": _lazy(
+        "Care managers, who plan with older people and their families the care and services "
+        "each one needs to go on living at home."
+    ),
+    "tsusho": _lazy(
+        "Day services, where older people come for the day: meals, bathing, exercise, "
+        "rehabilitation and company."
+    ),
+    "houmon": _lazy(
+        "Home-visit services: care workers and nurses who visit people at home to help with "
+        "daily life and health."
+    ),
+    "nyusho": _lazy(
+        "Care homes, where people who need care day and night live and are looked after."
+    ),
+}
+
+
+def _home_version(association_id: int | None) -> int:
+    """Changes whenever the events', the job board's or the news' version does (officers
+    publish); the introduction and contact change with the host table's version."""
+    from events.services import events_version
+    from news.services import news_version
+    from recruitment.services import jobs_version
+
+    versions = (
+        events_version(association_id),
+        jobs_version(association_id),
+        news_version(association_id),
+    )
+    return hash(versions) & (2**62 - 1)
+
+
+def _json_ld(request: HttpRequest, association: Any) -> SafeString:
+    """schema.org Organization: the association's name, address, contact and logo."""
+    home_url = request.build_absolute_uri(reverse("association:home"))
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Organization",
+        "name": association.name,
+        "url": home_url,
+    }
+    if association.short_name:
+        data["alternateName"] = association.short_name
+    if association.description:
+        data["description"] = association.description[:300]
+    if association.logo:
+        data["logo"] = request.build_absolute_uri(reverse("association:logo"))
+    if association.hero_image:
+        data["image"] = request.build_absolute_uri(reverse("association:hero"))
+    if association.contact_email:
+        data["email"] = association.contact_email
+    if association.contact_phone:
+        data["telephone"] = association.contact_phone
+    if association.contact_address:
+        data["address"] = {
+            "@type": "PostalAddress",
+            "streetAddress": association.contact_address,
+            "addressCountry": "JP",
+        }
+    text = json.dumps(data, ensure_ascii=False)
+    # As json_script does: nothing in the data can close the script element.
+    text = text.replace("<", "\\u003C").replace(">", "\\u003E").replace("&", "\\u0026")
+    return mark_safe(text)  # noqa: S308 - JSON with <, > and & escaped
+
+
 @public
-@cached_public_page("association:public", "home", None)
+@cached_public_page("association:public", "home", _home_version)
 def home(request: HttpRequest) -> HttpResponse:
-    """The association's home page: it changes only with the association (host table version)."""
-    return render_public(request, "association/home.html", {})
+    """The association's home page: what is on next and whether places remain, the newest
+    job postings and news, its introduction, contact and 部会, and the way in for offices.
+    A fixed number of queries whatever the numbers of events, postings and articles."""
+    association = getattr(request, "association", None)
+    if association is None:
+        return render_public(request, "association/home.html", {})
+    from events.selectors import events_availability, public_events
+    from news.selectors import latest_articles
+    from recruitment.selectors import open_postings
+    from subcommittees.models import Subcommittee
+
+    events = list(public_events()[:HOME_EVENTS])
+    availability = events_availability(events)
+    postings = list(
+        open_postings().select_related("office").order_by("-published_at", "-pk")[:HOME_POSTINGS]
+    )
+    home_url = request.build_absolute_uri(reverse("association:home"))
+    return render_public(
+        request,
+        "association/home.html",
+        {
+            "events": [(event, availability[(event.pk, None)]) for event in events],
+            "postings": postings,
+            "articles": latest_articles(count=HOME_ARTICLES),
+            "subcommittees": [
+                (subcommittee, SUBCOMMITTEE_PLAIN_WORDS.get(subcommittee.kind, ""))
+                for subcommittee in Subcommittee.objects.order_by("pk")
+            ],
+            "page_url": home_url,
+            "hero_url": request.build_absolute_uri(reverse("association:hero"))
+            if association.hero_image
+            else "",
+            "json_ld": _json_ld(request, association),
+        },
+    )
+
+
+@public
+def hero_image(request: HttpRequest) -> FileResponse:
+    """The home page's image, served through Django like the logo."""
+    association = getattr(request, "association", None)
+    if association is None or not association.hero_image:
+        raise Http404
+    response = FileResponse(association.hero_image.open("rb"))
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 PENDING_SHOWN = 10

@@ -1,6 +1,7 @@
-"""`/sitemap.xml` and `/robots.txt` of each association's public site: open job postings and
-public events, on the host the request came in on, with their last change. Both are cached per
-association like the other public pages and go stale when a posting or an event changes."""
+"""`/sitemap.xml` and `/robots.txt` of each association's public site: open job postings,
+public events and published news, on the host the request came in on, with their last change.
+Both are cached per association like the other public pages and go stale when a posting, an
+event or an article changes."""
 
 from __future__ import annotations
 
@@ -18,6 +19,9 @@ from association.public_cache import cached_public_page
 from events.models import Event
 from events.selectors import visible_events
 from events.services import events_version
+from news.models import Article
+from news.selectors import published_articles
+from news.services import news_version
 from recruitment.models import JobPosting
 from recruitment.selectors import open_postings
 from recruitment.services import jobs_version
@@ -29,7 +33,7 @@ class PagesSitemap(Sitemap):
     changefreq = "daily"
 
     def items(self) -> list[str]:
-        return ["association:home", "events:list", "jobs:list", "association:accessibility"]
+        return ["association:home", "events:list", "jobs:list", "news:list", "association:accessibility"]
 
     def location(self, item: str) -> str:
         return reverse(item)
@@ -67,16 +71,34 @@ class EventSitemap(Sitemap):
         return item.updated_at
 
 
+class ArticleSitemap(Sitemap):
+    """Published news articles and stories."""
+
+    changefreq = "monthly"
+    limit = 5000
+
+    def items(self) -> Any:
+        return published_articles().select_related(None).only("pk", "updated_at").order_by("pk")
+
+    def location(self, item: Article) -> str:
+        return reverse("news:detail", kwargs={"article_pk": item.pk})
+
+    def lastmod(self, item: Article) -> datetime:
+        return item.updated_at
+
+
 SITEMAPS: dict[str, type[Sitemap[Any]] | Sitemap[Any]] = {
     "pages": PagesSitemap,
     "jobs": JobPostingSitemap,
     "events": EventSitemap,
+    "news": ArticleSitemap,
 }
 
 
 def _public_version(association_id: int | None) -> int:
-    """Changes whenever the job board's or the events' version does."""
-    return hash((jobs_version(association_id), events_version(association_id))) & (2**62 - 1)
+    """Changes whenever the job board's, the events' or the news' version does."""
+    versions = (jobs_version(association_id), events_version(association_id))
+    return hash((*versions, news_version(association_id))) & (2**62 - 1)
 
 
 def _sitemap_page(request: HttpRequest) -> dict[str, str]:
@@ -103,6 +125,7 @@ Disallow: /reports/
 Disallow: /recruitment/
 Disallow: /subcommittees/
 Disallow: /jobs/application/
+Disallow: /news/manage/
 Sitemap: {sitemap}
 """
 

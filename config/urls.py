@@ -15,6 +15,7 @@ urlpatterns = [
     path("events/", include("events.urls")),
     path("recruitment/", include("recruitment.urls")),
     path("jobs/", include("recruitment.urls_public")),
+    path("news/", include("news.urls")),
     path("healthz", healthz, name="healthz"),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", robots, name="robots"),

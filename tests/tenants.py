@@ -76,6 +76,9 @@ def build_tenant(
         slug=slug, name=name, municipality_code="272035", domains=[host]
     )
     association.logo.save(f"{slug}.png", ContentFile(_logo_png()), save=True)
+    association.hero_image.save(f"hero-{slug}.png", ContentFile(_logo_png()), save=False)
+    association.hero_image_alt = f"{marker}の介護フェスタの様子"
+    association.save(update_fields=["hero_image", "hero_image_alt"])
     tenant = Tenant(association=association, host=host, marker=marker)
     with scope(association=association.pk):
         corporation = corporation_create(
@@ -388,6 +391,7 @@ def build_matrix_objects(tenant: Tenant) -> MatrixObjects:
             "announcement": Announcement.objects.get(subcommittee=kyotaku),
             "job_fair_booth": JobFairBooth.objects.get(office=tenant.offices[0]),
             "monthly_report": MonthlyReport.objects.order_by("pk").first(),
+            "article": _published_article(tenant, kyotaku),
             **tenant.recruitment,
         }
         district = tenant.offices[0].provider_number[3:5]
@@ -461,6 +465,24 @@ def build_matrix_objects(tenant: Tenant) -> MatrixObjects:
             "job_fair_booth": JobFairBooth.objects.create(
                 event=fair, office=other_office, hiring_for="看護職員"
             ),
+            "article": _published_article(tenant, nyusho),
             **_recruitment_objects(tenant, other_office),
         }
     return objects
+
+
+def _published_article(tenant: Tenant, subcommittee: Subcommittee) -> Any:
+    """A published article of the 部会 (news), through the services."""
+    from news.models import Article
+    from news.services import article_publish, article_save
+
+    article = article_save(
+        article=Article(association=tenant.association),
+        title=f"{tenant.marker}{subcommittee.name}の活動報告",
+        category="report",
+        body="<p>研修を行いました。</p>",
+        subcommittee=subcommittee,
+        image=ContentFile(_logo_png(), name=f"news-{subcommittee.pk}.png"),
+        image_alt="研修の様子",
+    )
+    return article_publish(article=article)

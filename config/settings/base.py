@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "subcommittees",
     "events",
     "recruitment",
+    "news",
     "kpis",
     "reports",
     "demo",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from association.models import Association
-from association.services import association_create
+from association.services import association_create, association_profile_update
 
 DESCRIPTION = (
     "市内の介護保険サービス事業所が集まる連絡会です。事業所間の情報交換、"
@@ -33,5 +33,11 @@ def association_seed(
         domains=domains,
         description=DESCRIPTION,
         contact_email=f"office@{slug}.example",
+    )
+    association_profile_update(
+        association=association,
+        contact_phone="06-6000-0000",
+        contact_address="市役所福祉部 介護保険課内（本庁舎3階）",
+        contact_hours="平日 9時〜17時",
     )
     return association, domains

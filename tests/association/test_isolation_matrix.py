@@ -35,6 +35,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_scopes import scopes_disabled
 
+from association.models import Association
 from association.permissions import CAPABILITIES, AccessPolicy
 from tests.conftest import client_for
 from tests.tenants import ROLE_NAMES, MatrixObjects, Tenant, build_matrix_objects, build_tenant
@@ -138,6 +139,13 @@ MEETING = {
 }
 ANNOUNCEMENT = {"subject": "漏れのお知らせ", "body": "本文"}
 POSTING = {"action": "save", "title": "漏れ求人", "office": "__other_office__"}
+ARTICLE = {
+    "action": "publish",
+    "title": "漏れ記事",
+    "date": "2026-11-01",
+    "category": "notice",
+    "body": "漏れ",
+}
 
 MAY: dict[str, May] = {
     # association
@@ -147,6 +155,7 @@ MAY: dict[str, May] = {
     "association:dashboard_remind": May(OFFICERS, ok=frozenset({405})),
     "association:logo": May(EVERYONE),
     "association:accessibility": May(EVERYONE),
+    "association:hero": May(EVERYONE),
     "healthz": May(EVERYONE),
     "sitemap": May(EVERYONE),
     "robots": May(EVERYONE),
@@ -253,6 +262,15 @@ MAY: dict[str, May] = {
     "jobs:photo": _same(EVERYONE),
     "jobs:apply": _same(EVERYONE),
     "jobs:application_status": May(EVERYONE),
+    # news: published articles for everyone; writing for officers, and for a 部会's leader
+    # on their 部会's articles (own: 居宅部会's, other: 入所部会's)
+    "news:list": May(EVERYONE),
+    "news:feed": May(EVERYONE),
+    "news:detail": _same(EVERYONE),
+    "news:image": _same(EVERYONE),
+    "news:manage": May(SUBCOMMITTEE_MANAGERS),
+    "news:manage_new": May(SUBCOMMITTEE_MANAGERS, data=ARTICLE),
+    "news:manage_edit": May(SUBCOMMITTEE_MANAGERS, other=OFFICERS, data=ARTICLE),
     # the API (a filing of another office is not there for those who file for their own)
     "api:root": May(EVERYONE),
     "api:me": May(frozenset(ROLE_NAMES)),  # who am I here: members only
@@ -526,7 +544,7 @@ def _admin_object(model: type[Model], tenant: Tenant) -> Model | None:
     if hasattr(manager, "with_scope"):
         return manager.with_scope(association=tenant.association.pk).order_by("pk").first()
     with scopes_disabled():
-        if model.__name__ == "Association":
+        if model._meta.concrete_model is Association:  # and its proxy
             return tenant.association
         return manager.order_by("pk").first()
 

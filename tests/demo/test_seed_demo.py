@@ -18,9 +18,11 @@ from django_scopes import scope, scopes_disabled
 from association.models import Association, AssociationDomain, Role, RoleKind
 from association.selectors import association_for_host
 from core.identifiers import clean_corporate_number, clean_provider_number
+from demo.data.news import ARTICLES
 from demo.plan import PlannedCorporation, plan, staffing_history
 from demo.seeders.users import DEMO_PASSWORD
 from members.models import Corporation, Office, OfficeService, OfficeStatus
+from news.models import Article
 from subcommittees.models import Subcommittee, SubcommitteeKind
 
 pytestmark = pytest.mark.django_db
@@ -492,10 +494,17 @@ def test_seed_adds_a_year_of_events_once() -> None:
             Venue.objects.values_list("name", flat=True)
         )
         count = Event.objects.count()
+        # News through the services: published, sanitised, the festival's article linked to it.
+        articles = list(Article.objects.filter(status="published"))
+        assert len(articles) == len(ARTICLES) >= 5
+        assert sum(a.category == "care_work" for a in articles) >= 2
+        assert Article.objects.get(event__isnull=False).event == festival
     assert f"{count} events created" in output
+    assert f"{len(ARTICLES)} news articles created" in output
     assert "0 events created" in seed_default()
     with scope(association=association.pk):
         assert Event.objects.count() == count
+        assert Article.objects.count() == len(ARTICLES)
 
 
 # --- realism and the services ------------------------------------------------------------------

@@ -30,6 +30,7 @@ from recruitment.services import (
     postings_expire,
 )
 from tests.conftest import client_for
+from tests.news.test_articles import make_article
 from tests.recruitment.jobs import make_posting
 from tests.tenants import Tenant
 
@@ -64,6 +65,8 @@ def test_sitemap_lists_open_postings_and_public_events_of_the_host(
     members = _event(tenant_a, "会員向け", Audience.MEMBERS)
     with scope(association=tenant_b.association.pk):
         other = make_posting(tenant_b.offices[0], title="ベータの求人")
+    story = make_article(tenant_a, "公開記事")
+    unpublished = make_article(tenant_a, "下書き記事", publish=False)
 
     response = client_for(tenant_a).get("/sitemap.xml")
     assert response.status_code == 200
@@ -79,6 +82,7 @@ def test_sitemap_lists_open_postings_and_public_events_of_the_host(
     assert f"{base}/jobs/{other.pk}/" not in urls and not any("beta" in u for u in urls)
     assert f"{base}/events/{public.pk}/" in urls
     assert f"{base}/events/{members.pk}/" not in urls
+    assert f"{base}/news/{story.pk}/" in urls and f"{base}/news/{unpublished.pk}/" not in urls
     assert f"{base}/jobs/" in urls and f"{base}/" in urls
 
     # Cached: the second answer costs at most the host's lookup.

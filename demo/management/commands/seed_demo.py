@@ -21,6 +21,7 @@ from demo.seeders.association import association_seed
 from demo.seeders.events import events_seed
 from demo.seeders.kpis import staffing_history_seed
 from demo.seeders.members import offices_seed
+from demo.seeders.news import articles_seed
 from demo.seeders.recruitment import job_fair_booths_seed, job_postings_seed
 from demo.seeders.subcommittees import subcommittee_activity_seed
 from demo.seeders.users import DEMO_PASSWORD, demo_users_seed
@@ -104,6 +105,9 @@ class Command(BaseCommand):
                 now=timezone.now(),
             )
             self.stdout.write(f"{len(events)} events created")
+            articles = articles_seed(association=association, today=today)
+            if articles:
+                self.stdout.write(f"{articles} news articles created")
             postings, applications = job_postings_seed(
                 seed=options["seed"], today=today, now=timezone.now()
             )
