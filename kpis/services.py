@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -32,6 +33,7 @@ from kpis.models import (
     COUNT_FIELDS,
     EmploymentType,
     JobCategory,
+    KpiTarget,
     ReportStatus,
     StaffingChange,
     StaffingReport,
@@ -398,3 +400,29 @@ def national_benchmarks_create_defaults(*, association: Any) -> int:
         if (year, metric) not in existing
     )
     return len(created)
+
+
+@transaction.atomic
+def kpi_target_set(
+    *,
+    association: Any,
+    fiscal_year: int,
+    metric: str,
+    value: Decimal,
+    at_most: bool = True,
+    subcommittee: Any = None,
+) -> tuple[KpiTarget, bool]:
+    """Set the association's (or one 部会's) target for a rate and fiscal year: the one row of
+    that scope, created or changed (the unique constraint allows one). Returns it, and whether
+    it was created."""
+    if subcommittee is not None and subcommittee.association_id != association.pk:
+        raise ValidationError({"subcommittee": [_("This subcommittee is another association's.")]})
+    target, created = KpiTarget.objects.select_for_update().update_or_create(
+        association=association,
+        subcommittee=subcommittee,
+        fiscal_year=fiscal_year,
+        metric=metric,
+        defaults={"value": value, "at_most": at_most},
+    )
+    target.full_clean()
+    return target, created
