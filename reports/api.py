@@ -161,9 +161,17 @@ class PublishSerializer(serializers.Serializer):
 
 
 class ReportPublishView(ReportView):
-    """Publish a draft (officers): it never changes again, and the city sees it."""
+    """Publish a draft (officers): it never changes again, and the city sees it. GET: the
+    revision it would publish (as the page's GET shows the form), for officers only."""
 
     access_policy = AccessPolicy(capability="kpis.manage")
+
+    @extend_schema(responses=ReportSerializer)
+    def get(self, request: Request, monthly_report_pk: int) -> Response:
+        report = access_report_by_id(
+            access_of(request), monthly_report_pk, capability="kpis.manage"
+        )
+        return Response(self.get_serializer(report).data)
 
     @extend_schema(request=PublishSerializer, responses=ReportSerializer)
     def post(self, request: Request, monthly_report_pk: int) -> Response:
