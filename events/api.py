@@ -13,7 +13,12 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import generics, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -42,22 +47,26 @@ class VenueSerializer(serializers.ModelSerializer):
         ]
 
 
-class AvailabilitySerializer(serializers.Serializer):
-    state = serializers.ChoiceField(
-        choices=[
-            Availability.NOT_NEEDED,
-            Availability.OPEN,
-            Availability.FEW,
-            Availability.WAITING_LIST,
-            Availability.CLOSED,
-            Availability.ENDED,
-            Availability.CANCELLED,
-        ]
-    )
-    places_left = serializers.IntegerField(
-        source="seats_left", allow_null=True, help_text="Null: no limit, or not counted."
-    )
-    label = serializers.CharField()
+AvailabilitySerializer = inline_serializer(
+    "Availability",
+    {
+        "state": serializers.ChoiceField(
+            choices=[
+                Availability.NOT_NEEDED,
+                Availability.OPEN,
+                Availability.FEW,
+                Availability.WAITING_LIST,
+                Availability.CLOSED,
+                Availability.ENDED,
+                Availability.CANCELLED,
+            ]
+        ),
+        "places_left": serializers.IntegerField(
+            allow_null=True, help_text="Null: no limit, or not counted."
+        ),
+        "label": serializers.CharField(),
+    },
+)
 
 
 class ProgrammeItemSerializer(serializers.ModelSerializer):
@@ -84,7 +93,12 @@ class ProgrammeItemSerializer(serializers.ModelSerializer):
 
 
 def _availability(context: dict[str, Any], event_id: int, item_id: int | None) -> dict[str, Any]:
-    return dict(AvailabilitySerializer(context["availability"][(event_id, item_id)]).data)
+    availability: Availability = context["availability"][(event_id, item_id)]
+    return {
+        "state": availability.state,
+        "places_left": availability.seats_left,
+        "label": availability.label,
+    }
 
 
 class EventSerializer(serializers.ModelSerializer):

@@ -49,7 +49,7 @@ class OfficeListView(generics.ListAPIView):
 # --- one office: its profile and its staff (the office's people, officers, or its token) -------
 
 
-class OfficeProfileSerializer(OfficeSerializer):
+class OfficeProfileSerializer(serializers.ModelSerializer):
     """The profile as its page shows it; the fields its edit page changes are writable."""
 
     corporation = serializers.CharField(source="corporation.name", read_only=True)
@@ -84,7 +84,7 @@ class OfficeProfileSerializer(OfficeSerializer):
 
     def to_representation(self, instance: Office) -> dict[str, Any]:
         data = super().to_representation(instance)
-        data["service_codes"] = self.get_service_codes(instance)
+        data["service_codes"] = [service.service_code for service in instance.services.all()]
         return data
 
 

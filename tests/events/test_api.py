@@ -22,17 +22,18 @@ def _fair(tenant: Tenant) -> Event:
         return Event.objects.get(kind="job_fair")
 
 
-def _copy(event: Event, **changes: object) -> Event:
+def _copy(event: Event, *, title: str, audience: str = "public") -> Event:
     """Another event like `event` (its venue), with a programme item at the same venue."""
+    assert event.venue is not None
     copy = Event.objects.create(
         association=event.association,
-        title=changes.pop("title", "コピー"),
+        title=title,
+        audience=audience,
         kind="seminar",
         status="published",
         venue=event.venue,
         starts_at=event.starts_at + timedelta(days=1),
         ends_at=event.ends_at + timedelta(days=1),
-        **changes,  # type: ignore[arg-type]
     )
     ProgrammeItem.objects.create(
         event=copy,
@@ -48,6 +49,7 @@ def _copy(event: Event, **changes: object) -> Event:
 
 def test_events_with_programme_venues_and_places_left(tenant_a: Tenant, tenant_b: Tenant) -> None:
     fair = _fair(tenant_a)
+    assert fair.venue is not None
     with scope(association=tenant_a.association.pk):
         Registration.objects.create(
             association=tenant_a.association,

@@ -87,11 +87,14 @@ def test_people_post_for_their_offices_and_officers_never_see_applicants(
 ) -> None:
     staff = client_for(tenant_a, tenant_a.users["office_staff"])
     office = tenant_a.offices[0].pk
-    created = _send(staff, "POST", "/api/v1/postings/", {**_json(posting_fields()), "office": office})
+    created = _send(
+        staff, "POST", "/api/v1/postings/", {**_json(posting_fields()), "office": office}
+    )
     assert created.status_code == 201, created.content
     with scope(association=tenant_a.association.pk):
-        assert JobPosting.objects.get(pk=created.json()["id"]).created_by == (
-            tenant_a.users["office_staff"]
+        assert (
+            JobPosting.objects.get(pk=created.json()["id"]).created_by
+            == (tenant_a.users["office_staff"])
         )
     with scope(association=tenant_a.association.pk):
         application, _key = apply(make_posting(tenant_a.offices[0]))
