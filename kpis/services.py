@@ -417,12 +417,14 @@ def kpi_target_set(
     it was created."""
     if subcommittee is not None and subcommittee.association_id != association.pk:
         raise ValidationError({"subcommittee": [_("This subcommittee is another association's.")]})
-    target, created = KpiTarget.objects.select_for_update().update_or_create(
-        association=association,
-        subcommittee=subcommittee,
-        fiscal_year=fiscal_year,
-        metric=metric,
-        defaults={"value": value, "at_most": at_most},
-    )
-    target.full_clean()
-    return target, created
+    scope_keys = {
+        "association": association,
+        "subcommittee": subcommittee,
+        "fiscal_year": fiscal_year,
+        "metric": metric,
+    }
+    values = {"value": value, "at_most": at_most}
+    # The model's own checks (metric, digits) before anything is written; one per scope is
+    # the database's unique constraint, which update_or_create respects.
+    KpiTarget(**scope_keys, **values).full_clean(validate_unique=False, validate_constraints=False)
+    return KpiTarget.objects.update_or_create(**scope_keys, defaults=values)
