@@ -237,10 +237,11 @@ class PostingView(generics.GenericAPIView):
             office_id = current if current is not None else token.office_id if token else None
         if office_id is None:
             raise serializers.ValidationError({"office": [_("This field is required.")]})
-        allowed = self._office_ids() | ({current} if current is not None else set())
-        office = Office.objects.filter(
-            pk=office_id, pk__in=allowed, status=OfficeStatus.APPROVED
-        ).first()
+        # As the page's choices: the caller's approved offices, and the posting's own.
+        choices = Office.objects.filter(pk__in=self._office_ids(), status=OfficeStatus.APPROVED)
+        if current is not None:
+            choices = choices | Office.objects.filter(pk=current)
+        office = choices.filter(pk=office_id).first()
         if office is None:
             raise serializers.ValidationError({"office": [_("Choose one of your offices.")]})
         return office
