@@ -274,9 +274,7 @@ MAY: dict[str, May] = {
     "api:applications": May(POSTERS),
     # officers'
     "api:completeness": May(OFFICERS),
-    "api:targets": May(
-        OFFICERS, data={"fiscal_year": 2026, "metric": "hire_rate", "value": "1.0"}
-    ),
+    "api:targets": May(OFFICERS, data={"fiscal_year": 2026, "metric": "hire_rate", "value": "1.0"}),
     # the city's reports (a POST on the list builds one: officers only)
     "api:reports": May(REPORT_READERS, data={"month": "2026-08", "kind": "recruitment"}),
     "api:report_detail": May(REPORT_READERS),
