@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
@@ -29,7 +30,19 @@ class ApiRootView(APIView):
     )
     def get(self, request: Request) -> Response:
         association = getattr(request, "association", None)
-        names = ["api:me", "api:offices", "api:subcommittees", "api:filings"]
+        names = [
+            "api:me",
+            "api:events",
+            "api:jobs",
+            "api:offices",
+            "api:subcommittees",
+            "api:filings",
+            "api:completeness",
+            "api:targets",
+            "api:postings",
+            "api:applications",
+            "api:reports",
+        ]
         return Response(
             {
                 "association": association.name if association else None,
@@ -65,3 +78,11 @@ class MeView(APIView):
             "roles": access_of(request).roles,
         }
         return Response(MeSerializer(data).data)
+
+
+def service_error(error: DjangoValidationError) -> serializers.ValidationError:
+    """A service's ValidationError as DRF's (400, field by field; a message without a field
+    under `non_field_errors`), so every endpoint answers a refused write the same way."""
+    if hasattr(error, "error_dict"):
+        return serializers.ValidationError(error.message_dict)
+    return serializers.ValidationError({"non_field_errors": error.messages})

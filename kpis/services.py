@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -32,6 +33,7 @@ from kpis.models import (
     COUNT_FIELDS,
     EmploymentType,
     JobCategory,
+    KpiTarget,
     ReportStatus,
     StaffingChange,
     StaffingReport,
@@ -398,3 +400,31 @@ def national_benchmarks_create_defaults(*, association: Any) -> int:
         if (year, metric) not in existing
     )
     return len(created)
+
+
+@transaction.atomic
+def kpi_target_set(
+    *,
+    association: Any,
+    fiscal_year: int,
+    metric: str,
+    value: Decimal,
+    at_most: bool = True,
+    subcommittee: Any = None,
+) -> tuple[KpiTarget, bool]:
+    """Set the association's (or one 部会's) target for a rate and fiscal year: the one row of
+    that scope, created or changed (the unique constraint allows one). Returns it, and whether
+    it was created."""
+    if subcommittee is not None and subcommittee.association_id != association.pk:
+        raise ValidationError({"subcommittee": [_("This subcommittee is another association's.")]})
+    scope_keys = {
+        "association": association,
+        "subcommittee": subcommittee,
+        "fiscal_year": fiscal_year,
+        "metric": metric,
+    }
+    values = {"value": value, "at_most": at_most}
+    # The model's own checks (metric, digits) before anything is written; one per scope is
+    # the database's unique constraint, which update_or_create respects.
+    KpiTarget(**scope_keys, **values).full_clean(validate_unique=False, validate_constraints=False)
+    return KpiTarget.objects.update_or_create(**scope_keys, defaults=values)

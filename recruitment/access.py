@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from association.access import object_in_scope_or_404, require_capability
 from association.permissions import Access
+from members.access import require_token_office
 from recruitment.models import JobApplication, JobFairBooth, JobPosting, PostingStatus
+
+if TYPE_CHECKING:
+    from kpis.models import OfficeApiToken
 
 PUBLIC_STATUSES = (PostingStatus.PUBLISHED, PostingStatus.CLOSED)
 
@@ -18,13 +24,19 @@ def access_booth_by_id(access: Access, job_fair_booth_pk: object) -> JobFairBoot
     return booth
 
 
-def access_posting_by_id(access: Access, job_posting_pk: object) -> JobPosting:
-    """A posting, for the people of its office and its head office (else 403); another
-    association's is a 404. Officers are not let in: they hide postings in the admin."""
+def access_posting_by_id(
+    access: Access, job_posting_pk: object, *, token: OfficeApiToken | None = None
+) -> JobPosting:
+    """A posting, for the people of its office and its head office, or its office's API
+    `token` (else 403); another association's is a 404. Officers are not let in: they hide
+    postings in the admin."""
     posting = object_in_scope_or_404(
         JobPosting.objects.select_related("office", "office__corporation"), job_posting_pk
     )
-    require_capability(access, "recruitment.post", office_id=posting.office_id)
+    if token is not None:
+        require_token_office(token, posting.office_id)
+    else:
+        require_capability(access, "recruitment.post", office_id=posting.office_id)
     return posting
 
 

@@ -189,7 +189,7 @@ def _city_viewer_emails() -> list[str]:
     return sorted({role.user.email for role in roles if role.user.is_active and role.user.email})
 
 
-def _notify_city(request: AssociationRequest, report: MonthlyReport) -> int:
+def notify_city_viewers(request: AssociationRequest, report: MonthlyReport) -> int:
     """One email per city viewer (nobody sees the others' addresses)."""
     context = {
         "association": request.association,
@@ -213,7 +213,7 @@ def report_publish(request: AssociationRequest, monthly_report_pk: int) -> HttpR
         try:
             with transaction.atomic():
                 report = monthly_report_publish(report=report, by=request.user)
-                sent = _notify_city(request, report) if form.cleaned_data["notify"] else None
+                sent = notify_city_viewers(request, report) if form.cleaned_data["notify"] else None
         except ValidationError as error:
             add_service_errors(form, error)
         else:

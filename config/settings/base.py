@@ -216,6 +216,19 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Fields named alike ("status", "kind") in several apps: one enum per choice set, by name.
+    "ENUM_NAME_OVERRIDES": {
+        "OfficeStatusEnum": "members.models.OfficeStatus",
+        "FilingStatusEnum": "kpis.models.ReportStatus",
+        "MonthlyReportStatusEnum": "reports.models.MonthlyReportStatus",
+        "ReportKindEnum": "reports.models.ReportKind",
+        "EventKindEnum": "events.models.EventKind",
+        "EventStatusEnum": "events.models.EventStatus",
+        "PostingStatusEnum": "recruitment.models.PostingStatus",
+        "ApplicationStatusEnum": "recruitment.models.ApplicationStatus",
+        "SubcommitteeKindEnum": "subcommittees.models.SubcommitteeKind",
+        "QualificationEnum": "recruitment.models.Qualification",
+    },
 }
 
 # How many proxies of our own (TLS terminator, load balancer) stand in front of gunicorn, each

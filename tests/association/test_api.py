@@ -84,7 +84,19 @@ def test_root_is_public_and_names_the_host_association(tenant_a: Tenant, tenant_
         assert response.status_code == 200
         body = response.json()
         assert body["association"] == tenant.association.name
-        assert set(body["endpoints"]) == {"me", "offices", "subcommittees", "filings"}
+        assert set(body["endpoints"]) == {
+            "me",
+            "events",
+            "jobs",
+            "offices",
+            "subcommittees",
+            "filings",
+            "completeness",
+            "targets",
+            "postings",
+            "applications",
+            "reports",
+        }
         assert body["endpoints"]["offices"] == f"http://{tenant.host}/api/v1/offices/"
 
 

@@ -278,6 +278,27 @@ MAY: dict[str, May] = {
     "api:subcommittees": May(DIRECTORY),
     "api:filings": May(FILERS, data={"office": "__other_office__", "month": "2026-08"}),
     "api:filing_detail": May(FILERS, other=NOBODY, data={"rows": [], "expected_version": 1}),
+    # public: what the public pages show a visitor who is not logged in, whoever asks (the
+    # 入所部会's subcommittee-only event is not public: not there, even for officers)
+    "api:events": May(EVERYONE),
+    "api:event_detail": May(EVERYONE, other=NOBODY),
+    "api:jobs": May(EVERYONE),
+    "api:job_detail": _same(EVERYONE),
+    # an office's: its profile (the directory reads it; its managers change it), staff, months
+    "api:office_detail": _same(DIRECTORY, data={"name": "漏れ"}),
+    "api:office_staff": May(OFFICE_MANAGERS, other=OFFICERS),
+    "api:office_filing_months": May(FILERS | OFFICERS, other=OFFICERS),
+    "api:postings": May(POSTERS, data={"title": "漏れ求人", "office": "__other_office__"}),
+    "api:posting_detail": May(POSTERS, other=NOBODY, data={"title": "漏れ求人"}),
+    "api:applications": May(POSTERS),
+    # officers'
+    "api:completeness": May(OFFICERS),
+    "api:targets": May(OFFICERS, data={"fiscal_year": 2026, "metric": "hire_rate", "value": "1.0"}),
+    # the city's reports (a POST on the list builds one: officers only)
+    "api:reports": May(REPORT_READERS, data={"month": "2026-08", "kind": "recruitment"}),
+    "api:report_detail": May(REPORT_READERS),
+    "api:report_publish": May(OFFICERS),
+    "api:report_figures": May(REPORT_READERS),
     "schema": May(EVERYONE),
     "swagger-ui": May(EVERYONE),
     "redoc": May(EVERYONE),
