@@ -29,6 +29,7 @@ from core.calendar import (
 )
 from kpis.aggregates import month_position
 from kpis.models import (
+    COUNT_FIELDS,
     DIRECT_CARE_JOBS,
     WHOLE_ASSOCIATION,
     EmploymentType,
@@ -686,3 +687,190 @@ def hires_by_channel_per_scope(
         }
         for scope in scopes
     }
+
+
+# --- counts per scope, period and slice (the monthly reports) -------------------------------
+
+ANY = "*"  # a slice key matching every job category or employment type
+DIRECT = "direct"  # the job key of 2職種計 (DIRECT_CARE_JOBS); office counts only
+Period = tuple[str, date, date]  # (name, first, last)
+CountKey = tuple[int | None, str, str, str]  # (scope: None or a 部会 pk, period, job, employment)
+
+
+def _slice_groups() -> list[tuple[str, str, tuple[str, ...] | None, tuple[str, ...] | None]]:
+    """(job key, employment key, jobs, employments): the totals, each job, each employment
+    type, each job × employment type, and 2職種計."""
+    jobs, employments = list(JobCategory.values), list(EmploymentType.values)
+    return [
+        (ANY, ANY, None, None),
+        *((job, ANY, (job,), None) for job in jobs),
+        *((ANY, employment, None, (employment,)) for employment in employments),
+        *((job, employment, (job,), (employment,)) for job in jobs for employment in employments),
+        (DIRECT, ANY, tuple(str(job) for job in DIRECT_CARE_JOBS), None),
+    ]
+
+
+@dataclass(frozen=True)
+class SliceCounts:
+    """Sums of the submitted filings' counts and how many offices filed a row, per (scope,
+    period, job, employment) (`ANY` for every job or employment type; scope None: the whole
+    association). `no_subcommittee` and `several_subcommittees`: per (period, job, employment),
+    how many of those offices belong to no 部会 or to several (the association is then not the
+    sum of its 部会)."""
+
+    sums: dict[CountKey, dict[str, int]]
+    offices: dict[CountKey, int]
+    no_subcommittee: dict[tuple[str, str, str], int]
+    several_subcommittees: dict[tuple[str, str, str], int]
+
+
+def slice_counts(*, periods: Sequence[Period], subcommittee_ids: Sequence[int]) -> SliceCounts:
+    """Counts for the monthly reports, from the maintained aggregates (sums: one query, a row
+    per scope and job × employment type) and the offices' month strings (office counts: one
+    query of one row, counted by the database). Rows fetched do not grow with offices or months.
+    """
+    groups = _slice_groups()
+    scope_keys: list[int | None] = [None, *subcommittee_ids]
+    sums: dict[CountKey, dict[str, int]] = {}
+    if periods:
+        earliest = min(first for _name, first, _last in periods)
+        latest = max(last for _name, _first, last in periods)
+        annotations = {
+            f"{name}__{field}": Sum(field, filter=Q(month__gte=first, month__lte=last))
+            for name, first, last in periods
+            for field in COUNT_FIELDS
+        }
+        rows = (
+            KpiAggregate.objects.filter(
+                month__gte=earliest,
+                month__lte=latest,
+                scope__in=[WHOLE_ASSOCIATION, *subcommittee_ids],
+            )
+            .order_by()
+            .values("scope", "job_category", "employment_type")
+            .annotate(**annotations)
+        )
+        for row in rows:
+            scope_key = None if row["scope"] == WHOLE_ASSOCIATION else row["scope"]
+            for job_key, employment_key, jobs, employments in groups:
+                if jobs is not None and row["job_category"] not in jobs:
+                    continue
+                if employments is not None and row["employment_type"] not in employments:
+                    continue
+                for name, _first, _last in periods:
+                    key = (scope_key, name, job_key, employment_key)
+                    total = sums.setdefault(key, dict.fromkeys(COUNT_FIELDS, 0))
+                    for field in COUNT_FIELDS:
+                        total[field] += row[f"{name}__{field}"] or 0
+    offices, none, several = _slice_office_counts(periods, groups, scope_keys)
+    return SliceCounts(sums, offices, none, several)
+
+
+def _slice_office_counts(
+    periods: Sequence[Period],
+    groups: Sequence[tuple[str, str, tuple[str, ...] | None, tuple[str, ...] | None]],
+    scope_keys: Sequence[int | None],
+) -> tuple[dict[CountKey, int], dict[tuple[str, str, str], int], dict[tuple[str, str, str], int]]:
+    """Offices with a row of each slice in each period, per scope, and of those how many
+    belong to no 部会 or several: one query returning one row (a flag per office, slice and
+    period on the offices' month strings, then counts)."""
+    if not periods:
+        return {}, {}, {}
+    association_id = _scoped_association_id()
+    span_first = min(first for _name, first, _last in periods)
+    span_last = max(last for _name, _first, last in periods)
+    flags, labels = [], []
+    for g, (job_key, employment_key, jobs, employments) in enumerate(groups):
+        for p, (name, first, last) in enumerate(periods):
+            conditions = [
+                f"substr(sm.months, {month_position(first)}, "
+                f"{len(months_between(first, last))}) LIKE '%%1%%'"
+            ]
+            if jobs is not None:
+                conditions.append(f"sm.job_category IN {_sql_in(jobs, JobCategory.values)}")
+            if employments is not None:
+                conditions.append(
+                    f"sm.employment_type IN {_sql_in(employments, EmploymentType.values)}"
+                )
+            flags.append(f"MAX(CASE WHEN {' AND '.join(conditions)} THEN 1 ELSE 0 END) AS f{g}_{p}")
+            labels.append((g, p, name, job_key, employment_key))
+    commas = "(length(o.subcommittees) - length(replace(o.subcommittees, ',', '')))"
+    counts = []
+    for g, p, _name, _job, _employment in labels:
+        for s, scope_key in enumerate(scope_keys):
+            scope_sql = (
+                "" if scope_key is None else f" AND o.subcommittees LIKE '%%,{scope_key},%%'"
+            )
+            counts.append(f"COUNT(CASE WHEN o.f{g}_{p} = 1{scope_sql} THEN 1 END) AS c{g}_{p}_{s}")
+        counts.append(f"COUNT(CASE WHEN o.f{g}_{p} = 1 AND {commas} < 2 THEN 1 END) AS n{g}_{p}")
+        counts.append(f"COUNT(CASE WHEN o.f{g}_{p} = 1 AND {commas} > 2 THEN 1 END) AS m{g}_{p}")
+    # Only integers and choice values are put into the SQL text.
+    sql = f"""
+        WITH o AS MATERIALIZED (
+            SELECT sm.office_id, c.subcommittees, {", ".join(flags)}
+            FROM {KpiOfficeSliceMonths._meta.db_table} AS sm
+            JOIN {KpiOfficeCoverage._meta.db_table} AS c ON c.office_id = sm.office_id
+            WHERE sm.association_id = %s
+              AND substr(sm.months, {month_position(span_first)},
+                         {len(months_between(span_first, span_last))}) LIKE '%%1%%'
+            GROUP BY sm.office_id, c.subcommittees
+        )
+        SELECT {", ".join(counts)} FROM o"""  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [association_id])
+        row = dict(zip([c[0] for c in cursor.description], cursor.fetchone(), strict=True))
+    offices: dict[CountKey, int] = {}
+    none: dict[tuple[str, str, str], int] = {}
+    several: dict[tuple[str, str, str], int] = {}
+    for g, p, name, job_key, employment_key in labels:
+        for s, scope_key in enumerate(scope_keys):
+            offices[(scope_key, name, job_key, employment_key)] = row[f"c{g}_{p}_{s}"] or 0
+        none[(name, job_key, employment_key)] = row[f"n{g}_{p}"] or 0
+        several[(name, job_key, employment_key)] = row[f"m{g}_{p}"] or 0
+    return offices, none, several
+
+
+def offices_filed_by_scope(
+    *, month: date, subcommittee_ids: Sequence[int]
+) -> dict[int | None, tuple[int, int]]:
+    """Per scope (None: the association; a 部会 by the membership rule): approved offices,
+    and those of them with a submitted filing for `month`. One query of one row."""
+    from subcommittees.selectors import office_in_subcommittee
+
+    filed = Q(filed_mark="1")
+    aggregates: dict[str, Any] = {"expected": Count("pk"), "filed": Count("pk", filter=filed)}
+    for pk in subcommittee_ids:
+        member = Q(office_in_subcommittee(pk))
+        aggregates[f"expected_{pk}"] = Count("pk", filter=member)
+        aggregates[f"filed_{pk}"] = Count("pk", filter=member & filed)
+    row = (
+        Office.objects.filter(status=OfficeStatus.APPROVED)
+        .alias(filed_mark=Substr("kpi_coverage__filed", month_position(month), 1))
+        .aggregate(**aggregates)
+    )
+    result: dict[int | None, tuple[int, int]] = {None: (row["expected"], row["filed"])}
+    for pk in subcommittee_ids:
+        result[pk] = (row[f"expected_{pk}"], row[f"filed_{pk}"])
+    return result
+
+
+def offices_in_several_subcommittees(*, subcommittee_ids: Sequence[int]) -> int:
+    """Offices (whatever their status) that the membership rule puts in more than one 部会."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    from subcommittees.selectors import office_in_subcommittee
+
+    if len(subcommittee_ids) < 2:
+        return 0
+    memberships = sum(
+        (
+            Case(
+                When(office_in_subcommittee(pk), then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+            for pk in subcommittee_ids
+        ),
+        start=Value(0, output_field=IntegerField()),
+    )
+    return Office.objects.alias(memberships=memberships).filter(memberships__gt=1).count()
