@@ -1,8 +1,9 @@
-"""Work independent of data size: the KPI dashboard and the officers' dashboard run the same
-queries and fetch the same number of rows at 50 and 5,000 offices and with 12 and 60 months of
-history (rows counted at the database cursor, not only queries); and concurrent filings of
-offices of one 部会 through the service, from several threads on PostgreSQL, neither deadlock
-nor lose a count (the aggregates equal a rebuild afterwards).
+"""Work independent of data size: the KPI dashboard, the officers' dashboard and the monthly
+reports' content (both kinds) run the same queries and fetch the same number of rows at 50 and
+5,000 offices and with 12 and 60 months of history (rows counted at the database cursor, not
+only queries); and concurrent filings of offices of one 部会 through the service, from several
+threads on PostgreSQL, neither deadlock nor lose a count (the aggregates equal a rebuild
+afterwards).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from kpis.aggregates import kpi_aggregates_differences, kpi_aggregates_rebuild
 from kpis.models import ReportStatus, StaffingReport, StaffingRow
 from kpis.services import staffing_report_save
 from members.models import Corporation, Office, OfficeService, OfficeStatus
+from reports.content import report_content
 from tests.conftest import client_for
 from tests.tenants import Tenant
 
@@ -112,6 +114,8 @@ def test_dashboards_fetch_the_same_rows_whatever_the_offices_and_months(tenant_a
     client = client_for(tenant_a, tenant_a.users["officer"])
     pages = [reverse("kpis:dashboard"), "/dashboard/"]
 
+    month = last_closed_month(timezone.localdate(), deadline_day=10)
+
     def measure() -> list[dict[str, int]]:
         results = []
         for url in pages:
@@ -120,6 +124,13 @@ def test_dashboards_fetch_the_same_rows_whatever_the_offices_and_months(tenant_a
                 response = client.get(url)
             assert response.status_code == 200
             results.append(dict(seen))
+        # Both monthly reports' content (one read builds both kinds).
+        with counting() as seen:
+            content = report_content(
+                association=tenant_a.association, month=month, kind="retention"
+            )
+        assert content["sections"]
+        results.append(dict(seen))
         return results
 
     with scope(association=tenant_a.association.pk):
@@ -132,6 +143,7 @@ def test_dashboards_fetch_the_same_rows_whatever_the_offices_and_months(tenant_a
         _grow(tenant_a, offices=5000, months=12)
     many_offices = measure()
     assert small[0]["rows"] < 200, small  # a few hundred at most, not tens of thousands
+    assert small[2]["rows"] < 400, small
     assert long_history == small, (small, long_history)
     assert many_offices == small, (small, many_offices)
 
