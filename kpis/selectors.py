@@ -217,7 +217,6 @@ def _coverage_reads(
     span_position = month_position(earliest)
     span_length = len(months_between(earliest, latest))
     flag_columns = []
-    partial_any = []
     for (first, last), j in window_index.items():
         start = month_position(first) - span_position + 1
         length = len(months_between(first, last))
@@ -230,7 +229,6 @@ def _coverage_reads(
             f"CASE WHEN substr(span_rows, {start}, {length}) LIKE '%%1%%' THEN 1 ELSE 0 END"
             f" AS rows{j}",
         ]
-        partial_any.append(f"f.part{j} = 1")
     slice_columns = []
     for i, request in enumerate(requests):
         if request.job_categories is None and request.employment_types is None:
@@ -321,12 +319,22 @@ def _coverage_reads(
         JOIN flags AS f ON f.office_id = r.office_id
         WHERE r.association_id = %s AND r.status = '{ReportStatus.SUBMITTED.value}'
           AND r.month >= '{earliest.isoformat()}' AND r.month <= '{latest.isoformat()}'
-          AND ({" OR ".join(partial_any)})"""  # noqa: S608
+          AND ({{partial}})"""  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(sum_sql, [association_id, association_id, association_id])
-        taken_off = dict(zip([c[0] for c in cursor.description], cursor.fetchone(), strict=True))
         cursor.execute(count_sql, [association_id, association_id])
         covered = dict(zip([c[0] for c in cursor.description], cursor.fetchone(), strict=True))
+        # Only windows someone is covered in need anything taken off (the others have no
+        # figure): windows before the first filings do not make the database read them all.
+        needed = {
+            window_index[(request.first, request.last)]
+            for i, request in enumerate(requests)
+            if covered[f"covered{i}"] and covered[f"partial{i}"]
+        }
+        partial = " OR ".join(f"f.part{j} = 1" for j in sorted(needed)) or "1 = 0"
+        cursor.execute(
+            sum_sql.replace("{partial}", partial), [association_id, association_id, association_id]
+        )
+        taken_off = dict(zip([c[0] for c in cursor.description], cursor.fetchone(), strict=True))
     return taken_off, covered
 
 
@@ -362,17 +370,35 @@ def figures_many(requests: Sequence[FigureRequest]) -> list[WindowFigures]:
             return Q()
         return Q(**{f"{path}__contains": f",{request.scope},"})
 
-    # 1. Every filing of each window, from the aggregate rows.
-    sums: dict[str, Any] = {}
+    # 1. Every filing of each window, from the aggregate rows (SQL text built here: the ORM
+    # would spend more time compiling a few hundred filtered sums than the database summing).
+    columns = []
     for i, request in enumerate(requests):
-        base = Q(scope=request.scope) & _slice_q(request)
-        window = Q(month__gte=request.first, month__lte=request.last)
-        for name in _RATE_SUMS:
-            sums[f"r{i}_{name}"] = Sum(name, filter=base & window)
-        sums[f"r{i}_start"] = Sum("headcount_start", filter=base & Q(month=request.first))
-    totals = KpiAggregate.objects.filter(
-        month__gte=earliest, month__lte=latest, scope__in=scopes
-    ).aggregate(**sums)
+        base = f"scope = {int(request.scope)}"
+        if request.job_categories is not None:
+            base += f" AND job_category IN {_sql_in(request.job_categories, JobCategory.values)}"
+        if request.employment_types is not None:
+            base += (
+                " AND employment_type IN "
+                f"{_sql_in(request.employment_types, EmploymentType.values)}"
+            )
+        window = f"month >= '{request.first.isoformat()}' AND month <= '{request.last.isoformat()}'"
+        columns += [
+            f"SUM(CASE WHEN {base} AND {window} THEN {name} END) AS r{i}_{name}"
+            for name in _RATE_SUMS
+        ]
+        columns.append(
+            f"SUM(CASE WHEN {base} AND month = '{request.first.isoformat()}'"
+            f" THEN headcount_start END) AS r{i}_start"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(columns)} FROM {KpiAggregate._meta.db_table} "  # noqa: S608
+            f"WHERE association_id = %s AND month >= %s AND month <= %s "
+            f"AND scope IN ({', '.join(str(int(scope)) for scope in scopes)})",
+            [_scoped_association_id(), earliest, latest],
+        )
+        totals = dict(zip([c[0] for c in cursor.description], cursor.fetchone(), strict=True))
 
     # 2. and 3.: the offices' month strings, read by the database.
     taken_off, covered = _coverage_reads(requests, window_index, earliest, latest)
@@ -783,7 +809,7 @@ def _slice_office_counts(
     for g, (job_key, employment_key, jobs, employments) in enumerate(groups):
         for p, (name, first, last) in enumerate(periods):
             conditions = [
-                f"substr(sm.months, {month_position(first)}, "
+                f"substr(sm.span, {month_position(first) - month_position(span_first) + 1}, "
                 f"{len(months_between(first, last))}) LIKE '%%1%%'"
             ]
             if jobs is not None:
@@ -804,15 +830,19 @@ def _slice_office_counts(
             counts.append(f"COUNT(CASE WHEN o.f{g}_{p} = 1{scope_sql} THEN 1 END) AS c{g}_{p}_{s}")
         counts.append(f"COUNT(CASE WHEN o.f{g}_{p} = 1 AND {commas} < 2 THEN 1 END) AS n{g}_{p}")
         counts.append(f"COUNT(CASE WHEN o.f{g}_{p} = 1 AND {commas} > 2 THEN 1 END) AS m{g}_{p}")
-    # Only integers and choice values are put into the SQL text.
+    # Only integers and choice values are put into the SQL text. Each month string is cut to
+    # the months read once (a character position costs a scan from the string's start).
     sql = f"""
-        WITH o AS MATERIALIZED (
+        WITH sm AS MATERIALIZED (
+            SELECT office_id, job_category, employment_type,
+                   substr(months, {month_position(span_first)},
+                          {len(months_between(span_first, span_last))}) AS span
+            FROM {KpiOfficeSliceMonths._meta.db_table}
+            WHERE association_id = %s
+        ), o AS MATERIALIZED (
             SELECT sm.office_id, c.subcommittees, {", ".join(flags)}
-            FROM {KpiOfficeSliceMonths._meta.db_table} AS sm
-            JOIN {KpiOfficeCoverage._meta.db_table} AS c ON c.office_id = sm.office_id
-            WHERE sm.association_id = %s
-              AND substr(sm.months, {month_position(span_first)},
-                         {len(months_between(span_first, span_last))}) LIKE '%%1%%'
+            FROM sm JOIN {KpiOfficeCoverage._meta.db_table} AS c ON c.office_id = sm.office_id
+            WHERE sm.span LIKE '%%1%%'
             GROUP BY sm.office_id, c.subcommittees
         )
         SELECT {", ".join(counts)} FROM o"""  # noqa: S608
@@ -830,47 +860,56 @@ def _slice_office_counts(
     return offices, none, several
 
 
+def _memberships_sql() -> str:
+    """(office_id, subcommittee_id) pairs of the association by the one membership rule (an
+    office offers a service type the mapping puts in the 部会), as SQL taking the association's
+    id twice."""
+    from members.models import OfficeService
+    from subcommittees.models import ServiceTypeMapping
+
+    return f"""
+        SELECT DISTINCT os.office_id, m.subcommittee_id
+        FROM {OfficeService._meta.db_table} AS os
+        JOIN {Office._meta.db_table} AS mo ON mo.id = os.office_id AND mo.association_id = %s
+        JOIN {ServiceTypeMapping._meta.db_table} AS m ON m.service_code = os.service_code
+        WHERE m.association_id = %s"""  # noqa: S608 (table names only)
+
+
 def offices_filed_by_scope(
     *, month: date, subcommittee_ids: Sequence[int]
 ) -> dict[int | None, tuple[int, int]]:
     """Per scope (None: the association; a 部会 by the membership rule): approved offices,
-    and those of them with a submitted filing for `month`. One query of one row."""
-    from subcommittees.selectors import office_in_subcommittee
-
-    filed = Q(filed_mark="1")
-    aggregates: dict[str, Any] = {"expected": Count("pk"), "filed": Count("pk", filter=filed)}
+    and those of them with a submitted filing for `month`. One query, a row per scope."""
+    association_id = _scoped_association_id()
+    filed = f"CASE WHEN substr(c.filed, {month_position(month)}, 1) = '1' THEN 1 END"
+    offices = f"""
+        FROM {Office._meta.db_table} AS o
+        LEFT JOIN {KpiOfficeCoverage._meta.db_table} AS c
+            ON c.office_id = o.id AND c.association_id = o.association_id
+        WHERE o.association_id = %s AND o.status = '{OfficeStatus.APPROVED.value}'"""
+    sql = f"""
+        SELECT NULL AS scope, COUNT(*), COUNT({filed}) {offices}
+        UNION ALL
+        SELECT s.subcommittee_id, COUNT(*), COUNT({filed}) {
+        offices.replace("WHERE", f"JOIN ({_memberships_sql()}) AS s ON s.office_id = o.id WHERE")
+    }
+        GROUP BY s.subcommittee_id"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [association_id, association_id, association_id, association_id])
+        found = {scope: (expected, done) for scope, expected, done in cursor.fetchall()}
+    result: dict[int | None, tuple[int, int]] = {None: found.get(None, (0, 0))}
     for pk in subcommittee_ids:
-        member = Q(office_in_subcommittee(pk))
-        aggregates[f"expected_{pk}"] = Count("pk", filter=member)
-        aggregates[f"filed_{pk}"] = Count("pk", filter=member & filed)
-    row = (
-        Office.objects.filter(status=OfficeStatus.APPROVED)
-        .alias(filed_mark=Substr("kpi_coverage__filed", month_position(month), 1))
-        .aggregate(**aggregates)
-    )
-    result: dict[int | None, tuple[int, int]] = {None: (row["expected"], row["filed"])}
-    for pk in subcommittee_ids:
-        result[pk] = (row[f"expected_{pk}"], row[f"filed_{pk}"])
+        result[pk] = found.get(pk, (0, 0))
     return result
 
 
-def offices_in_several_subcommittees(*, subcommittee_ids: Sequence[int]) -> int:
+def offices_in_several_subcommittees() -> int:
     """Offices (whatever their status) that the membership rule puts in more than one 部会."""
-    from django.db.models import Case, IntegerField, Value, When
-
-    from subcommittees.selectors import office_in_subcommittee
-
-    if len(subcommittee_ids) < 2:
-        return 0
-    memberships = sum(
-        (
-            Case(
-                When(office_in_subcommittee(pk), then=Value(1)),
-                default=Value(0),
-                output_field=IntegerField(),
-            )
-            for pk in subcommittee_ids
-        ),
-        start=Value(0, output_field=IntegerField()),
-    )
-    return Office.objects.alias(memberships=memberships).filter(memberships__gt=1).count()
+    sql = f"""
+        SELECT COUNT(*) FROM (
+            SELECT office_id FROM ({_memberships_sql()}) AS pairs
+            GROUP BY office_id HAVING COUNT(*) > 1
+        ) AS several"""  # noqa: S608 (table names only)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [_scoped_association_id()] * 2)
+        return int(cursor.fetchone()[0])

@@ -714,7 +714,7 @@ def read_figures(*, month: date) -> ReportFigures:
         benchmarks=benchmarks,
         targets=targets,
         counts=_Counts(counts),
-        in_several=offices_in_several_subcommittees(subcommittee_ids=subcommittee_ids),
+        in_several=offices_in_several_subcommittees(),
         joint=joint,
         joint_members=subcommittee_office_ids(office_ids=joint.office_ids()),
     )

@@ -61,7 +61,9 @@ def _office_by_office(month: date) -> ReportFigures:
     for area in read.scopes[1:]:
         for office_id in members.get(area.key, ()):  # type: ignore[arg-type]
             scopes_of[office_id].append(area.key)
-    sums: dict[tuple[Any, ...], dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNT_FIELDS, 0))
+    sums: dict[tuple[Any, ...], dict[str, int]] = defaultdict(
+        lambda: dict.fromkeys(COUNT_FIELDS, 0)
+    )
     offices: dict[tuple[Any, ...], set[int]] = defaultdict(set)
     rows = (
         StaffingRow.objects.filter(
@@ -86,11 +88,11 @@ def _office_by_office(month: date) -> ReportFigures:
         for scope_key in scopes_of.get(office_id, [None]):
             for period in ("rolling", "month") if row["current"] else ("rolling",):
                 for j, e in slices:
-                    key = (scope_key, period, j, e)
-                    offices[key].add(office_id)
+                    count_key = (scope_key, period, j, e)
+                    offices[count_key].add(office_id)
                     if j != DIRECT:
                         for name in COUNT_FIELDS:
-                            sums[key][name] += row[name] or 0
+                            sums[count_key][name] += row[name] or 0
     none: dict[tuple[str, str, str], int] = {}
     several: dict[tuple[str, str, str], int] = {}
     for (scope_key, period, job, employment), found in offices.items():
