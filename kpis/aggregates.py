@@ -340,12 +340,14 @@ def aggregates_from_filings(*, association_id: int) -> AggregateState:
         .values_list("report__office_id", "report__month")
         .distinct()
     )
+    on_time_until: dict[date, datetime] = {}  # per month (the holiday calendar is not free)
     for office_id, month, first_submitted_at in reports.iterator(chunk_size=5000):
         filed[office_id] = months_with(filed[office_id], month, True)
         if (office_id, month) in row_months:
             with_rows[office_id] = months_with(with_rows[office_id], month, True)
-        deadline = filing_deadline(month, deadline_day=deadline_day)
-        if first_submitted_at is not None and first_submitted_at < on_time_before(deadline):
+        if month not in on_time_until:
+            on_time_until[month] = on_time_before(filing_deadline(month, deadline_day=deadline_day))
+        if first_submitted_at is not None and first_submitted_at < on_time_until[month]:
             on_time[office_id] = months_with(on_time[office_id], month, True)
     members: dict[int, set[int]] = defaultdict(set)
     for office_id, subcommittee_id in _memberships():

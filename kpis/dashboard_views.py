@@ -235,6 +235,9 @@ def _channel_chart(overview: KpiOverview) -> dict[str, Any]:
     }
 
 
+NOT_FILED_SHOWN = 50
+
+
 @requires("kpis.view_all")
 def dashboard(request: AssociationRequest) -> HttpResponse:
     overview = kpi_overview(
@@ -242,6 +245,8 @@ def dashboard(request: AssociationRequest) -> HttpResponse:
         today=timezone.localdate(),
     )
     survey_first, survey_last = survey_year_months(overview.survey_year)
+    # Bounded: the first NOT_FILED_SHOWN by kana and the count, whatever the number of offices.
+    not_filed = offices_not_filed(month=overview.last_closed_month)
     context = {
         "overview": overview,
         "today_label": wareki_date(overview.today),
@@ -258,7 +263,8 @@ def dashboard(request: AssociationRequest) -> HttpResponse:
             }
             for row in overview.completeness
         ],
-        "not_filed": list(offices_not_filed(month=overview.last_closed_month)),
+        "not_filed": list(not_filed[:NOT_FILED_SHOWN]),
+        "not_filed_count": not_filed.order_by().count(),
         "rate_tables": [*_rate_tables(overview), _job_table(overview)],
         "benchmarks": _benchmark_rows(overview),
         "targets": overview.targets,

@@ -29,6 +29,7 @@ from core.calendar import (
 )
 from kpis.aggregates import month_position
 from kpis.models import (
+    COUNT_FIELDS,
     DIRECT_CARE_JOBS,
     WHOLE_ASSOCIATION,
     EmploymentType,
@@ -216,7 +217,6 @@ def _coverage_reads(
     span_position = month_position(earliest)
     span_length = len(months_between(earliest, latest))
     flag_columns = []
-    partial_any = []
     for (first, last), j in window_index.items():
         start = month_position(first) - span_position + 1
         length = len(months_between(first, last))
@@ -229,7 +229,6 @@ def _coverage_reads(
             f"CASE WHEN substr(span_rows, {start}, {length}) LIKE '%%1%%' THEN 1 ELSE 0 END"
             f" AS rows{j}",
         ]
-        partial_any.append(f"f.part{j} = 1")
     slice_columns = []
     for i, request in enumerate(requests):
         if request.job_categories is None and request.employment_types is None:
@@ -320,12 +319,22 @@ def _coverage_reads(
         JOIN flags AS f ON f.office_id = r.office_id
         WHERE r.association_id = %s AND r.status = '{ReportStatus.SUBMITTED.value}'
           AND r.month >= '{earliest.isoformat()}' AND r.month <= '{latest.isoformat()}'
-          AND ({" OR ".join(partial_any)})"""  # noqa: S608
+          AND ({{partial}})"""  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(sum_sql, [association_id, association_id, association_id])
-        taken_off = dict(zip([c[0] for c in cursor.description], cursor.fetchone(), strict=True))
         cursor.execute(count_sql, [association_id, association_id])
         covered = dict(zip([c[0] for c in cursor.description], cursor.fetchone(), strict=True))
+        # Only windows someone is covered in need anything taken off (the others have no
+        # figure): windows before the first filings do not make the database read them all.
+        needed = {
+            window_index[(request.first, request.last)]
+            for i, request in enumerate(requests)
+            if covered[f"covered{i}"] and covered[f"partial{i}"]
+        }
+        partial = " OR ".join(f"f.part{j} = 1" for j in sorted(needed)) or "1 = 0"
+        cursor.execute(
+            sum_sql.replace("{partial}", partial), [association_id, association_id, association_id]
+        )
+        taken_off = dict(zip([c[0] for c in cursor.description], cursor.fetchone(), strict=True))
     return taken_off, covered
 
 
@@ -361,17 +370,35 @@ def figures_many(requests: Sequence[FigureRequest]) -> list[WindowFigures]:
             return Q()
         return Q(**{f"{path}__contains": f",{request.scope},"})
 
-    # 1. Every filing of each window, from the aggregate rows.
-    sums: dict[str, Any] = {}
+    # 1. Every filing of each window, from the aggregate rows (SQL text built here: the ORM
+    # would spend more time compiling a few hundred filtered sums than the database summing).
+    columns = []
     for i, request in enumerate(requests):
-        base = Q(scope=request.scope) & _slice_q(request)
-        window = Q(month__gte=request.first, month__lte=request.last)
-        for name in _RATE_SUMS:
-            sums[f"r{i}_{name}"] = Sum(name, filter=base & window)
-        sums[f"r{i}_start"] = Sum("headcount_start", filter=base & Q(month=request.first))
-    totals = KpiAggregate.objects.filter(
-        month__gte=earliest, month__lte=latest, scope__in=scopes
-    ).aggregate(**sums)
+        base = f"scope = {int(request.scope)}"
+        if request.job_categories is not None:
+            base += f" AND job_category IN {_sql_in(request.job_categories, JobCategory.values)}"
+        if request.employment_types is not None:
+            base += (
+                " AND employment_type IN "
+                f"{_sql_in(request.employment_types, EmploymentType.values)}"
+            )
+        window = f"month >= '{request.first.isoformat()}' AND month <= '{request.last.isoformat()}'"
+        columns += [
+            f"SUM(CASE WHEN {base} AND {window} THEN {name} END) AS r{i}_{name}"
+            for name in _RATE_SUMS
+        ]
+        columns.append(
+            f"SUM(CASE WHEN {base} AND month = '{request.first.isoformat()}'"
+            f" THEN headcount_start END) AS r{i}_start"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(columns)} FROM {KpiAggregate._meta.db_table} "  # noqa: S608
+            f"WHERE association_id = %s AND month >= %s AND month <= %s "
+            f"AND scope IN ({', '.join(str(int(scope)) for scope in scopes)})",
+            [_scoped_association_id(), earliest, latest],
+        )
+        totals = dict(zip([c[0] for c in cursor.description], cursor.fetchone(), strict=True))
 
     # 2. and 3.: the offices' month strings, read by the database.
     taken_off, covered = _coverage_reads(requests, window_index, earliest, latest)
@@ -686,3 +713,203 @@ def hires_by_channel_per_scope(
         }
         for scope in scopes
     }
+
+
+# --- counts per scope, period and slice (the monthly reports) -------------------------------
+
+ANY = "*"  # a slice key matching every job category or employment type
+DIRECT = "direct"  # the job key of 2職種計 (DIRECT_CARE_JOBS); office counts only
+Period = tuple[str, date, date]  # (name, first, last)
+CountKey = tuple[int | None, str, str, str]  # (scope: None or a 部会 pk, period, job, employment)
+
+
+def _slice_groups() -> list[tuple[str, str, tuple[str, ...] | None, tuple[str, ...] | None]]:
+    """(job key, employment key, jobs, employments): the totals, each job, each employment
+    type, each job × employment type, and 2職種計."""
+    jobs, employments = list(JobCategory.values), list(EmploymentType.values)
+    return [
+        (ANY, ANY, None, None),
+        *((job, ANY, (job,), None) for job in jobs),
+        *((ANY, employment, None, (employment,)) for employment in employments),
+        *((job, employment, (job,), (employment,)) for job in jobs for employment in employments),
+        (DIRECT, ANY, tuple(str(job) for job in DIRECT_CARE_JOBS), None),
+    ]
+
+
+@dataclass(frozen=True)
+class SliceCounts:
+    """Sums of the submitted filings' counts and how many offices filed a row, per (scope,
+    period, job, employment) (`ANY` for every job or employment type; scope None: the whole
+    association). `no_subcommittee` and `several_subcommittees`: per (period, job, employment),
+    how many of those offices belong to no 部会 or to several (the association is then not the
+    sum of its 部会)."""
+
+    sums: dict[CountKey, dict[str, int]]
+    offices: dict[CountKey, int]
+    no_subcommittee: dict[tuple[str, str, str], int]
+    several_subcommittees: dict[tuple[str, str, str], int]
+
+
+def slice_counts(*, periods: Sequence[Period], subcommittee_ids: Sequence[int]) -> SliceCounts:
+    """Counts for the monthly reports, from the maintained aggregates (sums: one query, a row
+    per scope and job × employment type) and the offices' month strings (office counts: one
+    query of one row, counted by the database). Rows fetched do not grow with offices or months.
+    """
+    groups = _slice_groups()
+    scope_keys: list[int | None] = [None, *subcommittee_ids]
+    sums: dict[CountKey, dict[str, int]] = {}
+    if periods:
+        earliest = min(first for _name, first, _last in periods)
+        latest = max(last for _name, _first, last in periods)
+        annotations = {
+            f"{name}__{field}": Sum(field, filter=Q(month__gte=first, month__lte=last))
+            for name, first, last in periods
+            for field in COUNT_FIELDS
+        }
+        rows = (
+            KpiAggregate.objects.filter(
+                month__gte=earliest,
+                month__lte=latest,
+                scope__in=[WHOLE_ASSOCIATION, *subcommittee_ids],
+            )
+            .order_by()
+            .values("scope", "job_category", "employment_type")
+            .annotate(**annotations)
+        )
+        for row in rows:
+            scope_key = None if row["scope"] == WHOLE_ASSOCIATION else row["scope"]
+            for job_key, employment_key, jobs, employments in groups:
+                if jobs is not None and row["job_category"] not in jobs:
+                    continue
+                if employments is not None and row["employment_type"] not in employments:
+                    continue
+                for name, _first, _last in periods:
+                    key = (scope_key, name, job_key, employment_key)
+                    total = sums.setdefault(key, dict.fromkeys(COUNT_FIELDS, 0))
+                    for field in COUNT_FIELDS:
+                        total[field] += row[f"{name}__{field}"] or 0
+    offices, none, several = _slice_office_counts(periods, groups, scope_keys)
+    return SliceCounts(sums, offices, none, several)
+
+
+def _slice_office_counts(
+    periods: Sequence[Period],
+    groups: Sequence[tuple[str, str, tuple[str, ...] | None, tuple[str, ...] | None]],
+    scope_keys: Sequence[int | None],
+) -> tuple[dict[CountKey, int], dict[tuple[str, str, str], int], dict[tuple[str, str, str], int]]:
+    """Offices with a row of each slice in each period, per scope, and of those how many
+    belong to no 部会 or several: one query returning one row (a flag per office, slice and
+    period on the offices' month strings, then counts)."""
+    if not periods:
+        return {}, {}, {}
+    association_id = _scoped_association_id()
+    span_first = min(first for _name, first, _last in periods)
+    span_last = max(last for _name, _first, last in periods)
+    flags, labels = [], []
+    for g, (job_key, employment_key, jobs, employments) in enumerate(groups):
+        for p, (name, first, last) in enumerate(periods):
+            conditions = [
+                f"substr(sm.span, {month_position(first) - month_position(span_first) + 1}, "
+                f"{len(months_between(first, last))}) LIKE '%%1%%'"
+            ]
+            if jobs is not None:
+                conditions.append(f"sm.job_category IN {_sql_in(jobs, JobCategory.values)}")
+            if employments is not None:
+                conditions.append(
+                    f"sm.employment_type IN {_sql_in(employments, EmploymentType.values)}"
+                )
+            flags.append(f"MAX(CASE WHEN {' AND '.join(conditions)} THEN 1 ELSE 0 END) AS f{g}_{p}")
+            labels.append((g, p, name, job_key, employment_key))
+    commas = "(length(o.subcommittees) - length(replace(o.subcommittees, ',', '')))"
+    counts = []
+    for g, p, _name, _job, _employment in labels:
+        for s, scope_key in enumerate(scope_keys):
+            scope_sql = (
+                "" if scope_key is None else f" AND o.subcommittees LIKE '%%,{scope_key},%%'"
+            )
+            counts.append(f"COUNT(CASE WHEN o.f{g}_{p} = 1{scope_sql} THEN 1 END) AS c{g}_{p}_{s}")
+        counts.append(f"COUNT(CASE WHEN o.f{g}_{p} = 1 AND {commas} < 2 THEN 1 END) AS n{g}_{p}")
+        counts.append(f"COUNT(CASE WHEN o.f{g}_{p} = 1 AND {commas} > 2 THEN 1 END) AS m{g}_{p}")
+    # Only integers and choice values are put into the SQL text. Each month string is cut to
+    # the months read once (a character position costs a scan from the string's start).
+    sql = f"""
+        WITH sm AS MATERIALIZED (
+            SELECT office_id, job_category, employment_type,
+                   substr(months, {month_position(span_first)},
+                          {len(months_between(span_first, span_last))}) AS span
+            FROM {KpiOfficeSliceMonths._meta.db_table}
+            WHERE association_id = %s
+        ), o AS MATERIALIZED (
+            SELECT sm.office_id, c.subcommittees, {", ".join(flags)}
+            FROM sm JOIN {KpiOfficeCoverage._meta.db_table} AS c ON c.office_id = sm.office_id
+            WHERE sm.span LIKE '%%1%%'
+            GROUP BY sm.office_id, c.subcommittees
+        )
+        SELECT {", ".join(counts)} FROM o"""  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [association_id])
+        row = dict(zip([c[0] for c in cursor.description], cursor.fetchone(), strict=True))
+    offices: dict[CountKey, int] = {}
+    none: dict[tuple[str, str, str], int] = {}
+    several: dict[tuple[str, str, str], int] = {}
+    for g, p, name, job_key, employment_key in labels:
+        for s, scope_key in enumerate(scope_keys):
+            offices[(scope_key, name, job_key, employment_key)] = row[f"c{g}_{p}_{s}"] or 0
+        none[(name, job_key, employment_key)] = row[f"n{g}_{p}"] or 0
+        several[(name, job_key, employment_key)] = row[f"m{g}_{p}"] or 0
+    return offices, none, several
+
+
+def _memberships_sql() -> str:
+    """(office_id, subcommittee_id) pairs of the association by the one membership rule (an
+    office offers a service type the mapping puts in the 部会), as SQL taking the association's
+    id twice."""
+    from members.models import OfficeService
+    from subcommittees.models import ServiceTypeMapping
+
+    return f"""
+        SELECT DISTINCT os.office_id, m.subcommittee_id
+        FROM {OfficeService._meta.db_table} AS os
+        JOIN {Office._meta.db_table} AS mo ON mo.id = os.office_id AND mo.association_id = %s
+        JOIN {ServiceTypeMapping._meta.db_table} AS m ON m.service_code = os.service_code
+        WHERE m.association_id = %s"""  # noqa: S608 (table names only)
+
+
+def offices_filed_by_scope(
+    *, month: date, subcommittee_ids: Sequence[int]
+) -> dict[int | None, tuple[int, int]]:
+    """Per scope (None: the association; a 部会 by the membership rule): approved offices,
+    and those of them with a submitted filing for `month`. One query, a row per scope."""
+    association_id = _scoped_association_id()
+    filed = f"CASE WHEN substr(c.filed, {month_position(month)}, 1) = '1' THEN 1 END"
+    offices = f"""
+        FROM {Office._meta.db_table} AS o
+        LEFT JOIN {KpiOfficeCoverage._meta.db_table} AS c
+            ON c.office_id = o.id AND c.association_id = o.association_id
+        WHERE o.association_id = %s AND o.status = '{OfficeStatus.APPROVED.value}'"""
+    sql = f"""
+        SELECT NULL AS scope, COUNT(*), COUNT({filed}) {offices}
+        UNION ALL
+        SELECT s.subcommittee_id, COUNT(*), COUNT({filed}) {
+        offices.replace("WHERE", f"JOIN ({_memberships_sql()}) AS s ON s.office_id = o.id WHERE")
+    }
+        GROUP BY s.subcommittee_id"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [association_id, association_id, association_id, association_id])
+        found = {scope: (expected, done) for scope, expected, done in cursor.fetchall()}
+    result: dict[int | None, tuple[int, int]] = {None: found.get(None, (0, 0))}
+    for pk in subcommittee_ids:
+        result[pk] = found.get(pk, (0, 0))
+    return result
+
+
+def offices_in_several_subcommittees() -> int:
+    """Offices (whatever their status) that the membership rule puts in more than one 部会."""
+    sql = f"""
+        SELECT COUNT(*) FROM (
+            SELECT office_id FROM ({_memberships_sql()}) AS pairs
+            GROUP BY office_id HAVING COUNT(*) > 1
+        ) AS several"""  # noqa: S608 (table names only)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [_scoped_association_id()] * 2)
+        return int(cursor.fetchone()[0])

@@ -458,6 +458,15 @@ class JointRecruitment:
             }
         )
 
+    def office_ids(self) -> set[int]:
+        """Offices with any joint-recruitment figure in the period."""
+        return {
+            office
+            for measure in MEASURES
+            for (office, _month), count in self.counts.get(measure, {}).items()
+            if count
+        }
+
     @property
     def hires_counted(self) -> int:
         return sum(self.days_to_hire.values())

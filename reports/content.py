@@ -34,7 +34,6 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
-from django.db.models import Case, Sum, Value, When
 from django_scopes import scope
 
 from core.calendar import (
@@ -48,19 +47,25 @@ from core.calendar import (
     wareki_month,
 )
 from kpis.models import (
-    COUNT_FIELDS,
     DIRECT_CARE_JOBS,
     HIRE_CHANNELS,
+    WHOLE_ASSOCIATION,
     EmploymentType,
     JobCategory,
     KpiTarget,
     NationalBenchmark,
-    ReportStatus,
-    StaffingRow,
 )
-from kpis.rates import OfficeMonth, Rate, WindowFigures, target_status, window_figures
-from kpis.selectors import office_months
-from members.models import Office, OfficeStatus
+from kpis.rates import Rate, WindowFigures, target_status
+from kpis.selectors import (
+    ANY,
+    DIRECT,
+    FigureRequest,
+    SliceCounts,
+    figures_many,
+    offices_filed_by_scope,
+    offices_in_several_subcommittees,
+    slice_counts,
+)
 from recruitment.selectors import JointRecruitment, joint_recruitment
 from reports.models import ReportKind
 from reports.suppression import Basis, suppression_pattern
@@ -68,7 +73,6 @@ from subcommittees.models import Subcommittee
 from subcommittees.selectors import subcommittee_office_ids
 
 SCHEMA_VERSION = 2  # 2: cells name their quantity ("id"), "disclosure" states the relations
-ANY = "*"  # a slice key matching every job category or employment type
 
 REPORT_TITLES = {
     ReportKind.RECRUITMENT.value: "採用状況報告書",
@@ -262,16 +266,6 @@ class _Basis:
         }
 
 
-def _residual(sets: list[set[int]], whole: set[int]) -> int:
-    """Offices that keep the association from being the sum of its 部会: in none, or in
-    several of them."""
-    seen: dict[int, int] = defaultdict(int)
-    for members in sets:
-        for office in members:
-            seen[office] += 1
-    return len(whole - set(seen)) + sum(1 for n in seen.values() if n > 1)
-
-
 def disclosure_basis(figures: ReportFigures, contents: list[dict[str, Any]]) -> dict[str, Any]:
     """Every figure the month's reports (`contents`: summary, sections and trends of each kind)
     show, the quantities they imply, and how they add up (reports/suppression.py reads it).
@@ -288,10 +282,10 @@ def disclosure_basis(figures: ReportFigures, contents: list[dict[str, Any]]) -> 
     basis = _Basis()
     counts = figures.counts
     subcommittees = [area.key for area in figures.scopes if area.key is not None]
-    membership_left = _residual(
-        [set(area.office_ids or ()) for area in figures.scopes if area.key is not None],
-        set().union(*(counts.offices.get((None, p, ANY, ANY), set()) for p in PERIOD_SUFFIXES)),
-    )
+    # Offices that keep the association from being the sum of its 部会: those with figures in
+    # the reports' periods (the rolling window holds the month) in no 部会, and every office in
+    # several of them.
+    membership_left = counts.no_subcommittee("rolling", ANY, ANY) + figures.in_several
 
     # What is shown: every cell naming a quantity; cells without one are named by position.
     for content in contents:
@@ -359,7 +353,7 @@ def disclosure_basis(figures: ReportFigures, contents: list[dict[str, Any]]) -> 
     # Counts: every relation two shown counts take part in.
     def count_key(name: str, period: str, scope_key: Any, job: str, employment: str) -> str:
         key = _count_id(name, period, scope_key, job, employment)
-        offices = len(counts.offices.get((scope_key, period, job, employment), ()))
+        offices = counts.offices((scope_key, period, job, employment))
         basis.add(key, counts.value((scope_key, period, job, employment), name), offices)
         return key
 
@@ -399,10 +393,7 @@ def disclosure_basis(figures: ReportFigures, contents: list[dict[str, Any]]) -> 
         if group[0] == "scopes":
             keys = [(t[2], t[1], t[3], t[4]) for t in parts]
             whole_key = (None, period, job, employment)
-            left = _residual(
-                [set(counts.offices.get(k, ())) for k in keys],
-                set(counts.offices.get(whole_key, ())),
-            )
+            left = counts.irregular(period, job, employment)
             if left:
                 residual = "residual:" + ids[0]
                 value = counts.value(whole_key, name) - sum(counts.value(k, name) for k in keys)
@@ -412,10 +403,7 @@ def disclosure_basis(figures: ReportFigures, contents: list[dict[str, Any]]) -> 
 
     # Rates: numerator and denominator of each published rate's window.
     whole_rolling = (None, "rolling", ANY, ANY)
-    exact = not _residual(
-        [set(counts.offices.get((s, "rolling", ANY, ANY), ())) for s in subcommittees],
-        set(counts.offices.get(whole_rolling, ())),
-    )
+    exact = not counts.irregular(*whole_rolling[1:])
     by_window: dict[tuple[str, str], dict[int | None, str]] = defaultdict(dict)
     for name, (window, scope_key, part) in sorted(figures.windows.items()):
         values = {
@@ -441,10 +429,8 @@ def disclosure_basis(figures: ReportFigures, contents: list[dict[str, Any]]) -> 
         if not rolling:
             continue
         jobs = [ANY] if part == "all" else [str(j) for j in DIRECT_CARE_JOBS]
-        covered: set[int] = set()
-        for job in jobs:
-            covered |= counts.offices.get((scope_key, "rolling", job, ANY), set())
-        if window.offices and window.offices == len(covered):
+        covered = counts.offices((scope_key, "rolling", ANY if part == "all" else DIRECT, ANY))
+        if window.offices and window.offices == covered:
             # Every office counted filed every month: the rate's numerators are the counts.
             for field_name in WINDOW_FIELDS[:3]:
                 basis.relate(
@@ -472,80 +458,41 @@ def disclosure_basis(figures: ReportFigures, contents: list[dict[str, Any]]) -> 
 
 
 class _Counts:
-    """Sums of the filings' counts per (scope, period, job category, employment type)."""
+    """Sums of the filings' counts and the offices they come from, per (scope, period, job
+    category, employment type), as `kpis.selectors.slice_counts` reads them."""
 
-    def __init__(self) -> None:
-        self.sums: dict[tuple[Any, ...], dict[str, int]] = defaultdict(
-            lambda: dict.fromkeys(COUNT_FIELDS, 0)
-        )
-        self.offices: dict[tuple[Any, ...], set[int]] = defaultdict(set)
+    def __init__(self, read: SliceCounts) -> None:
+        self.read = read
 
-    def add(self, key: tuple[Any, ...], office_id: int, values: Mapping[str, int]) -> None:
-        sums = self.sums[key]
-        for name in COUNT_FIELDS:
-            sums[name] += values[name] or 0
-        self.offices[key].add(office_id)
+    def offices(self, key: tuple[Any, ...]) -> int:
+        return self.read.offices.get(key, 0)
 
     def cell(
         self, scope_key: Any, period: str, name: str, *, job: str = ANY, employment: str = ANY
     ) -> dict[str, Any]:
         key = (scope_key, period, job, employment)
-        offices = len(self.offices.get(key, ()))
+        offices = self.offices(key)
         quantity = _count_id(name, period, scope_key, job, employment)
         if not offices:
             return _cell(None, 0, quantity=quantity)
-        return _cell(self.sums[key][name], offices, quantity=quantity)
+        return _cell(self.value(key, name), offices, quantity=quantity)
 
     def value(self, key: tuple[Any, ...], name: str) -> int:
-        return self.sums[key][name] if self.offices.get(key) else 0
+        if not self.offices(key):
+            return 0
+        return self.read.sums.get(key, {}).get(name, 0)
+
+    def no_subcommittee(self, period: str, job: str, employment: str) -> int:
+        return self.read.no_subcommittee.get((period, job, employment), 0)
+
+    def irregular(self, period: str, job: str, employment: str) -> int:
+        """Offices with figures in the slice that are in no 部会 or in several."""
+        key = (period, job, employment)
+        return self.read.no_subcommittee.get(key, 0) + self.read.several_subcommittees.get(key, 0)
 
 
 def _count_id(name: str, period: str, scope_key: Any, job: str, employment: str) -> str:
     return f"count:{name}:{period}:{'all' if scope_key is None else scope_key}:{job}:{employment}"
-
-
-def _read_counts(*, first: date, month: date, scopes_of: Mapping[int, list[Any]]) -> _Counts:
-    """One query: per office, job category and employment type, this month and the window."""
-    sums = {name: Sum(name) for name in COUNT_FIELDS}
-    rows = (
-        StaffingRow.objects.filter(
-            report__status=ReportStatus.SUBMITTED,
-            report__month__gte=first,
-            report__month__lte=month,
-        )
-        .order_by()
-        .annotate(current=Case(When(report__month=month, then=Value(True)), default=Value(False)))
-        .values("report__office_id", "job_category", "employment_type", "current")
-        .annotate(**sums)
-    )
-    counts = _Counts()
-    for row in rows:
-        office_id = row["report__office_id"]
-        periods = ("rolling", "month") if row["current"] else ("rolling",)
-        slices = (
-            (row["job_category"], row["employment_type"]),
-            (row["job_category"], ANY),
-            (ANY, row["employment_type"]),
-            (ANY, ANY),
-        )
-        for scope_key in scopes_of.get(office_id, [None]):
-            for period in periods:
-                for job, employment in slices:
-                    counts.add((scope_key, period, job, employment), office_id, row)
-    return counts
-
-
-def _window(
-    by_office: Mapping[int, list[OfficeMonth]],
-    office_ids: Collection[int] | None,
-    first: date,
-    last: date,
-) -> WindowFigures:
-    if office_ids is None:
-        items: Iterable[OfficeMonth] = (i for group in by_office.values() for i in group)
-    else:
-        items = (i for pk in office_ids for i in by_office.get(pk, ()))
-    return window_figures(items, first=first, last=last)
 
 
 def _period(first: date, last: date) -> str:
@@ -586,17 +533,20 @@ def _table(
 
 @dataclass(frozen=True)
 class Scope:
-    """The association (key None, every office) or one 部会 (its offices)."""
+    """The association (key None, every office) or one 部会."""
 
     key: int | None
     name: str
-    office_ids: set[int] | None
+
+
+WindowKey = tuple[date, date, int | None, str]  # (first, last, scope key, part: all or direct)
 
 
 @dataclass
 class ReportFigures:
     """What one month's reports are built from, read once; the sections are pure functions of
-    it. The rolling windows and the trend are computed on first use and kept."""
+    it. Every figure is read from the maintained aggregates (kpis/aggregates.py): nothing here
+    grows with the number of offices or months."""
 
     month: date
     rolling_first: date
@@ -605,16 +555,21 @@ class ReportFigures:
     survey_year: int
     trend_ends: list[date]
     scopes: list[Scope]
-    approved: set[int]
-    by_office: dict[int, list[OfficeMonth]]
-    direct_by_office: dict[int, list[OfficeMonth]]
+    # Per scope key: approved offices, and those with a submitted filing for the month.
+    coverage: dict[int | None, tuple[int, int]]
+    # Rates per window, scope and part ("all" jobs or "direct": 2職種計).
+    rates: dict[WindowKey, WindowFigures]
     benchmarks: dict[str, NationalBenchmark]
     targets: list[KpiTarget]
     counts: _Counts
+    # Offices (whatever their status) in more than one 部会.
+    in_several: int = 0
     # The rate windows the sections published, by name (for suppression's basis).
     windows: dict[str, tuple[WindowFigures, int | None, str]] = field(default_factory=dict)
-    # Joint recruitment over the rolling window (recruitment.selectors.joint_recruitment).
+    # Joint recruitment over the rolling window (recruitment.selectors.joint_recruitment), and
+    # per 部会 the offices with joint-recruitment figures that belong to it.
     joint: JointRecruitment | None = None
+    joint_members: dict[int, set[int]] = field(default_factory=dict)
 
     def rate_cell(
         self, window: WindowFigures, metric: str, scope_key: int | None, part: str = "all"
@@ -624,6 +579,11 @@ class ReportFigures:
         self.windows[name] = (window, scope_key, part)
         rate: Rate = getattr(window, metric)
         return _cell(rate.value, window.offices, quantity=f"rate:{metric}:{name}")
+
+    def rate(
+        self, first: date, last: date, scope_key: int | None, part: str = "all"
+    ) -> WindowFigures:
+        return self.rates[(first, last, scope_key, part)]
 
     @property
     def month_label(self) -> str:
@@ -636,35 +596,29 @@ class ReportFigures:
     def period_label(self, period: str) -> str:
         return self.month_label if period == "month" else self.rolling_label
 
-    @cached_property
+    @property
     def rolling_by_scope(self) -> dict[int | None, WindowFigures]:
         """Rates over the rolling 12 months, all jobs."""
-        return {
-            s.key: _window(self.by_office, s.office_ids, self.rolling_first, self.month)
-            for s in self.scopes
-        }
+        return {s.key: self.rate(self.rolling_first, self.month, s.key) for s in self.scopes}
 
-    @cached_property
+    @property
     def direct_by_scope(self) -> dict[int | None, WindowFigures]:
         """Rates over the rolling 12 months, 2職種計 (what the national survey publishes)."""
         return {
-            s.key: _window(self.direct_by_office, s.office_ids, self.rolling_first, self.month)
-            for s in self.scopes
+            s.key: self.rate(self.rolling_first, self.month, s.key, "direct") for s in self.scopes
         }
 
-    @cached_property
+    @property
     def fiscal_by_scope(self) -> dict[int | None, WindowFigures]:
         """Rates from the start of the fiscal year to the month (the targets' figures)."""
-        return {
-            s.key: _window(self.by_office, s.office_ids, self.fiscal_first, self.month)
-            for s in self.scopes
-        }
+        return {s.key: self.rate(self.fiscal_first, self.month, s.key) for s in self.scopes}
 
-    @cached_property
-    def filed_now(self) -> set[int]:
-        """Offices with a submitted filing for the month."""
-        month = self.month
-        return {pk for pk, items in self.by_office.items() if any(i.month == month for i in items)}
+    @property
+    def previous_by_scope(self) -> dict[int | None, WindowFigures]:
+        """Rates over the rolling 12 months ending a month before."""
+        previous = add_months(self.month, -1)
+        first, _last = rolling_months(previous)
+        return {s.key: self.rate(first, previous, s.key) for s in self.scopes}
 
     @cached_property
     def trend(self) -> list[dict[str, Any]]:
@@ -672,7 +626,7 @@ class ReportFigures:
         points = []
         for end in self.trend_ends:
             first, _last = rolling_months(end)
-            figures = _window(self.by_office, None, first, end)
+            figures = self.rate(first, end, None)
             points.append(
                 {
                     "month": end.isoformat(),
@@ -685,27 +639,53 @@ class ReportFigures:
         return points
 
 
+def rate_windows(
+    *, month: date, scope_keys: Collection[int | None]
+) -> list[tuple[WindowKey, FigureRequest]]:
+    """Every rate window a month's reports show: per scope the rolling 12 months (all jobs and
+    2職種計), the fiscal year to date and the rolling 12 months a month before; for the
+    association the rolling 12 months ending at each of the last 24 months."""
+    rolling_first, _last = rolling_months(month)
+    fiscal_first, _fiscal_last = fiscal_year_months(fiscal_year_of(month))
+    previous = add_months(month, -1)
+    previous_first, _previous_last = rolling_months(previous)
+    direct = tuple(str(job) for job in DIRECT_CARE_JOBS)
+    wanted: dict[WindowKey, FigureRequest] = {}
+    for key in scope_keys:
+        scope_value = WHOLE_ASSOCIATION if key is None else key
+        for first, last in (
+            (rolling_first, month),
+            (fiscal_first, month),
+            (previous_first, previous),
+        ):
+            wanted[(first, last, key, "all")] = FigureRequest(first, last, scope_value)
+        wanted[(rolling_first, month, key, "direct")] = FigureRequest(
+            rolling_first, month, scope_value, job_categories=direct
+        )
+    for back in range(23, -1, -1):
+        end = add_months(month, -back)
+        first, _last = rolling_months(end)
+        wanted[(first, end, None, "all")] = FigureRequest(first, end)
+    return list(wanted.items())
+
+
 def read_figures(*, month: date) -> ReportFigures:
-    """The read step (inside the association's area): filings, memberships, benchmarks and
-    targets for `month`, its rolling window and the 24-month trend."""
+    """The read step (inside the association's area): the month's counts, rates, coverage,
+    benchmarks and targets, its rolling window and the 24-month trend, from the maintained
+    aggregates. A fixed number of queries, each fetching a number of rows that does not depend
+    on the number of offices or months (joint recruitment: a row per office and month with
+    postings, views, applications or booth hires)."""
     rolling_first, _rolling_last = rolling_months(month)
     fiscal_year = fiscal_year_of(month)
     fiscal_first, _fiscal_last = fiscal_year_months(fiscal_year)
     survey_year = latest_complete_survey_year(month)
     trend_ends = [add_months(month, -back) for back in range(23, -1, -1)]
-    earliest = rolling_months(trend_ends[0])[0]
 
     subcommittees = list(Subcommittee.objects.order_by("pk"))
-    members = subcommittee_office_ids()
-    approved = set(Office.objects.filter(status=OfficeStatus.APPROVED).values_list("pk", flat=True))
-    by_office: dict[int, list[OfficeMonth]] = defaultdict(list)
-    for item in office_months(first=earliest, last=month):
-        by_office[item.office_id].append(item)
-    direct_by_office: dict[int, list[OfficeMonth]] = defaultdict(list)
-    for item in office_months(
-        first=rolling_first, last=month, job_categories=[str(j) for j in DIRECT_CARE_JOBS]
-    ):
-        direct_by_office[item.office_id].append(item)
+    subcommittee_ids = [s.pk for s in subcommittees]
+    scopes = [Scope(None, WHOLE), *(Scope(s.pk, s.name) for s in subcommittees)]
+    windows = rate_windows(month=month, scope_keys=[area.key for area in scopes])
+    results = figures_many([request for _key, request in windows])
     benchmarks: dict[str, NationalBenchmark] = {}
     for benchmark in NationalBenchmark.objects.filter(survey_year__lte=survey_year).order_by(
         "metric", "-survey_year"
@@ -716,11 +696,11 @@ def read_figures(*, month: date) -> ReportFigures:
         .select_related("subcommittee")
         .order_by("subcommittee_id", "metric", "pk")
     )
-    scopes_of: dict[int, list[Any]] = defaultdict(lambda: [None])
-    for subcommittee in subcommittees:
-        for office_id in members.get(subcommittee.pk, ()):
-            scopes_of[office_id].append(subcommittee.pk)
-    counts = _read_counts(first=rolling_first, month=month, scopes_of=scopes_of)
+    counts = slice_counts(
+        periods=[("month", month, month), ("rolling", rolling_first, month)],
+        subcommittee_ids=subcommittee_ids,
+    )
+    joint = joint_recruitment(first=rolling_first, last=month)
     return ReportFigures(
         month=month,
         rolling_first=rolling_first,
@@ -728,17 +708,15 @@ def read_figures(*, month: date) -> ReportFigures:
         fiscal_first=fiscal_first,
         survey_year=survey_year,
         trend_ends=trend_ends,
-        scopes=[
-            Scope(None, WHOLE, None),
-            *(Scope(s.pk, s.name, members.get(s.pk, set())) for s in subcommittees),
-        ],
-        approved=approved,
-        by_office=by_office,
-        direct_by_office=direct_by_office,
+        scopes=scopes,
+        coverage=offices_filed_by_scope(month=month, subcommittee_ids=subcommittee_ids),
+        rates={key: result for (key, _request), result in zip(windows, results, strict=True)},
         benchmarks=benchmarks,
         targets=targets,
-        counts=counts,
-        joint=joint_recruitment(first=rolling_first, last=month),
+        counts=_Counts(counts),
+        in_several=offices_in_several_subcommittees(),
+        joint=joint,
+        joint_members=subcommittee_office_ids(office_ids=joint.office_ids()),
     )
 
 
@@ -764,12 +742,11 @@ def _scope_row(area: Scope, cells: list[dict[str, Any]]) -> dict[str, Any]:
 
 def _coverage_cells(figures: ReportFigures, area: Scope) -> list[dict[str, Any]]:
     """Approved offices expected, those with a submitted filing for the month, the share."""
-    expected = figures.approved if area.office_ids is None else figures.approved & area.office_ids
-    filed = figures.filed_now & expected
+    expected, filed = figures.coverage.get(area.key, (0, 0))
     return [
-        _cell(len(expected), len(expected), public=True),
-        _cell(len(filed), len(filed), public=True),
-        _cell(Rate(len(filed), len(expected)).value, len(expected), public=True),
+        _cell(expected, expected, public=True),
+        _cell(filed, filed, public=True),
+        _cell(Rate(filed, expected).value, expected, public=True),
     ]
 
 
@@ -885,12 +862,13 @@ def joint_recruitment_section(figures: ReportFigures) -> dict[str, Any]:
         if joint is None:
             return [_cell(None, 0) for _column in JOINT_COLUMNS]
         months = {figures.month} if period == "month" else None
-        offices = joint.offices(office_ids=area.office_ids, months=months)
+        members = None if area.key is None else figures.joint_members.get(area.key, set())
+        offices = joint.offices(office_ids=members, months=months)
         if not offices:
             return [_cell(None, 0) for _column in JOINT_COLUMNS]
         # No 計 column: hires via postings + via fairs would let a suppressed one be worked out.
         return [
-            _cell(joint.total(name, office_ids=area.office_ids, months=months), offices)
+            _cell(joint.total(name, office_ids=members, months=months), offices)
             for name, _label, _format in JOINT_COLUMNS
         ]
 
@@ -1148,11 +1126,10 @@ def headline_figures(figures: ReportFigures) -> dict[str, Any]:
     before, the 2職種計 rates, the national figures and the association's targets. Cells like
     any other, so `suppress` hides them the same way."""
     previous = add_months(figures.month, -1)
-    previous_first, _previous_last = rolling_months(previous)
     scopes = []
     for area in figures.scopes:
         now = figures.rolling_by_scope[area.key]
-        before = _window(figures.by_office, area.office_ids, previous_first, previous)
+        before = figures.previous_by_scope[area.key]
         scopes.append(
             {
                 "key": "association" if area.key is None else f"subcommittee-{area.key}",
@@ -1252,10 +1229,16 @@ REPORTS: dict[str, tuple[Callable[[ReportFigures], list[dict[str, Any]]], tuple[
 
 def report_content(*, association: Any, month: date, kind: str) -> dict[str, Any]:
     """The snapshot of one monthly report (`kind`: recruitment or retention) for `month`."""
-    kind = ReportKind(kind).value
     month = month_start(month)
     with scope(association=association.pk):
         figures = read_figures(month=month)
+    return content_from(association=association, figures=figures, kind=kind)
+
+
+def content_from(*, association: Any, figures: ReportFigures, kind: str) -> dict[str, Any]:
+    """The snapshot of one monthly report built from a read (`read_figures`)."""
+    kind = ReportKind(kind).value
+    month = figures.month
     # Every kind is built so that suppression sees every figure the city gets this month.
     built = {
         name: ([*summary(figures), coverage_summary(figures)], [s(figures) for s in sections])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -66,8 +66,9 @@ def subcommittee_ids_of_offices(office_ids: Iterable[int]) -> set[int]:
     )
 
 
-def subcommittee_office_ids() -> dict[int, set[int]]:
-    """The offices of each 部会, whatever their status (for figures over past months).
+def subcommittee_office_ids(*, office_ids: Collection[int] | None = None) -> dict[int, set[int]]:
+    """The offices of each 部会, whatever their status (for figures over past months); only
+    among `office_ids` when given.
 
     Past filings of an office that has since left still count in the rates. Two queries.
     """
@@ -77,7 +78,12 @@ def subcommittee_office_ids() -> dict[int, set[int]]:
     ):
         subcommittees_of_code[code].add(subcommittee_id)
     offices_of: dict[int, set[int]] = defaultdict(set)
-    for office_id, code in OfficeService.objects.values_list("office_id", "service_code"):
+    services = OfficeService.objects.all()
+    if office_ids is not None:
+        if not office_ids:
+            return {}
+        services = services.filter(office_id__in=sorted(office_ids))
+    for office_id, code in services.values_list("office_id", "service_code"):
         for subcommittee_id in subcommittees_of_code.get(code, ()):
             offices_of[subcommittee_id].add(office_id)
     return dict(offices_of)

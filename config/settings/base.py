@@ -96,6 +96,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_HEALTH_CHECK_IDLE_SECONDS"] = env.float(
         "CONN_HEALTH_CHECK_IDLE_SECONDS", default=10.0
     )
+    # No JIT: the dashboards' and reports' queries over the maintained aggregates run in
+    # milliseconds, but their cost estimates (table-wide statistics, growing with every
+    # association) pass jit_above_cost and PostgreSQL then spends ~0.5 s compiling each one.
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "options": "-c jit=off",
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded demo: runserver serves while `seed_demo --history-only` still writes. WAL
     # lets readers through during a write; writers queue (busy timeout) instead of failing with

@@ -368,6 +368,30 @@ def test_page_shows_figures_in_wareki(tenant_a: Tenant, tenant_b: Tenant) -> Non
     assert tenant_b.marker not in html
 
 
+def test_not_filed_list_is_bounded(tenant_a: Tenant) -> None:
+    """Many offices without a filing: the first 50 by name are listed, with the count."""
+    with scope(association=tenant_a.association.pk):
+        corporation = tenant_a.offices[0].corporation
+        Office.objects.bulk_create(
+            Office(
+                association=tenant_a.association,
+                corporation=corporation,
+                name=f"未提出{serial:02d}",
+                kana=f"みていしゅつ{serial:02d}",
+                provider_number=provider_number("21", serial),
+                status=OfficeStatus.APPROVED,
+            )
+            for serial in range(60)
+        )
+        expected = offices_not_filed(month=_page_months()[0]).count()
+    response = client_for(tenant_a, tenant_a.users["officer"]).get(reverse("kpis:dashboard"))
+    assert response.status_code == 200
+    shown = response.context["not_filed"]
+    assert len(shown) == 50 and response.context["not_filed_count"] == expected >= 60
+    assert [o.kana for o in shown] == sorted(o.kana for o in shown)
+    assert "名前順に最初の50件を表示しています。" in response.content.decode()
+
+
 def test_page_is_for_officers(tenant_a: Tenant, tenant_b: Tenant) -> None:
     url = reverse("kpis:dashboard")
     assert client_for(tenant_a, tenant_a.users["officer"]).get(url).status_code == 200

@@ -71,7 +71,7 @@ def test_recruitment_figures_match_selectors(filed: Tenant) -> None:
     association = filed.association
     with CaptureQueriesContext(connection) as queries:
         content = report_content(association=association, month=MONTH, kind="recruitment")
-    assert len(queries) == 16, [q["sql"][:80] for q in queries.captured_queries]
+    assert len(queries) == 18, [q["sql"][:80] for q in queries.captured_queries]
     hires = table(content, "hires_by_job_month")["rows"][0]
     assert hires["whole"] and figure(hires["cells"][-1]) == {"value": 6, "offices": 3}
     rolling = table(content, "hires_by_job_rolling")["rows"][0]["cells"][-1]
