@@ -33,7 +33,13 @@ class PagesSitemap(Sitemap):
     changefreq = "daily"
 
     def items(self) -> list[str]:
-        return ["association:home", "events:list", "jobs:list", "news:list", "association:accessibility"]
+        return [
+            "association:home",
+            "events:list",
+            "jobs:list",
+            "news:list",
+            "association:accessibility",
+        ]
 
     def location(self, item: str) -> str:
         return reverse(item)

@@ -125,6 +125,19 @@ class _Forms(HTMLParser):
             self._textarea = None
 
 
+# A grid's cells (`care_worker.regular.hires`) and formsets' rows (`form-3-name`): each kind of
+# field is parsed by the same code in every row, so one row of each kind gets every value
+# (the filing grid has a dozen kinds over many rows; trying every cell took minutes).
+ROW_OF_GRID = re.compile(r"^[a-z_]+\.[a-z_]+\.(?=[a-z_]+$)|(?<=-)\d+(?=-)")
+
+
+def _one_of_each_kind(names: set[str]) -> list[str]:
+    kept: dict[str, str] = {}
+    for name in sorted(names):
+        kept.setdefault(ROW_OF_GRID.sub("*", name), name)
+    return sorted(kept.values())
+
+
 def _client(world: World, who: str) -> Client:
     client = world.clients[who]
     client.raise_request_exception = False
@@ -157,7 +170,7 @@ def test_hostile_parameters_give_no_500(route: Route, world: World) -> None:
         forms = parser.forms or [{}]
         for form in forms:
             base = {k: v for k, v in form.items() if k != "csrfmiddlewaretoken"}
-            for name in sorted(set(base) | set(parameters)):
+            for name in _one_of_each_kind(set(base) | set(parameters)):
                 for value in HOSTILE:
                     response = client.post(url, {**base, name: value})
                     if response.status_code >= 500:
