@@ -176,6 +176,35 @@ def build_tenant(
         build_event_objects(tenant)
         # --- recruitment: a posting of office 1 with a photo and an application
         tenant.recruitment = build_recruitment_objects(tenant)
+        # --- news: a draft notice (the isolation matrix's world adds published articles)
+        from news.models import Article, ArticleCategory
+        from news.services import article_save
+
+        article_save(
+            article=Article(association=association),
+            title=f"{marker}からのお知らせ（下書き）",
+            category=ArticleCategory.NOTICE,
+            body="<p>準備中です。</p>",
+        )
+        # --- association: one accessibility audit's results (the statement page shows them)
+        from django.utils import timezone
+
+        from association.services import accessibility_audit_record
+
+        accessibility_audit_record(
+            association=association,
+            base_url=f"http://{host}",
+            axe_version="4.10.2",
+            results=[
+                {
+                    "path": "/",
+                    "width": 390,
+                    "counts": {"critical": 0, "serious": 0, "moderate": 0, "minor": 0},
+                    "rules": [],
+                }
+            ],
+            ran_at=timezone.now(),
+        )
     return tenant
 
 

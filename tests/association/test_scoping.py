@@ -20,9 +20,15 @@ PROJECT_APPS = {
     "recruitment",
     "kpis",
     "reports",
+    "news",
 }
-# The tenant itself and its host names are looked up before any scope exists.
-UNSCOPED = {"association.Association", "association.AssociationDomain"}
+# The tenant itself (and its proxy for the officers' home page admin) and its host names are
+# looked up before any scope exists.
+UNSCOPED = {
+    "association.Association",
+    "association.AssociationProfile",
+    "association.AssociationDomain",
+}
 
 
 def project_models() -> list[Any]:
