@@ -167,6 +167,22 @@ class ApiErrorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            is_api_path(request.path)
+            and request.method not in ("GET", "HEAD", "OPTIONS")
+            and request.content_type != "multipart/form-data"
+        ):
+            # DRF's JSON parser reads the raw stream, past Django's DATA_UPLOAD_MAX_MEMORY_SIZE
+            # check: read the body through Django first, so every API body is bounded.
+            # (Multipart goes through Django's own parser, which bounds it.)
+            try:
+                request.body  # noqa: B018 - read (and kept) for its size check
+            except RequestDataTooBig:
+                return HttpResponse(
+                    json.dumps(status_error_body(413), ensure_ascii=False),
+                    status=413,
+                    content_type="application/json",
+                )
         response = self.get_response(request)
         if (
             response.status_code >= 400
@@ -178,6 +194,8 @@ class ApiErrorMiddleware:
                 status_error_body(response.status_code), ensure_ascii=False
             ).encode()
             response["Content-Type"] = "application/json"
+            if response.has_header("Content-Length"):  # the HTML page's length no longer holds
+                response["Content-Length"] = str(len(response.content))
             if response.status_code == 401 and not response.has_header("WWW-Authenticate"):
                 response["WWW-Authenticate"] = 'Session realm="api"'
         return response

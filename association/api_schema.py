@@ -18,7 +18,12 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
 from association.api_conditional import conditional_view
-from association.idempotency import IDEMPOTENCY_HEADER, IDEMPOTENT_METHODS, MAX_KEY_LENGTH
+from association.idempotency import (
+    IDEMPOTENCY_HEADER,
+    IDEMPOTENT_METHODS,
+    KEY_SCHEMA,
+    MAX_KEY_LENGTH,
+)
 
 
 class ApiFieldErrorSerializer(serializers.Serializer):
@@ -87,12 +92,12 @@ class ApiAutoSchema(AutoSchema):
             parameters.append(
                 OpenApiParameter(
                     IDEMPOTENCY_HEADER,
-                    OpenApiTypes.STR,
+                    KEY_SCHEMA,
                     OpenApiParameter.HEADER,
-                    description=f"Any unique string (1–{MAX_KEY_LENGTH} printable ASCII "
-                    "characters): repeating the request with the same key and body within 24 "
-                    "hours returns the first answer (header Idempotent-Replayed) instead of "
-                    "doing it twice; another body under the same key is refused (422).",
+                    description=f"Any unique string (1–{MAX_KEY_LENGTH} visible ASCII "
+                    "characters, no spaces): repeating the request with the same key and body "
+                    "within 24 hours returns the first answer (header Idempotent-Replayed) "
+                    "instead of doing it twice; another body under the same key is refused (422).",
                 )
             )
         if self.method in ("PUT", "PATCH") and conditional_view(self.view):

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from contextlib import suppress
 from datetime import timedelta
@@ -53,10 +54,13 @@ def key_ttl() -> timedelta:
     return timedelta(seconds=getattr(settings, "IDEMPOTENCY_KEY_TTL", 24 * 3600))
 
 
+# Visible ASCII (no spaces), as the schema's pattern says: a UUID, a run name, a hash.
+KEY_PATTERN = re.compile(f"[!-~]{{1,{MAX_KEY_LENGTH}}}")
+KEY_SCHEMA = {"type": "string", "pattern": f"^[!-~]{{1,{MAX_KEY_LENGTH}}}$"}
+
+
 def _valid_key(key: str) -> bool:
-    return (
-        0 < len(key) <= MAX_KEY_LENGTH and key.isascii() and key.isprintable() and bool(key.strip())
-    )
+    return KEY_PATTERN.fullmatch(key) is not None
 
 
 def principal_of(request: HttpRequest) -> str:
@@ -114,7 +118,7 @@ class IdempotencyMiddleware:
             return _error(
                 400,
                 "idempotency_key_invalid",
-                _("An Idempotency-Key has 1 to %(max)s printable ASCII characters.")
+                _("An Idempotency-Key has 1 to %(max)s visible ASCII characters, no spaces.")
                 % {"max": MAX_KEY_LENGTH},
                 field=IDEMPOTENCY_HEADER,
             )

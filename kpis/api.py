@@ -266,8 +266,10 @@ class FilingWriteSerializer(FilingUpdateSerializer):
 
 
 class FilingProblemSerializer(serializers.Serializer):
-    row = serializers.CharField(help_text="job_category/employment_type, or empty")
-    index = serializers.IntegerField(allow_null=True, help_text="Position in `rows`, if known.")
+    row = serializers.CharField(required=False, help_text="job_category/employment_type, or empty")
+    index = serializers.IntegerField(
+        required=False, allow_null=True, help_text="Position in `rows`, if known."
+    )
     field = serializers.CharField()
     message = serializers.CharField()
 
