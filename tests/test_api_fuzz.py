@@ -4,8 +4,9 @@ Three callers, one gunicorn (production settings, bin/web): nobody, an office's 
 officer's session (with its CSRF token). Every phase (examples, coverage, fuzzing, stateful;
 stateful finds no links in this schema and ends at once) and every check: no server errors,
 status codes, content types, headers and bodies as the schema documents them, bad input
-rejected, good input accepted. Bounded: a few examples per operation, a request timeout, a
-fixed seed (SCHEMATHESIS_SEED changes it).
+rejected, good input accepted. Bounded: 5 examples per operation and phase
+(SCHEMATHESIS_MAX_EXAMPLES), a request timeout, a fixed seed (SCHEMATHESIS_SEED changes it),
+no shrinking. SCHEMATHESIS_CALLERS picks callers ("anonymous,office token,officer session").
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = os.environ.get("SCHEMATHESIS_SEED", "20261130")
-MAX_EXAMPLES = os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "12")
+MAX_EXAMPLES = os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "5")
 
 # Why a check's expectations differ from schemathesis' defaults, operation by operation.
 # positive_data_acceptance: data the schema allows can still be refused for what it means,
@@ -92,7 +93,7 @@ def st_run(
         "--seed",
         SEED,
         "--request-timeout",
-        "10",
+        "30",  # generous: a loaded CI machine, not the API, is what is slow
         "--workers",
         "1",
         "--no-shrink",
