@@ -5,28 +5,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('association', '0007_task_outbox'),
+        ("association", "0007_task_outbox"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='IdempotencyKey',
+            name="IdempotencyKey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('lookup', models.CharField(max_length=64, unique=True)),
-                ('principal', models.CharField(max_length=80)),
-                ('method', models.CharField(max_length=8)),
-                ('path', models.CharField(max_length=300)),
-                ('key', models.CharField(max_length=100)),
-                ('fingerprint', models.CharField(max_length=64)),
-                ('response_status', models.PositiveSmallIntegerField(default=0)),
-                ('response_headers', models.JSONField(default=dict)),
-                ('response_body', models.BinaryField(default=b'')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('expires_at', models.DateTimeField(db_index=True)),
-                ('association', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='association.association')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("lookup", models.CharField(max_length=64, unique=True)),
+                ("principal", models.CharField(max_length=80)),
+                ("method", models.CharField(max_length=8)),
+                ("path", models.CharField(max_length=300)),
+                ("key", models.CharField(max_length=100)),
+                ("fingerprint", models.CharField(max_length=64)),
+                ("response_status", models.PositiveSmallIntegerField(default=0)),
+                ("response_headers", models.JSONField(default=dict)),
+                ("response_body", models.BinaryField(default=b"")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("expires_at", models.DateTimeField(db_index=True)),
+                (
+                    "association",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="association.association",
+                    ),
+                ),
             ],
         ),
     ]

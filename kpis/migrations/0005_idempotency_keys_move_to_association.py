@@ -10,14 +10,13 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('kpis', '0004_maintained_aggregates'),
-        ('association', '0008_api_idempotency_key'),
+        ("kpis", "0004_maintained_aggregates"),
+        ("association", "0008_api_idempotency_key"),
     ]
 
     operations = [
         migrations.DeleteModel(
-            name='ApiIdempotencyKey',
+            name="ApiIdempotencyKey",
         ),
     ]
