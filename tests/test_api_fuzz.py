@@ -15,6 +15,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,10 +31,9 @@ from tests.test_processes import SECRET, started_gunicorn
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    # Not yet in the default run: with the officer's session the run stalls (requests time out
-    # and gunicorn's one worker does not stop within 20 s), seen on a machine at load 3-10 and
-    # not yet explained; the anonymous and token runs ended with read timeouts only. Set
-    # RUN_API_FUZZ=1 to run it while that is being found.
+    # Not yet in the default run: its first clean run is still to be seen (the stalls of the
+    # earlier runs were gunicorn blocked on its undrained log pipe, now drained). Set
+    # RUN_API_FUZZ=1 to run it.
     pytest.mark.skipif(
         os.environ.get("RUN_API_FUZZ") != "1", reason="RUN_API_FUZZ=1 runs the fuzzing"
     ),
@@ -129,7 +129,10 @@ def live_api(
     schema it serves, saved to a file."""
     for scope_name in ("TOKEN", "USER", "ANON"):
         monkeypatch.setenv(f"API_RATE_{scope_name}", "100000/min")
-    with started_gunicorn(tmp_path) as (base, _process):
+    with started_gunicorn(tmp_path) as (base, process):
+        # Drain gunicorn's access log: a full pipe blocks its worker on the next log line
+        # (thousands of requests fill 64 KiB), which looked like the API hanging.
+        threading.Thread(target=process.communicate, daemon=True).start()
         client = Client(HTTP_HOST=tenant_a.host)
         schema = client.get("/api/schema/?format=json")
         assert schema.status_code == 200
