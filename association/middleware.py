@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.signals import setting_changed
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, JsonResponse, QueryDict
 from django.http.request import split_domain_port
 from django.http.response import HttpResponseBase
 from django.middleware.clickjacking import XFrameOptionsMiddleware
@@ -222,6 +222,15 @@ class RequireTwoFactorMiddleware:
             and (request.user.is_superuser or access_of(request).is_officer)
             and not _has_totp(request.user)
         ):
+            if request.path.startswith("/api/"):  # a program cannot follow a redirect to a form
+                return JsonResponse(
+                    {
+                        "code": "mfa_required",
+                        "detail": _("Set up two-factor authentication before using this."),
+                    },
+                    status=403,
+                    json_dumps_params={"ensure_ascii": False},
+                )
             return redirect("mfa_activate_totp")
         return self.get_response(request)
 

@@ -301,3 +301,34 @@ class AccessibilityAudit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.base_url} {self.ran_at:%Y-%m-%d}"
+
+
+class IdempotencyKey(models.Model):
+    """A client's `Idempotency-Key` on a write under /api/: the same request sent again (a
+    retry after a timeout) gets the first answer instead of being done twice.
+
+    Kept by association/idempotency.py for every POST, PUT and PATCH under /api/. `lookup` is a
+    hash of association, principal (the Authorization header's hash, the logged-in user or the
+    client's address), method, path and key; `fingerprint` a hash of the body. A key lives
+    `IDEMPOTENCY_KEY_TTL` (24 h) and is then deleted by the beat job `idempotency_keys_purge`.
+    """
+
+    association = models.ForeignKey(
+        Association, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    lookup = models.CharField(max_length=64, unique=True)
+    principal = models.CharField(max_length=80)
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=300)
+    key = models.CharField(max_length=100)
+    fingerprint = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField(default=0)
+    response_headers = models.JSONField(default=dict)
+    response_body = models.BinaryField(default=b"")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    objects = ScopedManager(association="association")
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} {self.key}"

@@ -201,3 +201,14 @@ def import_job_apply(*, association_id: int, job_id: int) -> str:
 
     job = import_job_run(job=ImportJob.objects.select_related("association", "user").get(pk=job_id))
     return job.status
+
+
+@shared_task(name="association.tasks.idempotency_keys_purge")
+def idempotency_keys_purge() -> int:
+    """Beat entry point (hourly): delete API idempotency keys past their 24 hours."""
+    from association.idempotency import idempotency_keys_purge as purge
+
+    deleted = purge()
+    if deleted:
+        logger.info("idempotency keys purged", extra={"deleted": deleted})
+    return deleted

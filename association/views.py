@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
+from django.core.exceptions import RequestDataTooBig
 from django.db import connection
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -21,6 +22,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from association.api_errors import STATUS_ERRORS, error_body, status_error_body
 from association.dashboard import filing_month_due, officer_todo
 from association.http import AssociationRequest, InvalidParameter
 from association.permissions import public, requires
@@ -298,10 +300,14 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     InvalidParameter says which; the API answers in its own format."""
     message = exception.message if isinstance(exception, InvalidParameter) else ""
     if request.path.startswith("/api/"):
+        if isinstance(exception, RequestDataTooBig):
+            return JsonResponse(status_error_body(413), status=413)
         field = exception.field if isinstance(exception, InvalidParameter) else ""
-        errors = [{"row": "", "index": None, "field": field, "message": message}]
-        body = {"code": "invalid", "detail": message, "errors": errors if message else []}
-        return JsonResponse(body, status=400)
+        errors = [{"field": field, "message": message, "code": "invalid"}]
+        body = error_body(
+            "invalid", message or str(STATUS_ERRORS[400][1]), errors if message else []
+        )
+        return JsonResponse(body, status=400, json_dumps_params={"ensure_ascii": False})
     return render(request, "400.html", {"message": message}, status=400)
 
 

@@ -3,22 +3,19 @@
 Two kinds of callers: a system holding an office's API token (`Authorization: Bearer …`),
 which may file for that office only, and logged-in members with `kpis.file` for the office
 (session). Every save goes through `staffing_report_save(via="api")`; errors come back as JSON
-naming the row and field. A POST or PUT with an `Idempotency-Key` header is done once: sending
-it again returns the first answer (a different body under the same key is refused, 422).
+naming the row and field. `Idempotency-Key` is honoured by the one mechanism of all of /api/
+(association/idempotency.py); a change of an existing filing names the version it starts from
+with `If-Match: <ETag>` (association/api_conditional.py): a stale one is 412.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
-from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -34,7 +31,6 @@ from drf_spectacular.utils import (
 from rest_framework import serializers, status
 from rest_framework.authentication import (
     BaseAuthentication,
-    SessionAuthentication,
     get_authorization_header,
 )
 from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
@@ -43,6 +39,9 @@ from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from association.api_auth import ApiSessionAuthentication
+from association.api_conditional import etag_of, require_if_match, with_etag
+from association.api_errors import PreconditionFailed
 from association.api_permissions import HasCapability
 from association.http import access_of, parse_id
 from association.permissions import AccessPolicy
@@ -50,7 +49,6 @@ from core.calendar import parse_month
 from kpis.access import access_filing_by_id, access_filing_office_by_id, filing_office_ids
 from kpis.checks import Problem, row_key
 from kpis.models import (
-    ApiIdempotencyKey,
     EmploymentType,
     JobCategory,
     OfficeApiToken,
@@ -69,7 +67,6 @@ from kpis.services import (
 from kpis.tokens import token_authenticate
 from members.models import Office
 
-IDEMPOTENCY_HEADER = "Idempotency-Key"
 MAX_ROWS = len(JobCategory) * len(EmploymentType)
 
 
@@ -269,8 +266,10 @@ class FilingWriteSerializer(FilingUpdateSerializer):
 
 
 class FilingProblemSerializer(serializers.Serializer):
-    row = serializers.CharField(help_text="job_category/employment_type, or empty")
-    index = serializers.IntegerField(allow_null=True, help_text="Position in `rows`, if known.")
+    row = serializers.CharField(required=False, help_text="job_category/employment_type, or empty")
+    index = serializers.IntegerField(
+        required=False, allow_null=True, help_text="Position in `rows`, if known."
+    )
     field = serializers.CharField()
     message = serializers.CharField()
 
@@ -278,16 +277,9 @@ class FilingProblemSerializer(serializers.Serializer):
 FilingErrorSerializer = inline_serializer(
     "FilingError",
     {
-        "code": serializers.ChoiceField(
-            choices=[
-                "invalid",
-                "needs_confirmation",
-                "conflict",
-                "locked",
-                "idempotency_key",
-                "already_submitted",
-                "nothing_to_carry",
-            ]
+        "code": serializers.CharField(
+            help_text="invalid, needs_confirmation, conflict, locked, already_submitted, "
+            "nothing_to_carry, or a code of the API's errors (ApiError)"
         ),
         "detail": serializers.CharField(),
         "errors": FilingProblemSerializer(many=True, required=False),
@@ -300,17 +292,7 @@ FilingErrorSerializer = inline_serializer(
 ERROR_RESPONSES = {
     400: OpenApiResponse(FilingErrorSerializer, description="Invalid, or needs confirmation"),
     409: OpenApiResponse(FilingErrorSerializer, description="Changed meanwhile, or locked"),
-    422: OpenApiResponse(
-        FilingErrorSerializer, description="Idempotency-Key reused for another body"
-    ),
 }
-IDEMPOTENCY_PARAMETER = OpenApiParameter(
-    IDEMPOTENCY_HEADER,
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    description="Any unique string (≤ 100 characters): a repeated request returns the first "
-    "answer instead of filing twice.",
-)
 
 
 # --- errors as JSON ------------------------------------------------------------------------
@@ -452,69 +434,6 @@ def _via(request: Request) -> str:
     return "api"
 
 
-def _idempotent(request: Request, *, office: Office, perform: Callable[[], Response]) -> Response:
-    """Run `perform` once per Idempotency-Key: a repeat gets the stored first answer.
-
-    The key is claimed (inserted) before the filing is saved, in the same transaction: a
-    concurrent repeat waits on the unique index until the first commits, then reads its
-    answer. Only successful answers are kept; after an error the key may be used again.
-    """
-    key = request.headers.get(IDEMPOTENCY_HEADER)
-    if key is None:
-        return perform()
-    if not key.strip() or len(key) > 100:
-        return Response(
-            {
-                "code": "idempotency_key",
-                "detail": _("An Idempotency-Key has 1 to 100 characters."),
-            },
-            status=status.HTTP_400_BAD_REQUEST,
-        )
-    request_hash = hashlib.sha256(
-        json.dumps(
-            {"method": request.method, "path": request.path, "body": request.data},
-            sort_keys=True,
-            cls=DjangoJSONEncoder,
-        ).encode()
-    ).hexdigest()
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                claim = ApiIdempotencyKey.objects.create(
-                    office=office,
-                    key=key,
-                    request_hash=request_hash,
-                    response_status=0,
-                    response_body={},
-                )
-        except IntegrityError:
-            stored = ApiIdempotencyKey.objects.select_for_update().get(office=office, key=key)
-            if stored.request_hash != request_hash:
-                return Response(
-                    {
-                        "code": "idempotency_key",
-                        "detail": _(
-                            "This Idempotency-Key was used for a different request. "
-                            "Use a new key for a new request."
-                        ),
-                    },
-                    status=status.HTTP_422_UNPROCESSABLE_ENTITY,
-                )
-            return Response(
-                stored.response_body,
-                status=stored.response_status,
-                headers={"Idempotent-Replayed": "true"},
-            )
-        response = perform()
-        if response.status_code >= 400:
-            transaction.set_rollback(True)  # nothing was filed: forget the key too
-            return response
-        claim.response_status = response.status_code
-        claim.response_body = json.loads(json.dumps(response.data, cls=DjangoJSONEncoder))
-        claim.save(update_fields=["response_status", "response_body"])
-        return response
-
-
 # --- views ---------------------------------------------------------------------------------
 
 
@@ -522,7 +441,7 @@ class FilingView(GenericAPIView):
     """What the filing endpoints share: who may call them, and JSON in and out."""
 
     access_policy = AccessPolicy(capability="kpis.file")
-    authentication_classes = [OfficeTokenAuthentication, SessionAuthentication]
+    authentication_classes = [OfficeTokenAuthentication, ApiSessionAuthentication]
     permission_classes = [CanFileForOffice]
     parser_classes = [JSONParser]
     serializer_class = FilingSerializer
@@ -569,7 +488,6 @@ class FilingListView(FilingView):
 
     @extend_schema(
         request=FilingWriteSerializer,
-        parameters=[IDEMPOTENCY_PARAMETER],
         responses={201: FilingSerializer, 200: FilingSerializer, **ERROR_RESPONSES},
     )
     def post(self, request: Request) -> Response:
@@ -587,15 +505,13 @@ class FilingListView(FilingView):
             token=_token(request),
         )
         save = _save_unchanged if data["unchanged"] else _save
-        return _idempotent(
-            request,
-            office=office,
-            perform=lambda: save(request=request, office=office, month=data["month"], data=data),
-        )
+        return save(request=request, office=office, month=data["month"], data=data)
 
 
 class FilingDetailView(FilingView):
-    """One filing; change it from the version you read."""
+    """One filing; change it from the version you read (its ETag)."""
+
+    conditional_updates = True
 
     def _report(self, request: Request, staffing_report_pk: int) -> StaffingReport:
         return access_filing_by_id(
@@ -611,27 +527,37 @@ class FilingDetailView(FilingView):
         return self._report(self.request, self.kwargs["staffing_report_pk"])
 
     def get(self, request: Request, staffing_report_pk: int) -> Response:
-        return Response(FilingSerializer(self._report(request, staffing_report_pk)).data)
+        report = self._report(request, staffing_report_pk)
+        return with_etag(Response(FilingSerializer(report).data), etag_of(report))
 
     @extend_schema(
         request=FilingUpdateSerializer,
-        parameters=[IDEMPOTENCY_PARAMETER],
         responses={200: FilingSerializer, **ERROR_RESPONSES},
     )
     def put(self, request: Request, staffing_report_pk: int) -> Response:
-        """Replace the rows of this filing (and submit it with `submit: true`)."""
+        """Replace the rows of this filing (and submit it with `submit: true`), from the version
+        read: `If-Match` with its ETag (stale: 412), or else `expected_version` in the body
+        (stale: 409); with neither, 428."""
         report = self._report(request, staffing_report_pk)
         serializer = FilingUpdateSerializer(data=request.data)
         if not serializer.is_valid():
             return _invalid(_serializer_errors(serializer.errors))
-        data = serializer.validated_data
-        return _idempotent(
-            request,
-            office=report.office,
-            perform=lambda: _save(
-                request=request, office=report.office, month=report.month, data=data
-            ),
+        data = dict(serializer.validated_data)
+        by_etag = require_if_match(
+            request, etag_of(report), required=data["expected_version"] is None
         )
+        if by_etag:
+            data["expected_version"] = report.version
+        response = _save(request=request, office=report.office, month=report.month, data=data)
+        stale = response.status_code == status.HTTP_409_CONFLICT and (
+            response.data.get("code") == "conflict"  # changed since the If-Match check
+        )
+        if by_etag and stale:
+            raise PreconditionFailed()
+        if response.status_code == status.HTTP_200_OK:
+            changed = StaffingReport.objects.get(pk=report.pk)
+            with_etag(response, etag_of(changed))
+        return response
 
 
 def _field_error(field: str, message: str) -> dict[str, Any]:

@@ -334,27 +334,6 @@ class OfficeApiToken(models.Model):
         return f"{self.name} ({self.prefix}…)"
 
 
-class ApiIdempotencyKey(models.Model):
-    """A client's Idempotency-Key: re-sending the same request returns the first answer."""
-
-    office = models.ForeignKey("members.Office", on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=100)
-    request_hash = models.CharField(max_length=64)
-    response_status = models.PositiveSmallIntegerField()
-    response_body = models.JSONField()
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = ScopedManager(association="office__association")
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["office", "key"], name="idempotency_key_once")
-        ]
-
-    def __str__(self) -> str:
-        return self.key
-
-
 # --- maintained aggregates (kpis/aggregates.py keeps them; the dashboards read them) ----------
 
 # `KpiAggregate.scope` of the whole association; any other value is a Subcommittee's pk.

@@ -209,12 +209,11 @@ def build_tenant(
 
 
 def build_kpi_objects(tenant: Tenant) -> None:
-    """A submitted filing, a target, a sent reminder, an API token and an idempotency key."""
+    """A submitted filing, a target, a sent reminder, an API token and an API idempotency key."""
     import hashlib
     from datetime import date
 
     from kpis.models import (
-        ApiIdempotencyKey,
         KpiTarget,
         OfficeApiToken,
         ReminderSent,
@@ -258,12 +257,22 @@ def build_kpi_objects(tenant: Tenant) -> None:
         prefix="abc",
         key_hash=hashlib.sha256(tenant.host.encode()).hexdigest(),
     )
-    ApiIdempotencyKey.objects.create(
-        office=office,
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from association.models import IdempotencyKey
+
+    IdempotencyKey.objects.create(
+        association=association,
+        lookup=hashlib.sha256(f"matrix-{tenant.host}".encode()).hexdigest(),
+        principal="user:0",
+        method="POST",
+        path="/api/v1/filings/",
         key=f"matrix-{tenant.host}",
-        request_hash="0" * 64,
+        fingerprint="0" * 64,
         response_status=201,
-        response_body={},
+        expires_at=timezone.now() + timedelta(days=1),
     )
     # --- reports: replace with the build service once it exists
     MonthlyReport.objects.create(

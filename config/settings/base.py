@@ -42,6 +42,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "association.middleware.HealthzMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Under /api/, every error answer is the API's JSON error (association/api_errors.py).
+    "association.api_errors.ApiErrorMiddleware",
     # Cached public pages for visitors without a session, before sessions, auth and the database.
     "association.middleware.PublicPageCacheMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -58,6 +60,8 @@ MIDDLEWARE = [
     "association.middleware.RequireTwoFactorMiddleware",
     "association.middleware.PrivateResponseMiddleware",
     "association.middleware.RejectNulCharactersMiddleware",
+    # Idempotency-Key on API writes: inside the tenant scope, after authentication.
+    "association.idempotency.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -206,15 +210,24 @@ MAIL_MAX_RETRIES = env.int("MAIL_MAX_RETRIES", default=12)
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
-    ],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["association.api_auth.ApiSessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["association.api_permissions.HasCapability"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    # JSON in and out: another Accept is 406, another body type 415.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "association.api_schema.ApiAutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "association.api_pagination.ApiPagination",
     "PAGE_SIZE": 100,
-    "EXCEPTION_HANDLER": "rest_framework.views.exception_handler",
+    "EXCEPTION_HANDLER": "association.api_errors.api_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["association.api_throttles.ApiRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_token": env.str("API_RATE_TOKEN", default="600/min"),
+        "api_user": env.str("API_RATE_USER", default="300/min"),
+        "api_anon": env.str("API_RATE_ANON", default="60/min"),
+    },
 }
+# How long an API Idempotency-Key answers with its first answer (association/idempotency.py).
+IDEMPOTENCY_KEY_TTL = env.int("IDEMPOTENCY_KEY_TTL", default=24 * 3600)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Renkei API",
     "DESCRIPTION": "API for member offices and officers of a care-provider liaison association.",

@@ -111,6 +111,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "association.tasks.outbox_flush",
         "schedule": 60.0,
     },
+    # API Idempotency-Keys past their 24 hours (association/idempotency.py).
+    "idempotency-keys-purge": {
+        "task": "association.tasks.idempotency_keys_purge",
+        "schedule": crontab(minute=40),
+    },
     # Report builds whose worker died (heartbeat stopped) or whose task was lost (a Redis that
     # restarted empty): queued again.
     "reports-requeue-stuck": {

@@ -36,3 +36,13 @@ HEALTHZ_CACHE_SECONDS = 0.0
 # Versions read from Redis every time, no page kept in the process (tests clear Redis between
 # them); tests/association/test_local_cache.py turns it on.
 PUBLIC_CACHE_LOCAL_SECONDS = 0.0
+# API rates high enough that no test is throttled by the requests of the tests before it in
+# the same minute; tests/association/test_api_behaviour.py lowers them to see the 429.
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_THROTTLE_RATES": {
+        "api_token": "10000/min",
+        "api_user": "10000/min",
+        "api_anon": "10000/min",
+    },
+}

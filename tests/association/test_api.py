@@ -145,10 +145,12 @@ def test_city_viewer_may_not_read_the_directory(tenant_a: Tenant) -> None:
 
 
 @pytest.mark.parametrize("path", ["/api/v1/offices/", "/api/v1/subcommittees/", "/api/v1/me/"])
-def test_anonymous_gets_403(tenant_a: Tenant, path: str) -> None:
-    """Without a session the data endpoints refuse."""
+def test_anonymous_gets_401(tenant_a: Tenant, path: str) -> None:
+    """Without a session the data endpoints refuse: 401 with a challenge, in the JSON shape."""
     response = client_for(tenant_a).get(path)
-    assert response.status_code == 403
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == 'Session realm="api"'
+    assert response.json()["code"] == "not_authenticated"
     assert tenant_a.marker not in response.content.decode()
 
 

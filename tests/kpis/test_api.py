@@ -15,8 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope
 
+from association.models import IdempotencyKey
 from core.calendar import month_start
-from kpis.models import ApiIdempotencyKey, OfficeApiToken, StaffingChange, StaffingReport
+from kpis.models import OfficeApiToken, StaffingChange, StaffingReport
 from kpis.tokens import token_create, token_revoke
 from tests.conftest import client_for
 from tests.tenants import Tenant
@@ -245,12 +246,12 @@ def test_the_same_request_twice_files_once(tenant_a: Tenant) -> None:
     assert second["Idempotent-Replayed"] == "true"
     with scope(association=tenant_a.association.pk):
         assert StaffingChange.objects.filter(via__startswith="api").count() == 1
-        stored = ApiIdempotencyKey.objects.get(key="2026-11-run-1")
-        assert (stored.office, stored.response_status) == (tenant_a.offices[0], 201)
+        stored = IdempotencyKey.objects.get(key="2026-11-run-1")
+        assert (stored.principal[:5], stored.response_status) == ("auth:", 201)
 
     different = post(client, body(rows=[row(open_positions=9)]), key="2026-11-run-1")
     assert different.status_code == 422
-    assert different.json()["code"] == "idempotency_key"
+    assert different.json()["code"] == "idempotency_key_reused"
     assert reports(tenant_a).count((tenant_a.offices[0].pk, this_month(), 1)) == 1
 
 
@@ -258,7 +259,7 @@ def test_a_failed_request_does_not_use_up_its_key(tenant_a: Tenant) -> None:
     client = api(tenant_a, new_token(tenant_a))
     assert post(client, body(rows=[row(hires=-1)]), key="k-1").status_code == 400
     with scope(association=tenant_a.association.pk):
-        assert not ApiIdempotencyKey.objects.filter(key="k-1").exists()
+        assert not IdempotencyKey.objects.filter(key="k-1").exists()
     assert post(client, body(), key="k-2").status_code == 201
     too_long = post(client, body(), key="x" * 101)
     assert too_long.status_code == 400
