@@ -10,6 +10,7 @@ a row lock, before it writes. The ETag is strong and opaque: the resource's vers
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any
 
 from django.db.models import Model
@@ -26,6 +27,13 @@ def etag_of(obj: Model) -> str:
         marker = getattr(obj, "updated_at", None)
     digest = hashlib.sha256(f"{obj._meta.label}:{obj.pk}:{marker}".encode()).hexdigest()[:32]
     return f'"{digest}"'
+
+
+def etag_of_data(data: Any) -> str:
+    """For a resource with neither `version` nor `updated_at`: its representation, hashed
+    (any change a client could see changes it)."""
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+    return f'"{hashlib.sha256(canonical.encode()).hexdigest()[:32]}"'
 
 
 def with_etag(response: Response, etag: str) -> Response:

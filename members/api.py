@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
@@ -13,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from association.api import service_error
+from association.api_conditional import etag_of_data, require_if_match, with_etag
 from association.http import access_of
 from association.permissions import AccessPolicy
 from kpis.api_callers import OFFICE_AUTHENTICATION, OfficeTokenOrCapability, caller_token
@@ -98,13 +100,15 @@ class OfficeDetailView(generics.GenericAPIView):
     parser_classes = [JSONParser]
     serializer_class = OfficeProfileSerializer
     queryset = Office.objects.none()
+    conditional_updates = True
 
     @extend_schema(responses=OfficeProfileSerializer)
     def get(self, request: Request, office_pk: int) -> Response:
         office = access_office_profile_by_id(
             access_of(request), office_pk, token=caller_token(request)
         )
-        return Response(self.get_serializer(office).data)
+        data = self.get_serializer(office).data
+        return with_etag(Response(data), etag_of_data(data))
 
     @extend_schema(request=OfficeProfileSerializer, responses=OfficeProfileSerializer)
     def patch(self, request: Request, office_pk: int) -> Response:
@@ -115,18 +119,26 @@ class OfficeDetailView(generics.GenericAPIView):
             queryset=office_list(),
             token=caller_token(request),
         )
-        serializer = self.get_serializer(office, data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        changes = {
-            key: value
-            for key, value in serializer.validated_data.items()
-            if key in OfficeChanges.__annotations__
-        }
-        try:
-            office_update(office=office, changes=changes)  # type: ignore[arg-type]
-        except ValidationError as error:
-            raise service_error(error) from error
-        return Response(self.get_serializer(office_list().get(pk=office.pk)).data)
+        with transaction.atomic():
+            # If-Match (optional here): a change made since the caller's GET is a 412.
+            Office.objects.select_for_update().filter(pk=office.pk).first()  # the row lock
+            locked = office_list().get(pk=office.pk)
+            require_if_match(
+                request, etag_of_data(self.get_serializer(locked).data), required=False
+            )
+            serializer = self.get_serializer(locked, data=request.data, partial=True)
+            serializer.is_valid(raise_exception=True)
+            changes = {
+                key: value
+                for key, value in serializer.validated_data.items()
+                if key in OfficeChanges.__annotations__
+            }
+            try:
+                office_update(office=locked, changes=changes)  # type: ignore[arg-type]
+            except ValidationError as error:
+                raise service_error(error) from error
+        data = self.get_serializer(office_list().get(pk=office.pk)).data
+        return with_etag(Response(data), etag_of_data(data))
 
 
 class StaffSerializer(serializers.Serializer):

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,6 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from association.api import service_error
+from association.api_conditional import etag_of, require_if_match, with_etag
 from association.http import access_of
 from association.permissions import AccessPolicy
 from kpis.api_callers import (
@@ -292,21 +294,33 @@ class PostingDetailView(PostingView):
             token=caller_token(self.request),
         )
 
+    conditional_updates = True
+
     @extend_schema(responses=PostingSerializer)
     def get(self, request: Request, job_posting_pk: int) -> Response:
-        return Response(self.get_serializer(self._annotated(self.get_object())).data)
+        posting = self.get_object()
+        return with_etag(
+            Response(self.get_serializer(self._annotated(posting)).data), etag_of(posting)
+        )
 
     @extend_schema(request=PostingSerializer, responses=PostingSerializer)
     def patch(self, request: Request, job_posting_pk: int) -> Response:
-        posting = self.get_object()
-        serializer = self.get_serializer(posting, data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        if any(name in data for name in (*POSTING_FIELDS, "office_id")):
-            office = self._office(data.get("office_id"), current=posting.office_id)
-            posting = self._save(posting, data, office)
-        posting = _transition(posting, data.get("status"), by=caller_user(request))
-        return Response(self.get_serializer(self._annotated(posting)).data)
+        with transaction.atomic():
+            posting = self.get_object()
+            # If-Match (optional here): a change made since the caller's GET is a 412.
+            posting = JobPosting.objects.select_for_update().get(pk=posting.pk)
+            require_if_match(request, etag_of(posting), required=False)
+            serializer = self.get_serializer(posting, data=request.data, partial=True)
+            serializer.is_valid(raise_exception=True)
+            data = serializer.validated_data
+            if any(name in data for name in (*POSTING_FIELDS, "office_id")):
+                office = self._office(data.get("office_id"), current=posting.office_id)
+                posting = self._save(posting, data, office)
+            posting = _transition(posting, data.get("status"), by=caller_user(request))
+        posting.refresh_from_db()
+        return with_etag(
+            Response(self.get_serializer(self._annotated(posting)).data), etag_of(posting)
+        )
 
 
 def _transition(posting: JobPosting, wanted: str | None, *, by: Any) -> JobPosting:

@@ -31,7 +31,7 @@ def test_the_city_lands_on_the_reports_with_a_menu_it_may_open(
     page.wait_for_url(f"{base}/reports/")
     menu = page.get_by_role("navigation", name="メインメニュー")
     links = menu.get_by_role("link").all_inner_texts()
-    assert links == ["イベント", "求人", "月次報告書", "アカウント"]
+    assert links == ["イベント", "求人", "お知らせ", "月次報告書", "アカウント"]
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / "city-reports-1280.png"), full_page=True)
     page.set_viewport_size({"width": 390, "height": 844})

@@ -9,6 +9,7 @@ import pytest
 from django_scopes import scope
 
 from members.models import Office
+from tests.api_errors import error_fields
 from tests.conftest import client_for
 from tests.kpis.test_api import api, new_token
 from tests.tenants import Tenant
@@ -39,7 +40,7 @@ def test_profile_is_read_by_the_directory_and_changed_by_its_managers(
     assert changed.json()["name"] == "新しい名前"
     assert changed.json()["service_codes"] == ["43", "46"]
     bad = _patch(admin, url, {"service_codes": [], "capacity": -1, "provider_number": "x"})
-    assert bad.status_code == 400 and {"service_codes", "capacity"} <= set(bad.json())
+    assert bad.status_code == 400 and {"service_codes", "capacity"} <= error_fields(bad)
     with scope(association=tenant_a.association.pk):
         office = Office.objects.get(pk=own.pk)
         assert office.name == "新しい名前" and office.provider_number == own.provider_number
@@ -63,3 +64,26 @@ def test_an_office_token_reaches_its_own_office_only(tenant_a: Tenant, tenant_b:
     # The token is nobody's account: the member directory and the officers' reads stay closed.
     assert token.get("/api/v1/offices/").status_code in (401, 403)
     assert token.get("/api/v1/completeness/").status_code in (401, 403)
+
+
+def test_a_stale_if_match_changes_nothing(tenant_a: Tenant) -> None:
+    """The profile's ETag follows what the caller sees; a change on an old one is a 412."""
+    url = f"/api/v1/offices/{tenant_a.offices[0].pk}/"
+    admin = client_for(tenant_a, tenant_a.users["office_admin"])
+    etag = admin.get(url)["ETag"]
+    first = admin.patch(
+        url,
+        json.dumps({"name": "一人目の名前"}),
+        content_type="application/json",
+        HTTP_IF_MATCH=etag,
+    )
+    assert first.status_code == 200, first.content
+    assert first["ETag"] != etag and first["ETag"] == admin.get(url)["ETag"]
+    second = admin.patch(
+        url,
+        json.dumps({"name": "二人目の名前"}),
+        content_type="application/json",
+        HTTP_IF_MATCH=etag,
+    )
+    assert second.status_code == 412, second.content
+    assert admin.get(url).json()["name"] == "一人目の名前"

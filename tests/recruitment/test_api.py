@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django_scopes import scope
 
 from recruitment.models import JobPosting, PostingStatus
+from tests.api_errors import error_fields
 from tests.conftest import client_for
 from tests.kpis.test_api import api, new_token
 from tests.recruitment.jobs import apply, make_posting, posting_fields
@@ -61,7 +62,7 @@ def test_an_office_token_posts_edits_and_publishes_its_own_postings(
     url = f"/api/v1/postings/{posting['id']}/"
     # The service's own checks come back field by field.
     refused = _send(token, "PATCH", url, {"pay_max": 1000})
-    assert refused.status_code == 400 and "pay_max" in refused.json()
+    assert refused.status_code == 400 and "pay_max" in error_fields(refused)
     changed = _send(token, "PATCH", url, {"title": "APIで直した求人", "status": "published"})
     assert changed.status_code == 200, changed.content
     assert changed.json()["title"] == "APIで直した求人" and changed.json()["status"] == "published"
@@ -77,7 +78,7 @@ def test_an_office_token_posts_edits_and_publishes_its_own_postings(
     assert token.get(f"/api/v1/postings/{foreign.pk}/").status_code == 404
     # A new posting for another office is refused (the place of work must be the token's).
     elsewhere = _send(token, "POST", "/api/v1/postings/", {**fields, "office": other.office_id})
-    assert elsewhere.status_code == 400 and "office" in elsewhere.json()
+    assert elsewhere.status_code == 400 and "office" in error_fields(elsewhere)
     listed = [p["id"] for p in token.get("/api/v1/postings/").json()["results"]]
     assert posting["id"] in listed and other.pk not in listed
 
@@ -125,3 +126,30 @@ def test_office_lists_take_a_constant_number_of_queries(tenant_a: Tenant) -> Non
         for n in range(3):
             apply(make_posting(tenant_a.offices[0], title=f"求人{n}"), email=f"a{n}@example.com")
     assert [count(url) for url in urls] == before
+
+
+def test_a_stale_if_match_changes_nothing(tenant_a: Tenant) -> None:
+    """Two clients read the posting; the second one's change after the first one's is a 412."""
+    token = api(tenant_a, new_token(tenant_a))
+    created = _send(token, "POST", "/api/v1/postings/", _json(posting_fields(title="元の求人")))
+    url = f"/api/v1/postings/{created.json()['id']}/"
+    etag = token.get(url)["ETag"]
+    first = token.generic(
+        "PATCH",
+        url,
+        json.dumps({"title": "一人目が直した"}),
+        content_type="application/json",
+        HTTP_IF_MATCH=etag,
+    )
+    assert first.status_code == 200, first.content
+    assert first["ETag"] != etag
+    second = token.generic(
+        "PATCH",
+        url,
+        json.dumps({"title": "二人目が直した"}),
+        content_type="application/json",
+        HTTP_IF_MATCH=etag,
+    )
+    assert second.status_code == 412, second.content
+    assert token.get(url).json()["title"] == "一人目が直した"
+    assert token.get(url)["ETag"] == first["ETag"]
