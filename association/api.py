@@ -34,6 +34,7 @@ class ApiRootView(APIView):
             "api:me",
             "api:events",
             "api:jobs",
+            "api:news",
             "api:offices",
             "api:subcommittees",
             "api:filings",

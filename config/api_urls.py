@@ -13,6 +13,7 @@ from events.api import EventDetailView, EventListView
 from kpis.api import FilingDetailView, FilingListView
 from kpis.api_officers import CompletenessView, OfficeFilingMonthsView, TargetListView
 from members.api import OfficeDetailView, OfficeListView, OfficeStaffView
+from news.api import ArticleDetailView, ArticleListView
 from recruitment.api import (
     ApplicationListView,
     JobDetailView,
@@ -58,6 +59,8 @@ api_v1 = (
         path("events/<int:event_pk>/", EventDetailView.as_view(), name="event_detail"),
         path("jobs/", JobListView.as_view(), name="jobs"),
         path("jobs/<int:job_posting_pk>/", JobDetailView.as_view(), name="job_detail"),
+        path("news/", ArticleListView.as_view(), name="news"),
+        path("news/<int:article_pk>/", ArticleDetailView.as_view(), name="news_detail"),
         # members, offices (their token or their people) and officers
         path("offices/", OfficeListView.as_view(), name="offices"),
         path("offices/<int:office_pk>/", OfficeDetailView.as_view(), name="office_detail"),

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from rest_framework.authentication import SessionAuthentication
 from rest_framework.request import Request
 
+from association.api_auth import ApiSessionAuthentication
 from association.api_permissions import HasCapability
 from association.http import access_of
 from kpis.api import OfficeTokenAuthentication
 from kpis.models import OfficeApiToken
 
-OFFICE_AUTHENTICATION = [OfficeTokenAuthentication, SessionAuthentication]
+OFFICE_AUTHENTICATION = [OfficeTokenAuthentication, ApiSessionAuthentication]
 
 
 class OfficeTokenOrCapability(HasCapability):

@@ -88,6 +88,7 @@ def test_root_is_public_and_names_the_host_association(tenant_a: Tenant, tenant_
             "me",
             "events",
             "jobs",
+            "news",
             "offices",
             "subcommittees",
             "filings",

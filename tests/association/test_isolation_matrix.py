@@ -284,6 +284,8 @@ MAY: dict[str, May] = {
     "api:event_detail": May(EVERYONE, other=NOBODY),
     "api:jobs": May(EVERYONE),
     "api:job_detail": _same(EVERYONE),
+    "api:news": May(EVERYONE),
+    "api:news_detail": _same(EVERYONE),
     # an office's: its profile (the directory reads it; its managers change it), staff, months
     "api:office_detail": _same(DIRECTORY, data={"name": "漏れ"}),
     "api:office_staff": May(OFFICE_MANAGERS, other=OFFICERS),
