@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -87,3 +89,38 @@ def service_error(error: DjangoValidationError) -> serializers.ValidationError:
     if hasattr(error, "error_dict"):
         return serializers.ValidationError(error.message_dict)
     return serializers.ValidationError({"non_field_errors": error.messages})
+
+
+class QueryParametersSerializer(serializers.Serializer):
+    """The query parameters of a list (filters): one given empty (`?when=`) is refused with a
+    400 naming it, as the schema says (a value at least one character long), instead of being
+    read as absent."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        names: list[str] = list(self.fields.keys())
+        blank = [name for name in names if name in data and str(data.get(name, "")).strip() == ""]
+        if blank:
+            raise serializers.ValidationError(
+                {name: [_("Give a value or leave the parameter out.")] for name in blank}
+            )
+        return super().to_internal_value(data)
+
+
+class StrictCharField(serializers.CharField):
+    """A string field that refuses numbers and booleans (DRF's turns 0 into "0"), as the
+    schema's `type: string` says."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictStringsMixin:
+    """For a ModelSerializer that writes: model text fields become StrictCharField."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
+    }

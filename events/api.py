@@ -23,6 +23,7 @@ from rest_framework import generics, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from association.api import QueryParametersSerializer
 from association.permissions import AccessPolicy
 from events.access import access_event_by_id
 from events.models import Event, EventKind, ProgrammeItem, Venue
@@ -138,7 +139,7 @@ class EventSerializer(serializers.ModelSerializer):
         )
 
 
-class EventFilterSerializer(serializers.Serializer):
+class EventFilterSerializer(QueryParametersSerializer):
     kind = serializers.ChoiceField(choices=EventKind.choices, required=False)
     date_from = serializers.DateField(required=False, help_text="Events ending on or after.")
     date_to = serializers.DateField(required=False, help_text="Events starting on or before.")

@@ -13,7 +13,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from association.api import service_error
+from association.api import StrictStringsMixin, service_error
 from association.api_conditional import etag_of_data, require_if_match, with_etag
 from association.http import access_of
 from association.permissions import AccessPolicy
@@ -51,7 +51,7 @@ class OfficeListView(generics.ListAPIView):
 # --- one office: its profile and its staff (the office's people, officers, or its token) -------
 
 
-class OfficeProfileSerializer(serializers.ModelSerializer):
+class OfficeProfileSerializer(StrictStringsMixin, serializers.ModelSerializer):
     """The profile as its page shows it; the fields its edit page changes are writable."""
 
     corporation = serializers.CharField(source="corporation.name", read_only=True)
@@ -123,11 +123,10 @@ class OfficeDetailView(generics.GenericAPIView):
             # If-Match (optional here): a change made since the caller's GET is a 412.
             Office.objects.select_for_update().filter(pk=office.pk).first()  # the row lock
             locked = office_list().get(pk=office.pk)
-            require_if_match(
-                request, etag_of_data(self.get_serializer(locked).data), required=False
-            )
+            current = etag_of_data(self.get_serializer(locked).data)
             serializer = self.get_serializer(locked, data=request.data, partial=True)
-            serializer.is_valid(raise_exception=True)
+            serializer.is_valid(raise_exception=True)  # a bad body is a 400 whatever If-Match
+            require_if_match(request, current, required=False)
             changes = {
                 key: value
                 for key, value in serializer.validated_data.items()

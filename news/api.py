@@ -16,6 +16,7 @@ from rest_framework import generics, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from association.api import QueryParametersSerializer
 from association.permissions import AccessPolicy
 from news.access import access_published_article_by_id
 from news.models import Article, ArticleCategory
@@ -64,7 +65,7 @@ class ArticleDetailSerializer(ArticleSerializer):
         fields = [*ArticleSerializer.Meta.fields, "body"]
 
 
-class ArticleFilterSerializer(serializers.Serializer):
+class ArticleFilterSerializer(QueryParametersSerializer):
     category = serializers.ChoiceField(choices=ArticleCategory.choices, required=False)
 
 

@@ -24,7 +24,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from association.api import service_error
+from association.api import QueryParametersSerializer, StrictStringsMixin, service_error
 from association.api_conditional import etag_of, require_if_match, with_etag
 from association.http import access_of
 from association.permissions import AccessPolicy
@@ -118,7 +118,7 @@ class JobSerializer(serializers.ModelSerializer):
         )
 
 
-class JobFilterSerializer(serializers.Serializer):
+class JobFilterSerializer(QueryParametersSerializer):
     q = serializers.CharField(required=False, max_length=100, help_text="Words to look for.")
     job_category = serializers.ChoiceField(choices=JobCategory.choices, required=False)
     employment_type = serializers.ChoiceField(choices=EmploymentType.choices, required=False)
@@ -172,7 +172,7 @@ def _choices(choices: Any) -> serializers.ListField:
     )
 
 
-class PostingSerializer(serializers.ModelSerializer):
+class PostingSerializer(StrictStringsMixin, serializers.ModelSerializer):
     office = serializers.IntegerField(
         source="office_id",
         required=False,
@@ -309,9 +309,9 @@ class PostingDetailView(PostingView):
             posting = self.get_object()
             # If-Match (optional here): a change made since the caller's GET is a 412.
             posting = JobPosting.objects.select_for_update().get(pk=posting.pk)
-            require_if_match(request, etag_of(posting), required=False)
             serializer = self.get_serializer(posting, data=request.data, partial=True)
-            serializer.is_valid(raise_exception=True)
+            serializer.is_valid(raise_exception=True)  # a bad body is a 400 whatever If-Match
+            require_if_match(request, etag_of(posting), required=False)
             data = serializer.validated_data
             if any(name in data for name in (*POSTING_FIELDS, "office_id")):
                 office = self._office(data.get("office_id"), current=posting.office_id)
@@ -404,5 +404,5 @@ class ApplicationListView(generics.GenericAPIView):
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
-class ApplicationFilterSerializer(serializers.Serializer):
+class ApplicationFilterSerializer(QueryParametersSerializer):
     posting = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)

@@ -66,3 +66,16 @@ def test_list_queries_do_not_grow_with_articles(tenant_a: Tenant) -> None:
         for number in range(30):
             make_article(tenant_a, f"記事{number}")
     assert queries() == few > 0
+
+
+def test_an_empty_filter_is_refused_naming_it(tenant_a: Tenant) -> None:
+    """`?category=` is not "every category": the schema says a value, so a 400 names it (the
+    same for the events' and jobs' filters, association.api.QueryParametersSerializer)."""
+    anonymous = client_for(tenant_a)
+    for url, name in (
+        ("/api/v1/news/?category=", "category"),
+        ("/api/v1/events/?when=", "when"),
+        ("/api/v1/jobs/?working_style=%20", "working_style"),
+    ):
+        refused = anonymous.get(url)
+        assert refused.status_code == 400 and error_fields(refused) == {name}, url
