@@ -282,4 +282,3 @@ def test_schema_is_valid_and_documents_every_answer(tenant_a: Tenant) -> None:
         if p["name"] == "limit"
     )
     assert limit["schema"]["maximum"] == 200
-
