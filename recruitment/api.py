@@ -64,37 +64,8 @@ from recruitment.services import (
 
 # --- the public board ------------------------------------------------------------------------
 
-PUBLIC_FIELDS = [
-    "id",
-    "title",
-    "office",
-    "area",
-    "nearest_station",
-    "job_category",
-    "employment_type",
-    "working_style",
-    "pay_kind",
-    "pay_min",
-    "pay_max",
-    "allowances",
-    "fixed_overtime_hours",
-    "fixed_overtime_pay",
-    "working_hours",
-    "shifts",
-    "work_days",
-    "holidays_per_year",
-    "insurance",
-    "qualifications_required",
-    "qualifications_welcome",
-    "welcome_tags",
-    "smoking_measure",
-    "smoking_note",
-    "description",
-    "status",
-    "expires_on",
-    "published_at",
-    "url",
-]
+# What the public board shows: the posting's own fields (the services' list) and its state.
+PUBLIC_FIELDS = ["id", "office", *POSTING_FIELDS, "status", "published_at", "url"]
 
 
 class PublicOfficeSerializer(serializers.ModelSerializer):
