@@ -62,9 +62,10 @@ pytest: install
 
 test: system-packages-test lint pytest
 
-# Page throughput (not a test): needs PostgreSQL, Redis and Debian's wrk. Figures go in the README.
+# Page throughput (not a test): needs PostgreSQL, Redis and ApacheBench (Debian's apache2-utils).
+# Figures go in the README.
 bench: install
-	@bin/debian-packages wrk
+	@bin/debian-packages apache2-utils
 	$(PY) bench/pages.py
 
 # Building both monthly reports at 550 and 5,500 offices (not a test): needs PostgreSQL.

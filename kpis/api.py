@@ -14,12 +14,9 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -29,24 +26,19 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers, status
-from rest_framework.authentication import (
-    BaseAuthentication,
-    get_authorization_header,
-)
-from rest_framework.exceptions import AuthenticationFailed, PermissionDenied
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from association.api_auth import ApiSessionAuthentication
 from association.api_conditional import etag_of, require_if_match, with_etag
 from association.api_errors import PreconditionFailed
-from association.api_permissions import HasCapability
 from association.http import access_of, parse_id
 from association.permissions import AccessPolicy
 from core.calendar import parse_month
 from kpis.access import access_filing_by_id, access_filing_office_by_id, filing_office_ids
+from kpis.api_callers import OFFICE_AUTHENTICATION, OfficeTokenOrCapability, caller_token
 from kpis.checks import Problem, row_key
 from kpis.models import (
     EmploymentType,
@@ -64,82 +56,14 @@ from kpis.services import (
     staffing_report_file_unchanged,
     staffing_report_save,
 )
-from kpis.tokens import token_authenticate
 from members.models import Office
 
 MAX_ROWS = len(JobCategory) * len(EmploymentType)
 
 
-# --- authentication ------------------------------------------------------------------------
-
-
-class OfficePrincipal(AnonymousUser):
-    """Who calls with an office's token: nobody's account, only the right to file for it.
-
-    Anonymous to everything else in the project (no roles, no capabilities), so a token can
-    never open a page or an endpoint meant for people.
-    """
-
-    def __init__(self, token: OfficeApiToken) -> None:
-        self.token = token
-        self.office = token.office
-
-    def __str__(self) -> str:
-        return f"API token {self.token.prefix}… of office {self.office.pk}"
-
-
-class OfficeTokenAuthentication(BaseAuthentication):
-    """`Authorization: Bearer <token>` with a live token of an approved office of this host."""
-
-    keyword = b"bearer"
-
-    def authenticate(self, request: Request) -> tuple[OfficePrincipal, OfficeApiToken] | None:
-        parts = get_authorization_header(request).split()
-        if not parts or parts[0].lower() != self.keyword:
-            return None
-        if len(parts) != 2:
-            raise AuthenticationFailed(_("Send the header as “Authorization: Bearer <token>”."))
-        try:
-            raw = parts[1].decode("ascii")
-        except UnicodeDecodeError as error:
-            raise AuthenticationFailed(_("The token is not valid, or it was revoked.")) from error
-        # Inside the request's association scope: another association's token is not found.
-        token = token_authenticate(raw=raw)
-        if token is None:
-            raise AuthenticationFailed(_("The token is not valid, or it was revoked."))
-        return OfficePrincipal(token), token
-
-    def authenticate_header(self, request: Request) -> str:
-        return 'Bearer realm="api"'
-
-
-class OfficeTokenScheme(OpenApiAuthenticationExtension):
-    target_class = OfficeTokenAuthentication
-    name = "officeToken"
-
-    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
-        return build_bearer_security_scheme_object(
-            header_name="Authorization",
-            token_prefix="Bearer",  # noqa: S106 - the scheme name, not a secret
-        )
-
-
-class CanFileForOffice(HasCapability):
-    """A token's office files for itself; people need the view's capability (kpis.file)."""
-
-    def has_permission(self, request: Any, view: Any) -> bool:
-        if isinstance(request.auth, OfficeApiToken):
-            return True  # bound to its office: the view files for nothing else
-        return super().has_permission(request, view)
-
-
-def _token(request: Request) -> OfficeApiToken | None:
-    return request.auth if isinstance(request.auth, OfficeApiToken) else None
-
-
 def _filing_office_ids(request: Request) -> set[int]:
     """The approved offices the caller (a person, or an office's token) may file for."""
-    return filing_office_ids(access_of(request), token=_token(request))
+    return filing_office_ids(access_of(request), token=caller_token(request))
 
 
 # --- serializers ---------------------------------------------------------------------------
@@ -441,8 +365,8 @@ class FilingView(GenericAPIView):
     """What the filing endpoints share: who may call them, and JSON in and out."""
 
     access_policy = AccessPolicy(capability="kpis.file")
-    authentication_classes = [OfficeTokenAuthentication, ApiSessionAuthentication]
-    permission_classes = [CanFileForOffice]
+    authentication_classes = OFFICE_AUTHENTICATION
+    permission_classes = [OfficeTokenOrCapability]
     parser_classes = [JSONParser]
     serializer_class = FilingSerializer
     queryset = StaffingReport.objects.none()
@@ -502,7 +426,7 @@ class FilingListView(FilingView):
         office = access_filing_office_by_id(
             access_of(request),
             data.get("office"),
-            token=_token(request),
+            token=caller_token(request),
         )
         save = _save_unchanged if data["unchanged"] else _save
         return save(request=request, office=office, month=data["month"], data=data)
@@ -517,7 +441,7 @@ class FilingDetailView(FilingView):
         return access_filing_by_id(
             access_of(request),
             staffing_report_pk,
-            token=_token(request),
+            token=caller_token(request),
             queryset=StaffingReport.objects.select_related("office").prefetch_related("rows"),
         )
 

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +24,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from association.api import service_error
+from association.api_conditional import etag_of_data, if_match_tags, require_if_match, with_etag
+from association.api_errors import PreconditionFailed
 from association.http import access_of, association_of
 from association.permissions import AccessPolicy
 from core.calendar import last_closed_month, parse_month
@@ -170,7 +173,24 @@ def _month_param(value: str | None) -> date | None:
 # --- targets ---------------------------------------------------------------------------------
 
 
+def target_etag(target: KpiTarget) -> str:
+    """The target's entity tag: changes whenever its value or direction does."""
+    return etag_of_data(
+        [
+            target.pk,
+            target.subcommittee_id,
+            target.fiscal_year,
+            target.metric,
+            target.value,
+            target.at_most,
+        ]
+    )
+
+
 class TargetSerializer(serializers.ModelSerializer):
+    etag = serializers.SerializerMethodField(
+        help_text="Send it as If-Match when setting the target again: 412 if it changed since."
+    )
     subcommittee = serializers.IntegerField(
         source="subcommittee_id",
         allow_null=True,
@@ -189,14 +209,19 @@ class TargetSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = KpiTarget
-        fields = ["id", "subcommittee", "fiscal_year", "metric", "at_most", "value"]
+        fields = ["id", "subcommittee", "fiscal_year", "metric", "at_most", "value", "etag"]
         read_only_fields = ["id"]
         validators: list[Any] = []  # one target per scope: setting it again changes it
+
+    def get_etag(self, target: KpiTarget) -> str:
+        return target_etag(target)
 
 
 class TargetListView(generics.GenericAPIView):
     """KPI targets, newest fiscal year first; set one (creates it, or changes the existing
-    target of that scope, fiscal year and rate)."""
+    target of that scope, fiscal year and rate). If-Match (optional) with the target's `etag`:
+    the change is made only if nobody changed the target since (else 412, nothing changed);
+    If-Match for a target that does not exist yet is a 412 too."""
 
     access_policy = AccessPolicy(capability="kpis.manage")
     parser_classes = [JSONParser]
@@ -232,18 +257,35 @@ class TargetListView(generics.GenericAPIView):
             subcommittee = Subcommittee.objects.filter(pk=data["subcommittee_id"]).first()
             if subcommittee is None:
                 raise serializers.ValidationError({"subcommittee": [_("No such subcommittee.")]})
-        try:
-            target, created = kpi_target_set(
-                association=association_of(request),
-                subcommittee=subcommittee,
-                fiscal_year=data["fiscal_year"],
-                metric=data["metric"],
-                value=data["value"],
-                at_most=data["at_most"],
-            )
-        except ValidationError as error:
-            raise service_error(error) from error
-        return Response(
-            self.get_serializer(target).data,
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        with transaction.atomic():
+            if if_match_tags(request) is not None:
+                current = (
+                    KpiTarget.objects.select_for_update()
+                    .filter(
+                        subcommittee_id=data["subcommittee_id"],
+                        fiscal_year=data["fiscal_year"],
+                        metric=data["metric"],
+                    )
+                    .first()
+                )
+                if current is None:
+                    raise PreconditionFailed()
+                require_if_match(request, target_etag(current))
+            try:
+                target, created = kpi_target_set(
+                    association=association_of(request),
+                    subcommittee=subcommittee,
+                    fiscal_year=data["fiscal_year"],
+                    metric=data["metric"],
+                    value=data["value"],
+                    at_most=data["at_most"],
+                )
+            except ValidationError as error:
+                raise service_error(error) from error
+        return with_etag(
+            Response(
+                self.get_serializer(target).data,
+                status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+            ),
+            target_etag(target),
         )

@@ -312,14 +312,19 @@ def _coverage_reads(
     count_sql = f"""{ctes}
         SELECT {", ".join(counts)}
         FROM flags AS f LEFT JOIN slices AS s ON s.office_id = f.office_id"""  # noqa: S608
-    sum_sql = f"""{ctes}
+    # From the few offices that filed part of a window to their filings (the unique index on
+    # office and month), never from every filing of the span to the offices: without the
+    # planner's statistics (after a bulk load, before autovacuum's ANALYZE) the other way
+    # round became a nested loop over every filing (0.7 s at 550 offices).
+    sum_sql = f"""{ctes}, partial AS MATERIALIZED (
+            SELECT * FROM flags AS f WHERE {{partial}}
+        )
         SELECT {", ".join(sums)}
-        FROM {StaffingRow._meta.db_table} AS sr
-        JOIN {StaffingReport._meta.db_table} AS r ON r.id = sr.report_id
-        JOIN flags AS f ON f.office_id = r.office_id
+        FROM partial AS f
+        JOIN {StaffingReport._meta.db_table} AS r ON r.office_id = f.office_id
+        JOIN {StaffingRow._meta.db_table} AS sr ON sr.report_id = r.id
         WHERE r.association_id = %s AND r.status = '{ReportStatus.SUBMITTED.value}'
-          AND r.month >= '{earliest.isoformat()}' AND r.month <= '{latest.isoformat()}'
-          AND ({{partial}})"""  # noqa: S608
+          AND r.month >= '{earliest.isoformat()}' AND r.month <= '{latest.isoformat()}'"""  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(count_sql, [association_id, association_id])
         covered = dict(zip([c[0] for c in cursor.description], cursor.fetchone(), strict=True))

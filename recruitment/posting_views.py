@@ -58,7 +58,6 @@ from recruitment.services import (
     posting_unhide,
 )
 from subcommittees.models import Subcommittee
-from subcommittees.selectors import subcommittee_office_ids
 
 
 def _office_ids(request: AssociationRequest) -> set[int]:
@@ -340,11 +339,9 @@ FIGURE_COLUMNS = (
 
 
 def _figure_row(
-    label: str, figures: Any, *, office_ids: Any = None, months: Any = None
+    label: str, figures: Any, *, scope: int | None = None, months: Any = None
 ) -> dict[str, Any]:
-    values = [
-        figures.total(name, office_ids=office_ids, months=months) for name, _l in FIGURE_COLUMNS
-    ]
+    values = [figures.total(name, scope=scope, months=months) for name, _l in FIGURE_COLUMNS]
     return {
         "label": label,
         "values": values,
@@ -363,9 +360,8 @@ def figures_page(request: AssociationRequest) -> HttpResponse:
     queries whatever the number of postings (recruitment.selectors.joint_recruitment)."""
     last = month_start(timezone.localdate())
     figures = joint_recruitment(first=add_months(last, -11), last=last, with_fairs=True)
-    members = subcommittee_office_ids()
     by_subcommittee = [
-        _figure_row(name, figures, office_ids=members.get(pk, set()))
+        _figure_row(name, figures, scope=pk)
         for pk, name in Subcommittee.objects.order_by("pk").values_list("pk", "name")
     ]
     return render(

@@ -92,6 +92,8 @@ def _list_query(request: HttpRequest, version: int) -> dict[str, str | list[str]
     (unknown parameters and values the filters refuse are dropped), so every query string maps
     to one of a bounded set of pages. A keyword search is free text: answered, not cached."""
     get = request.GET
+    if not get:  # the board as most visitors see it: no filter to check
+        return {}
     if get.get("q", "").strip():
         return None
     association = getattr(request, "association", None)

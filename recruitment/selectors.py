@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import operator
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import reduce
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import (
+    Aggregate,
     Case,
     Count,
-    DateField,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
+    OuterRef,
     Q,
     QuerySet,
     Sum,
@@ -402,70 +407,45 @@ def recruitment_figures(*, today: date | None = None) -> RecruitmentFigures:
 MEASURES = ("postings", "views", "applications", "hires_posting", "hires_fair")
 
 
+Scope = int | None  # a 部会's pk, or None for the whole association
+
+
 @dataclass(frozen=True)
 class JointRecruitment:
-    """Joint recruitment over the months `first`..`last`: counts per (office, month) for each
-    measure, read in a fixed number of grouped queries (rows bounded by offices × months, never
-    by postings, views or applications), and summed per 部会 or period in Python.
+    """Joint recruitment over the months `first`..`last`: each measure's total per scope (the
+    association, each 部会) and month, and the offices with any figure per scope over the
+    whole period and in its last month, summed by the database (rows bounded by 部会 ×
+    months, never by offices, postings, views or applications).
 
     Counts only, never an applicant. Applications and hires are those still kept (applicants'
     data are deleted after the retention period, withdrawn ones at once)."""
 
     first: date
     last: date
-    counts: dict[str, dict[tuple[int, date], int]]
+    sums: dict[tuple[Scope, date], dict[str, int]]
+    # (scope, "period" or "last"): offices with any figure over the months, or in the last one
+    active: dict[tuple[Scope, str], int]
     days_to_hire: dict[int, int]  # days from application to hire → hires
     open_postings: int
     fairs: list[Event] = field(default_factory=list)
 
     @property
     def months(self) -> list[date]:
-        months, month = [], self.first
-        while month <= self.last:
-            months.append(month)
-            month = add_months(month, 1)
-        return months
-
-    def _items(
-        self, measure: str, office_ids: Collection[int] | None, months: Collection[date] | None
-    ) -> Iterable[tuple[int, int]]:
-        for (office_id, month), count in self.counts.get(measure, {}).items():
-            if office_ids is not None and office_id not in office_ids:
-                continue
-            if months is not None and month not in months:
-                continue
-            yield office_id, count
+        return _months(self.first, self.last)
 
     def total(
-        self,
-        measure: str,
-        *,
-        office_ids: Collection[int] | None = None,
-        months: Collection[date] | None = None,
+        self, measure: str, *, scope: Scope = None, months: Collection[date] | None = None
     ) -> int:
-        return sum(count for _office, count in self._items(measure, office_ids, months))
-
-    def offices(
-        self, *, office_ids: Collection[int] | None = None, months: Collection[date] | None = None
-    ) -> int:
-        """Offices with any joint-recruitment figure in the slice (what a cell is built from)."""
-        return len(
-            {
-                office
-                for measure in MEASURES
-                for office, count in self._items(measure, office_ids, months)
-                if count
-            }
+        return sum(
+            counts.get(measure, 0)
+            for (of, month), counts in self.sums.items()
+            if of == scope and (months is None or month in months)
         )
 
-    def office_ids(self) -> set[int]:
-        """Offices with any joint-recruitment figure in the period."""
-        return {
-            office
-            for measure in MEASURES
-            for (office, _month), count in self.counts.get(measure, {}).items()
-            if count
-        }
+    def offices(self, *, scope: Scope = None, last_month: bool = False) -> int:
+        """Offices with any joint-recruitment figure over the period or in its last month
+        (what a report cell is built from, so a small 部会's cells are suppressed)."""
+        return self.active.get((scope, "last" if last_month else "period"), 0)
 
     @property
     def hires_counted(self) -> int:
@@ -493,78 +473,146 @@ class JointRecruitment:
         return (nth(middle - 1) + nth(middle)) / 2
 
 
-def _by_office_month(
-    rows: Iterable[tuple[int, date | datetime | None, int | None]],
-) -> dict[tuple[int, date], int]:
-    counts: dict[tuple[int, date], int] = {}
-    for office_id, month, count in rows:
-        if month is None or not count:
-            continue
-        if isinstance(month, datetime):
-            month = (
-                timezone.localtime(month, TOKYO).date()
-                if timezone.is_aware(month)
-                else month.date()
-            )
-        key = (office_id, month.replace(day=1))
-        counts[key] = counts.get(key, 0) + int(count)
-    return counts
+def _months(first: date, last: date) -> list[date]:
+    months, month = [], first
+    while month <= last:
+        months.append(month)
+        month = add_months(month, 1)
+    return months
+
+
+@dataclass(frozen=True)
+class _Measure:
+    """One joint-recruitment count: its rows in the period, the path from a row to its office,
+    the field dating it (a date, or a datetime read in Asia/Tokyo) and the field a row adds
+    (None: each row counts one)."""
+
+    rows: QuerySet[Any]
+    office: str
+    when: str
+    dated: bool
+    adds: str | None = None
+
+    def in_month(self, month: date) -> Q:
+        if self.dated:
+            return Q(**{f"{self.when}__gte": month, f"{self.when}__lt": add_months(month, 1)})
+        start, end = _month_bounds(month)
+        return Q(**{f"{self.when}__gte": start, f"{self.when}__lt": end})
+
+    def total(self, condition: Q) -> Aggregate:
+        if self.adds:
+            return Sum(self.adds, filter=condition)
+        return Count("pk", filter=condition)
 
 
 def joint_recruitment(
-    *, first: date, last: date, today: date | None = None, with_fairs: bool = False
+    *,
+    first: date,
+    last: date,
+    today: date | None = None,
+    with_fairs: bool = False,
+    subcommittee_ids: Collection[int] | None = None,
 ) -> JointRecruitment:
     """Postings published, posting-page views, applications, hires from postings (by the hire
-    date) and hires recorded at job-fair booths (by the fair's month), per office and month from
-    `first` to `last` (months, Asia/Tokyo), with the days from application to hire. Seven
-    queries (eight with the fairs of the period), whatever the number of postings."""
+    date) and hires recorded at job-fair booths (by the fair's month), per scope and month from
+    `first` to `last` (months, Asia/Tokyo), the offices with any of them, and the days from
+    application to hire (`subcommittee_ids`: the association's 部会, when the caller has them).
+    Nine queries (ten with the fairs of the period; eight when given the 部会), each returning
+    one row or a few, whatever the number of offices, postings or views."""
+    from subcommittees.models import Subcommittee
+    from subcommittees.selectors import office_in_subcommittee
+
     first, last = first.replace(day=1), last.replace(day=1)
     start, _end = _month_bounds(first)
     _start, end = _month_bounds(last)
     after = add_months(last, 1)
-    postings = (
-        JobPosting.objects.filter(published_at__gte=start, published_at__lt=end)
-        .annotate(month=TruncMonth("published_at", output_field=DateField(), tzinfo=TOKYO))
-        .values_list("office_id", "month")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    views = (
-        JobPostingViewDay.objects.filter(day__gte=first, day__lt=after)
-        .annotate(month=TruncMonth("day"))
-        .values_list("posting__office_id", "month")
-        .annotate(n=Sum("count"))
-        .order_by()
-    )
-    applications = (
-        JobApplication.objects.filter(created_at__gte=start, created_at__lt=end)
-        .annotate(month=TruncMonth("created_at", output_field=DateField(), tzinfo=TOKYO))
-        .values_list("posting__office_id", "month")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
     hired = JobApplication.objects.filter(
         status=ApplicationStatus.HIRED, hired_on__gte=first, hired_on__lt=after
     )
-    hires_posting = (
-        hired.annotate(month=TruncMonth("hired_on"))
-        .values_list("posting__office_id", "month")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    hires_fair = (
-        JobFairBooth.objects.filter(
-            event__kind=EventKind.JOB_FAIR,
-            event__starts_at__gte=start,
-            event__starts_at__lt=end,
-            hires__gt=0,
+    measures = {
+        "postings": _Measure(
+            JobPosting.objects.filter(published_at__gte=start, published_at__lt=end),
+            "office_id",
+            "published_at",
+            dated=False,
+        ),
+        "views": _Measure(
+            JobPostingViewDay.objects.filter(day__gte=first, day__lt=after, count__gt=0),
+            "posting__office_id",
+            "day",
+            dated=True,
+            adds="count",
+        ),
+        "applications": _Measure(
+            JobApplication.objects.filter(created_at__gte=start, created_at__lt=end),
+            "posting__office_id",
+            "created_at",
+            dated=False,
+        ),
+        "hires_posting": _Measure(hired, "posting__office_id", "hired_on", dated=True),
+        "hires_fair": _Measure(
+            JobFairBooth.objects.filter(
+                event__kind=EventKind.JOB_FAIR,
+                event__starts_at__gte=start,
+                event__starts_at__lt=end,
+                hires__gt=0,
+            ).exclude(event__status=EventStatus.CANCELLED),
+            "office_id",
+            "event__starts_at",
+            dated=False,
+            adds="hires",
+        ),
+    }
+    if subcommittee_ids is None:
+        subcommittee_ids = list(Subcommittee.objects.order_by("pk").values_list("pk", flat=True))
+    scopes: list[Scope] = [None, *subcommittee_ids]
+    months = _months(first, last)
+
+    def membership(office_ref: str) -> dict[str, Exists]:
+        return {
+            f"in_{pk}": office_in_subcommittee(pk, office_ref=office_ref) for pk in subcommittee_ids
+        }
+
+    def of_scope(scope: Scope) -> Q:
+        return Q() if scope is None else Q(**{f"in_{scope}": True})
+
+    # Per measure one row: its total per scope and month.
+    sums: dict[tuple[Scope, date], dict[str, int]] = {}
+    for name, measure in measures.items():
+        row = measure.rows.annotate(**membership(measure.office)).aggregate(
+            **{
+                f"s{scope or 0}_{i}": measure.total(measure.in_month(month) & of_scope(scope))
+                for scope in scopes
+                for i, month in enumerate(months)
+            }
         )
-        .exclude(event__status=EventStatus.CANCELLED)
-        .annotate(month=TruncMonth("event__starts_at", output_field=DateField(), tzinfo=TOKYO))
-        .values_list("office_id", "month")
-        .annotate(n=Sum("hires"))
-        .order_by()
+        for scope in scopes:
+            for i, month in enumerate(months):
+                sums.setdefault((scope, month), {})[name] = int(row[f"s{scope or 0}_{i}"] or 0)
+
+    # One row: the offices with any figure per scope, over the period and in its last month.
+    figures: dict[str, Exists] = {}
+    for name, measure in measures.items():
+        rows = measure.rows.filter(**{measure.office: OuterRef("pk")})
+        figures[f"period_{name}"] = Exists(rows)
+        figures[f"last_{name}"] = Exists(rows.filter(measure.in_month(last)))
+    periods = {
+        period: reduce(operator.or_, (Q(**{f"{period}_{name}": True}) for name in measures))
+        for period in ("period", "last")
+    }
+    found = Office.objects.annotate(**membership("pk"), **figures).aggregate(
+        **{
+            f"a{scope or 0}_{period}": Count("pk", filter=condition & of_scope(scope))
+            for scope in scopes
+            for period, condition in periods.items()
+        }
     )
+    active = {
+        (scope, period): int(found[f"a{scope or 0}_{period}"] or 0)
+        for scope in scopes
+        for period in periods
+    }
+
     waited = ExpressionWrapper(
         F("hired_on") - TruncDate("created_at", tzinfo=TOKYO), output_field=DurationField()
     )
@@ -584,13 +632,8 @@ def joint_recruitment(
     return JointRecruitment(
         first=first,
         last=last,
-        counts={
-            "postings": _by_office_month(postings),
-            "views": _by_office_month(views),
-            "applications": _by_office_month(applications),
-            "hires_posting": _by_office_month(hires_posting),
-            "hires_fair": _by_office_month(hires_fair),
-        },
+        sums=sums,
+        active=active,
         days_to_hire=days_to_hire,
         open_postings=open_postings(today=today).count(),
         fairs=fairs,

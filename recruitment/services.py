@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import atexit
 import calendar
 import hashlib
 import logging
 import re
 import secrets
+import threading
+import time
 import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
@@ -814,6 +817,12 @@ def applications_purge(*, now: datetime | None = None) -> dict[str, int]:
 # --- joint recruitment: posting views -----------------------------------------------------
 
 VIEWS_KEY = "recruitment:views:{association_id}"
+# Views counted in this process and not yet sent: ((association, "posting:day") → views). Sent
+# to Redis in one pipeline at most every RECRUITMENT_VIEWS_SEND_SECONDS, by the flush in this
+# process, and when the process exits; a process killed outright loses those seconds' views.
+_views_unsent: dict[tuple[int, str], int] = {}
+_views_sent_at = time.monotonic()
+_views_lock = threading.Lock()
 # Crawlers, link previews, monitors and scripts: not job seekers.
 BOT_AGENTS = re.compile(
     r"bot|crawl|spider|slurp|archiver|preview|facebookexternalhit|embedly|monitor|"
@@ -846,26 +855,52 @@ def is_bot(user_agent: str) -> bool:
 def posting_view_count(
     *, association_id: int, posting_id: int, user_agent: str, day: date | None = None
 ) -> bool:
-    """Count one view of a posting's public page: one Redis HINCRBY, never a database write
-    (flushed by `posting_views_flush`), so cached pages stay cached. Obvious bots are not
-    counted; nothing about the visitor is kept. Redis away: the view is not counted."""
+    """Count one view of a posting's public page: never a database write (flushed by
+    `posting_views_flush`), so cached pages stay cached, and no Redis round trip per view
+    (kept in the process, sent by `posting_views_send`). Obvious bots are not counted; nothing
+    about the visitor is kept."""
     if is_bot(user_agent):
         return False
     day = day or timezone.localdate()
-    client = _views_redis()
-    if client is None:  # embedded default (SQLite, no Redis): write through
+    if _views_redis() is None:  # embedded default (SQLite, no Redis): write through
         with transaction.atomic():
             row, _created = JobPostingViewDay.objects.get_or_create(posting_id=posting_id, day=day)
             JobPostingViewDay.objects.filter(pk=row.pk).update(count=models.F("count") + 1)
         return True
+    key = (association_id, f"{posting_id}:{day.isoformat()}")
+    with _views_lock:
+        _views_unsent[key] = _views_unsent.get(key, 0) + 1
+        due = time.monotonic() - _views_sent_at >= settings.RECRUITMENT_VIEWS_SEND_SECONDS
+    if due:
+        posting_views_send()
+    return True
+
+
+def posting_views_send() -> int:
+    """Send the views this process counted to Redis, one HINCRBY each in one pipeline; returns
+    the views sent. Redis away: they are not counted (logged), as a view then never was."""
+    global _views_sent_at
+    with _views_lock:
+        unsent = dict(_views_unsent)
+        _views_unsent.clear()
+        _views_sent_at = time.monotonic()
+    client = _views_redis()
+    if not unsent or client is None:
+        return 0
     from redis.exceptions import RedisError
 
+    pipeline = client.pipeline(transaction=False)
+    for (association_id, field), views in unsent.items():
+        pipeline.hincrby(_views_key(association_id), field, views)
     try:
-        client.hincrby(_views_key(association_id), f"{posting_id}:{day.isoformat()}", 1)
+        pipeline.execute()
     except (RedisError, OSError):
-        logger.warning("posting view not counted: cache unavailable")
-        return False
-    return True
+        logger.warning("%d posting views not counted: cache unavailable", sum(unsent.values()))
+        return 0
+    return sum(unsent.values())
+
+
+atexit.register(posting_views_send)
 
 
 def posting_views_flush(*, association_id: int) -> int:
@@ -875,6 +910,7 @@ def posting_views_flush(*, association_id: int) -> int:
     client = _views_redis()
     if client is None:
         return 0
+    posting_views_send()  # this process's own, if it counted any
     from redis.exceptions import ResponseError
 
     key = _views_key(association_id)

@@ -70,7 +70,6 @@ from recruitment.selectors import JointRecruitment, joint_recruitment
 from reports.models import ReportKind
 from reports.suppression import Basis, suppression_pattern
 from subcommittees.models import Subcommittee
-from subcommittees.selectors import subcommittee_office_ids
 
 SCHEMA_VERSION = 2  # 2: cells name their quantity ("id"), "disclosure" states the relations
 
@@ -566,10 +565,8 @@ class ReportFigures:
     in_several: int = 0
     # The rate windows the sections published, by name (for suppression's basis).
     windows: dict[str, tuple[WindowFigures, int | None, str]] = field(default_factory=dict)
-    # Joint recruitment over the rolling window (recruitment.selectors.joint_recruitment), and
-    # per 部会 the offices with joint-recruitment figures that belong to it.
+    # Joint recruitment over the rolling window by 部会 (recruitment.selectors.joint_recruitment).
     joint: JointRecruitment | None = None
-    joint_members: dict[int, set[int]] = field(default_factory=dict)
 
     def rate_cell(
         self, window: WindowFigures, metric: str, scope_key: int | None, part: str = "all"
@@ -673,8 +670,7 @@ def read_figures(*, month: date) -> ReportFigures:
     """The read step (inside the association's area): the month's counts, rates, coverage,
     benchmarks and targets, its rolling window and the 24-month trend, from the maintained
     aggregates. A fixed number of queries, each fetching a number of rows that does not depend
-    on the number of offices or months (joint recruitment: a row per office and month with
-    postings, views, applications or booth hires)."""
+    on the number of offices or months."""
     rolling_first, _rolling_last = rolling_months(month)
     fiscal_year = fiscal_year_of(month)
     fiscal_first, _fiscal_last = fiscal_year_months(fiscal_year)
@@ -700,7 +696,7 @@ def read_figures(*, month: date) -> ReportFigures:
         periods=[("month", month, month), ("rolling", rolling_first, month)],
         subcommittee_ids=subcommittee_ids,
     )
-    joint = joint_recruitment(first=rolling_first, last=month)
+    joint = joint_recruitment(first=rolling_first, last=month, subcommittee_ids=subcommittee_ids)
     return ReportFigures(
         month=month,
         rolling_first=rolling_first,
@@ -716,7 +712,6 @@ def read_figures(*, month: date) -> ReportFigures:
         counts=_Counts(counts),
         in_several=offices_in_several_subcommittees(),
         joint=joint,
-        joint_members=subcommittee_office_ids(office_ids=joint.office_ids()),
     )
 
 
@@ -862,13 +857,12 @@ def joint_recruitment_section(figures: ReportFigures) -> dict[str, Any]:
         if joint is None:
             return [_cell(None, 0) for _column in JOINT_COLUMNS]
         months = {figures.month} if period == "month" else None
-        members = None if area.key is None else figures.joint_members.get(area.key, set())
-        offices = joint.offices(office_ids=members, months=months)
+        offices = joint.offices(scope=area.key, last_month=period == "month")
         if not offices:
             return [_cell(None, 0) for _column in JOINT_COLUMNS]
         # No 計 column: hires via postings + via fairs would let a suppressed one be worked out.
         return [
-            _cell(joint.total(name, office_ids=members, months=months), offices)
+            _cell(joint.total(name, scope=area.key, months=months), offices)
             for name, _label, _format in JOINT_COLUMNS
         ]
 

@@ -296,6 +296,9 @@ RATELIMIT_FAIL_OPEN = True
 # (association/local_cache.py). 0: read every time, keep nothing.
 PUBLIC_CACHE_LOCAL_SECONDS = env.float("PUBLIC_CACHE_LOCAL_SECONDS", default=1.0)
 PUBLIC_CACHE_LOCAL_PAGES = env.int("PUBLIC_CACHE_LOCAL_PAGES", default=256)
+# A web process sends the job-posting views it counted to Redis at most this often, in one
+# pipeline (recruitment.services.posting_view_count): no round trip per view. 0: every view.
+RECRUITMENT_VIEWS_SEND_SECONDS = env.float("RECRUITMENT_VIEWS_SEND_SECONDS", default=2.0)
 
 # /healthz reuses a healthy answer for this many seconds per process (a failure is never
 # reused); /healthz?deep=1 always checks database, cache and broker.

@@ -36,6 +36,9 @@ HEALTHZ_CACHE_SECONDS = 0.0
 # Versions read from Redis every time, no page kept in the process (tests clear Redis between
 # them); tests/association/test_local_cache.py turns it on.
 PUBLIC_CACHE_LOCAL_SECONDS = 0.0
+# Each posting view sent to Redis at once (tests read Redis and flush from other processes);
+# tests/recruitment/test_joint_figures.py keeps them in the process as production does.
+RECRUITMENT_VIEWS_SEND_SECONDS = 0.0
 # API rates high enough that no test is throttled by the requests of the tests before it in
 # the same minute; tests/association/test_api_behaviour.py lowers them to see the 429.
 REST_FRAMEWORK = {

@@ -88,6 +88,44 @@ def test_the_token_in_an_early_page_is_accepted_for_the_visitors_post(tenant_a: 
     assert response.status_code == 302
 
 
+def test_a_returning_visitors_token_is_their_cookies_secret_masked_afresh(
+    tenant_a: Tenant,
+) -> None:
+    """The early answer's token (association.public_cache.visitor_csrf_token) is what Django's
+    get_token would give: the visitor's own secret under a new mask each time, accepted by
+    Django's check; a token for another secret is refused."""
+    from django.middleware.csrf import CSRF_ALLOWED_CHARS, _unmask_cipher_token
+
+    Client(HTTP_HOST=tenant_a.host).get("/")
+    visitor = Client(HTTP_HOST=tenant_a.host, enforce_csrf_checks=True)
+    first = visitor.get("/")
+    secret = visitor.cookies["csrftoken"].value
+    tokens = []
+    for _visit in range(40):
+        page = visitor.get("/")
+        assert answered_early(page)
+        assert visitor.cookies["csrftoken"].value == secret  # kept, its expiry renewed
+        tokens.append(TOKEN.search(page.content).group(0).split(b'value="')[1][:-1].decode())  # type: ignore[union-attr]
+    assert answered_early(first)
+    assert len(set(tokens)) == len(tokens)  # a fresh mask every time
+    for token in tokens:
+        assert len(token) == 64 and set(token) <= set(CSRF_ALLOWED_CHARS)
+        assert _unmask_cipher_token(token) == secret
+    # Every character of the alphabet turns up in the masks (the draw is not stuck on a part).
+    assert set("".join(token[:32] for token in tokens)) == set(CSRF_ALLOWED_CHARS)
+    stranger = Client(HTTP_HOST=tenant_a.host)
+    stranger.get("/")
+    others = TOKEN.search(stranger.get("/").content).group(0).split(b'value="')[1][:-1].decode()  # type: ignore[union-attr]
+    refused = visitor.post(
+        "/i18n/setlang/", {"language": "en", "next": "/", "csrfmiddlewaretoken": others}
+    )
+    assert refused.status_code == 403
+    accepted = visitor.post(
+        "/i18n/setlang/", {"language": "en", "next": "/", "csrfmiddlewaretoken": tokens[-1]}
+    )
+    assert accepted.status_code == 302
+
+
 def test_a_session_or_message_cookie_or_a_login_goes_the_whole_way(tenant_a: Tenant) -> None:
     Client(HTTP_HOST=tenant_a.host).get("/events/")  # cached
     with_session = Client(HTTP_HOST=tenant_a.host)

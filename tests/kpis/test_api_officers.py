@@ -120,3 +120,34 @@ def test_officers_set_targets_through_the_service(tenant_a: Tenant, tenant_b: Te
     assert [t["value"] for t in listed] == ["16.0"]
     admin = client_for(tenant_a, tenant_a.users["office_admin"])
     assert admin.get("/api/v1/targets/").status_code == 403
+
+
+def test_setting_a_target_with_if_match_refuses_a_stale_one(tenant_a: Tenant) -> None:
+    """Two officers edit the same target: the second, holding the ETag from before the
+    first's change, gets 412 and changes nothing; the current ETag (from the list or the
+    answer) goes through. If-Match for a target nobody set yet is a 412 as well."""
+    officer = client_for(tenant_a, tenant_a.users["officer"])
+    target = {"fiscal_year": 2028, "metric": "separation_rate", "value": "12.0"}
+
+    def post(data: dict[str, object], **headers: str) -> Any:
+        return officer.post(
+            "/api/v1/targets/", json.dumps(data), content_type="application/json", headers=headers
+        )
+
+    assert post(target, **{"If-Match": '"anything"'}).status_code == 412
+    created = post(target)
+    assert created.status_code == 201
+    etag = created["ETag"]
+    assert created.json()["etag"] == etag
+    listed = officer.get("/api/v1/targets/?fiscal_year=2028").json()["results"]
+    assert [t["etag"] for t in listed] == [etag]
+    first = post({**target, "value": "11.0"}, **{"If-Match": etag})
+    assert first.status_code == 200 and first["ETag"] != etag
+    stale = post({**target, "value": "10.0"}, **{"If-Match": etag})
+    assert stale.status_code == 412
+    assert stale.json()["code"] == "precondition_failed"
+    with scope(association=tenant_a.association.pk):
+        assert str(KpiTarget.objects.get(fiscal_year=2028).value) == "11.0"
+    assert post({**target, "value": "10.0"}, **{"If-Match": first["ETag"]}).status_code == 200
+    # Without If-Match the last one to set it wins, as before.
+    assert post({**target, "value": "9.5"}).status_code == 200

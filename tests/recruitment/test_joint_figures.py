@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
+import sys
+import tempfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -32,11 +35,13 @@ from recruitment.services import (
     booth_outcome_record,
     posting_view_count,
     posting_views_flush,
+    posting_views_send,
 )
 from reports.content import report_content, suppress, tables
 from reports.render import render_pdf, render_xlsx
 from subcommittees.models import Subcommittee, SubcommitteeKind
-from tests.conftest import client_for
+from subcommittees.selectors import subcommittee_office_ids
+from tests.conftest import client_for, worker_env
 from tests.kpis.test_filing_form import admin, filing_url, form_data, input_value, row, rows_of
 from tests.recruitment.jobs import apply, make_posting, posting_fields
 from tests.recruitment.test_job_fairs import make_fair
@@ -123,6 +128,76 @@ def test_a_batch_left_by_a_failed_flush_is_written_next_time(tenant_a: Tenant) -
     assert _views(tenant_a) == {posting.pk: 3}
 
 
+def test_a_process_sends_its_views_at_most_every_few_seconds_and_on_exit(
+    tenant_a: Tenant, settings: Any
+) -> None:
+    """Production: no Redis round trip per view. Views wait in the process until the interval
+    has passed since the last send (then one pipeline sends them all), a flush in the same
+    process, or the process's exit."""
+    settings.RECRUITMENT_VIEWS_SEND_SECONDS = 3600
+    with scope(association=tenant_a.association.pk):
+        posting = make_posting(tenant_a.offices[0])
+    association_id = tenant_a.association.pk
+    posting_views_send()  # whatever an earlier test left
+    field = f"{posting.pk}:{timezone.localdate().isoformat()}".encode()
+    for _view in range(3):
+        posting_view_count(association_id=association_id, posting_id=posting.pk, user_agent=BROWSER)
+    assert _pending(tenant_a) == {}  # kept in the process
+    settings.RECRUITMENT_VIEWS_SEND_SECONDS = 0
+    posting_view_count(association_id=association_id, posting_id=posting.pk, user_agent=BROWSER)
+    assert _pending(tenant_a) == {field: b"4"}  # the interval passed: all four in one go
+    settings.RECRUITMENT_VIEWS_SEND_SECONDS = 3600
+    posting_view_count(association_id=association_id, posting_id=posting.pk, user_agent=BROWSER)
+    with scope(association=association_id):
+        assert posting_views_flush(association_id=association_id) == 5  # its own, sent first
+    assert _views(tenant_a) == {posting.pk: 5}
+
+    # Another process (a gunicorn worker restarting after --max-requests) counts two views
+    # and exits: they reach Redis although no interval passed.
+    code = (
+        "import django; django.setup()\n"
+        "from recruitment.services import posting_view_count\n"
+        "for _ in range(2):\n"
+        f"    posting_view_count(association_id={association_id}, posting_id={posting.pk},"
+        f" user_agent={BROWSER!r})\n"
+    )
+    subprocess.run(
+        [sys.executable, "-c", code],
+        env={
+            **worker_env(Path(tempfile.gettempdir())),
+            "RECRUITMENT_VIEWS_SEND_SECONDS": "3600",
+        },
+        cwd=Path(__file__).resolve().parents[2],
+        check=True,
+        timeout=120,
+    )
+    assert _pending(tenant_a) == {field: b"2"}
+
+
+def test_views_redis_cannot_take_are_dropped_not_kept(tenant_a: Tenant, settings: Any) -> None:
+    """Redis away when the views are sent: they are not counted (and not piled up in the
+    process), and counting goes on once it is back."""
+    settings.RECRUITMENT_VIEWS_SEND_SECONDS = 3600
+    association_id = tenant_a.association.pk
+    with scope(association=association_id):
+        posting = make_posting(tenant_a.offices[0])
+    posting_views_send()
+    posting_view_count(association_id=association_id, posting_id=posting.pk, user_agent=BROWSER)
+    caches = settings.CACHES
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+        }
+    }
+    assert posting_views_send() == 0
+    settings.CACHES = caches
+    posting_view_count(association_id=association_id, posting_id=posting.pk, user_agent=BROWSER)
+    assert posting_views_send() == 1
+    field = f"{posting.pk}:{timezone.localdate().isoformat()}".encode()
+    assert _pending(tenant_a) == {field: b"1"}
+
+
 def test_without_redis_views_are_written_through(tenant_a: Tenant, settings: Any) -> None:
     """The embedded default (no Redis): each view is one upsert; there is nothing to flush."""
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -179,8 +254,16 @@ def test_figures_by_office_month_channel_and_time_to_hire(tenant_a: Tenant) -> N
         JobPostingViewDay.objects.create(posting=posting, day=today - timedelta(days=400), count=9)
         booth_outcome_record(booth=booth, interviews=3, hires=2, by=None)
         figures = joint_recruitment(first=add_months(this_month, -11), last=this_month)
+        memberships = subcommittee_office_ids()
     assert figures.total("postings") == 2
-    assert figures.total("postings", office_ids={office.pk}) == 1
+    assert figures.offices(last_month=True) == 2
+    # Each 部会's figures are its member offices' (the Python membership rule, not the SQL).
+    assert memberships  # the tenant's offices are in 部会
+    for subcommittee_id, members in memberships.items():
+        both = {office.pk, other.pk} & members
+        assert figures.total("postings", scope=subcommittee_id) == len(both)
+        assert figures.total("views", scope=subcommittee_id) == (40 if office.pk in both else 0)
+        assert figures.offices(scope=subcommittee_id) == len(both)
     assert figures.total("views") == 40  # the old day is outside the 12 months
     assert figures.total("applications", months={this_month}) == 3
     assert figures.total("hires_posting") == 2
@@ -197,7 +280,8 @@ def test_median_days_to_hire() -> None:
         return JointRecruitment(
             first=date(2026, 1, 1),
             last=date(2026, 1, 1),
-            counts={},
+            sums={},
+            active={},
             days_to_hire=days,
             open_postings=0,
         ).median_days_to_hire
@@ -279,9 +363,9 @@ def test_figures_page_queries_and_rows_do_not_grow_with_postings(tenant_a: Tenan
     larger = _rows_fetched(lambda: officer.get(url))
     print(f"figures page (queries, rows fetched): 20 postings {small}, 500 {large}, 1000 {larger}")
     assert small[0] == large[0] == larger[0], (small, large, larger)
-    # Rows are bounded by offices × months × measures (3 offices here), never by postings: once
-    # every office has figures in every month, more postings fetch no more rows.
-    assert small[1] <= large[1] <= 3 * 12 * 5 + 20, (small, large)
+    # Rows: one per measure and one of offices, whatever the offices, postings or views, and
+    # the days to hire (at most one row per distinct number of days: 90 here).
+    assert small[1] <= large[1] <= 5 + 1 + 90 + 20, (small, large)
     assert larger[1] == large[1], (large, larger)
 
 
