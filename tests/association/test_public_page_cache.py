@@ -94,7 +94,10 @@ def test_a_returning_visitors_token_is_their_cookies_secret_masked_afresh(
     """The early answer's token (association.public_cache.visitor_csrf_token) is what Django's
     get_token would give: the visitor's own secret under a new mask each time, accepted by
     Django's check; a token for another secret is refused."""
-    from django.middleware.csrf import CSRF_ALLOWED_CHARS, _unmask_cipher_token
+    from django.middleware.csrf import (  # type: ignore[attr-defined]  # not in the stubs
+        CSRF_ALLOWED_CHARS,
+        _unmask_cipher_token,
+    )
 
     Client(HTTP_HOST=tenant_a.host).get("/")
     visitor = Client(HTTP_HOST=tenant_a.host, enforce_csrf_checks=True)
