@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce, Substr
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_scopes import get_scope
 
@@ -210,8 +210,9 @@ def _coverage_reads(
     months of a window) and the offices covered and not, per request: two queries of one row.
 
     Plain SQL that SQLite and PostgreSQL both run: each office's month strings are cut to the
-    months read once (a materialised CTE), then every window is a short SUBSTR of that, so
-    the cost per office does not grow with the length of its history.
+    months read once (materialised CTEs: a subquery would be flattened and the cut made again
+    in every column, 27 ms instead of 9 at 550 offices), then every window is a short SUBSTR
+    of that, so the cost per office does not grow with the length of its history.
     """
     association_id = _scoped_association_id()
     span_position = month_position(earliest)
@@ -258,14 +259,14 @@ def _coverage_reads(
         ), flags AS MATERIALIZED (
             SELECT office_id, subcommittees, {", ".join(flag_columns)}
             FROM spans WHERE span_filed LIKE '%%1%%'
+        ), slice_spans AS MATERIALIZED (
+            SELECT office_id, job_category, employment_type,
+                   substr(months, {span_position}, {span_length}) AS span
+            FROM {KpiOfficeSliceMonths._meta.db_table}
+            WHERE association_id = %s
         ), slices AS MATERIALIZED (
             SELECT office_id {"".join(", " + column for column in slice_columns)}
-            FROM (
-                SELECT office_id, job_category, employment_type,
-                       substr(months, {span_position}, {span_length}) AS span
-                FROM {KpiOfficeSliceMonths._meta.db_table}
-                WHERE association_id = %s
-            ) AS office_slices
+            FROM slice_spans
             GROUP BY office_id
         )"""  # noqa: S608
 
@@ -487,25 +488,35 @@ def filing_completeness(
     correction afterwards do not turn an on-time filing late. It is decided when the filing is
     first submitted, against the deadline then in force (a rebuild uses today's).
     """
+    if not months:
+        return []
     deadlines = {month: filing_deadline(month, deadline_day=deadline_day) for month in months}
     # Expected: the offices approved now (a roster import approves offices with years of
-    # history, so the approval date says nothing about which months they had to file).
-    marks = {}
+    # history, so the approval date says nothing about which months they had to file). The
+    # months' marks are cut from each office's strings once (a materialised CTE), as in
+    # _coverage_reads; an office that never filed has no coverage row and no mark.
+    start = month_position(min(months))
+    length = month_position(max(months)) - start + 1
+    columns = []
     for i, month in enumerate(months):
-        marks[f"filed_mark_{i}"] = Substr("kpi_coverage__filed", month_position(month), 1)
-        marks[f"on_time_mark_{i}"] = Substr("kpi_coverage__on_time", month_position(month), 1)
-    counts = (
-        Office.objects.filter(status=OfficeStatus.APPROVED)
-        .alias(**marks)
-        .aggregate(
-            expected=Count("pk"),
-            **{
-                f"{kind}_{i}": Count("pk", filter=Q(**{f"{kind}_mark_{i}": "1"}))
-                for i in range(len(months))
-                for kind in ("filed", "on_time")
-            },
+        at = month_position(month) - start + 1
+        columns += [
+            f"COUNT(CASE WHEN substr(filed, {at}, 1) = '1' THEN 1 END) AS filed_{i}",
+            f"COUNT(CASE WHEN substr(on_time, {at}, 1) = '1' THEN 1 END) AS on_time_{i}",
+        ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""WITH marks AS MATERIALIZED (
+                SELECT substr(c.filed, {start}, {length}) AS filed,
+                       substr(c.on_time, {start}, {length}) AS on_time
+                FROM {Office._meta.db_table} AS o
+                LEFT JOIN {KpiOfficeCoverage._meta.db_table} AS c ON c.office_id = o.id
+                WHERE o.association_id = %s AND o.status = %s
+            )
+            SELECT COUNT(*) AS expected, {", ".join(columns)} FROM marks""",  # noqa: S608
+            [_scoped_association_id(), OfficeStatus.APPROVED.value],
         )
-    )
+        counts = dict(zip([c[0] for c in cursor.description], cursor.fetchone(), strict=True))
     return [
         MonthCompleteness(
             month=month,
