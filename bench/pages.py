@@ -2,11 +2,10 @@
 
 Not a test: run `make bench` (PostgreSQL and Redis up; ApacheBench, Debian's apache2-utils).
 It seeds a database of its own once (`seed_demo --offices 550`: 550 offices, 24 months of
-filings; then bench/seed.py
-tops events up to 300 and job postings up to 500), starts gunicorn with 2 workers on
-127.0.0.1 with production settings plus two reference views (bench/settings.py), makes
-logged-in sessions server-side, warms the public pages' cache, and drives every page with ab
-BENCH_RUNS times (default 3, interleaved, BENCH_SECONDS each, default 10):
+filings; then bench/seed.py tops events up to 300, job postings up to 500 and articles up to
+200), starts gunicorn with 2 workers on 127.0.0.1 with production settings plus two reference
+views (bench/settings.py), makes logged-in sessions server-side, warms the public pages' cache,
+and drives every page with ab BENCH_RUNS times (default 3, interleaved, BENCH_SECONDS each, default 10):
 
 - the references: /bench/ceiling, a view returning "ok" from the first middleware (Django's
   handler and gunicorn only), and /bench/bare, the same view behind our whole middleware stack;
@@ -242,6 +241,8 @@ def targets(ids: dict[str, int]) -> list[Target]:
         Target("public", "the festival", f"/events/{ids['festival']}/"),
         Target("public", "/jobs/", "/jobs/"),
         Target("public", "a job posting", f"/jobs/{ids['posting']}/"),
+        Target("public", "/news/", "/news/"),
+        Target("public", "a news article", f"/news/{ids['article']}/"),
         Target("health", "/healthz (database, cache, broker)", "/healthz"),
         Target("logged-in", "/dashboard/ officer", "/dashboard/", officer),
         Target("logged-in", "/kpis/ KPI dashboard, officer", "/kpis/", officer),
@@ -327,7 +328,8 @@ def main() -> None:
 
     print(
         f"\n{started:%Y-%m-%d %H:%M} UTC, {about}. gunicorn 2 sync workers, production "
-        f"settings; {ids['events']} events, {ids['postings']} job postings, 550 offices with "
+        f"settings; {ids['events']} events, {ids['postings']} job postings, {ids['articles']} "
+        f"news articles, 550 offices with "
         f"24 months of filings. {RUNS} runs of {SECONDS} s; median (min–max).\n"
     )
     print(

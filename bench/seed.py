@@ -1,7 +1,8 @@
 """The page benchmark's data beyond `seed_demo --offices 550` (24 months of filings): events up
-to 300 and job postings up to 500, through the demo's seeders (so the same services officers'
-pages call), and TOTP for the officer so the two-factor check runs as in production. Prints
-the ids the benchmark requests, as JSON. Idempotent: a second run adds nothing.
+to 300, job postings up to 500 and news articles up to 200, through the demo's seeders and the
+news services (so the same services officers' pages call), and TOTP for the officer so the
+two-factor check runs as in production. Prints the ids the benchmark requests, as JSON.
+Idempotent: a second run adds nothing.
 
 Run by bench/pages.py as `python -m bench.seed` with the bench's environment."""
 
@@ -15,6 +16,7 @@ import django
 
 EVENTS = 300
 POSTINGS = 500
+ARTICLES = 200
 
 
 def main() -> None:
@@ -31,6 +33,8 @@ def main() -> None:
     from demo.seeders.recruitment import _job_postings_seed
     from demo.seeders.users import demo_office
     from events.models import Event, EventKind, EventStatus
+    from news.models import Article, ArticleStatus
+    from news.services import article_publish, article_save
     from recruitment.models import JobPosting, PostingStatus
 
     association = Association.objects.get(slug="toyonaka")
@@ -63,6 +67,18 @@ def main() -> None:
             with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
                 _job_postings_seed(seed=seed, today=today, now=now)
             seed += 1
+        model = Article.objects.filter(status=ArticleStatus.PUBLISHED).order_by("pk").first()
+        assert model is not None, "seed_demo publishes the demo's articles"
+        for n in range(Article.objects.count(), ARTICLES):
+            article = article_save(
+                article=Article(association=association),
+                title=f"連絡会だより 第{n + 1}号",
+                category=model.category,
+                date=today - timedelta(days=n * 3),
+                summary=model.summary,
+                body=model.body,
+            )
+            article_publish(article=article)
         officer = get_user_model().objects.get(email="officer@toyonaka.example")
         Authenticator.objects.get_or_create(
             user=officer, type=Authenticator.Type.TOTP, defaults={"data": {"secret": "bench"}}
@@ -81,6 +97,11 @@ def main() -> None:
             .first()
             .pk,  # type: ignore[union-attr]
             "office": demo_office().pk,  # type: ignore[union-attr]
+            "article": Article.objects.filter(status=ArticleStatus.PUBLISHED)
+            .order_by("-date", "-pk")
+            .first()
+            .pk,  # type: ignore[union-attr]
+            "articles": Article.objects.count(),
             "events": Event.objects.count(),
             "postings": JobPosting.objects.count(),
         }
