@@ -5,7 +5,8 @@ It seeds a database of its own once (`seed_demo --offices 550`: 550 offices, 24 
 filings; then bench/seed.py tops events up to 300, job postings up to 500 and articles up to
 200), starts gunicorn with 2 workers on 127.0.0.1 with production settings plus two reference
 views (bench/settings.py), makes logged-in sessions server-side, warms the public pages' cache,
-and drives every page with ab BENCH_RUNS times (default 3, interleaved, BENCH_SECONDS each, default 10):
+and drives every page with ab BENCH_RUNS times (default 3, interleaved, BENCH_SECONDS each,
+default 10):
 
 - the references: /bench/ceiling, a view returning "ok" from the first middleware (Django's
   handler and gunicorn only), and /bench/bare, the same view behind our whole middleware stack;
