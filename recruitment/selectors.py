@@ -24,6 +24,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Sum,
+    Value,
     When,
 )
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
@@ -500,9 +501,10 @@ class _Measure:
         return Q(**{f"{self.when}__gte": start, f"{self.when}__lt": end})
 
     def total(self, condition: Q) -> Aggregate:
+        """The measure's total over the rows meeting `condition` (an empty Q: all rows)."""
         if self.adds:
-            return Sum(self.adds, filter=condition)
-        return Count("pk", filter=condition)
+            return Sum(self.adds, filter=condition or None)
+        return Count("pk", filter=condition or None)
 
 
 def joint_recruitment(
@@ -518,7 +520,7 @@ def joint_recruitment(
     `first` to `last` (months, Asia/Tokyo), the offices with any of them, and the days from
     application to hire (`subcommittee_ids`: the association's 部会, when the caller has them).
     Nine queries (ten with the fairs of the period; eight when given the 部会), each returning
-    one row or a few, whatever the number of offices, postings or views."""
+    a row per month at most, whatever the number of offices, postings or views."""
     from subcommittees.models import Subcommittee
     from subcommittees.selectors import office_in_subcommittee
 
@@ -576,19 +578,26 @@ def joint_recruitment(
     def of_scope(scope: Scope) -> Q:
         return Q() if scope is None else Q(**{f"in_{scope}": True})
 
-    # Per measure one row: its total per scope and month.
-    sums: dict[tuple[Scope, date], dict[str, int]] = {}
+    # Per measure a row per month with activity: its total for each scope.
+    sums: dict[tuple[Scope, date], dict[str, int]] = {
+        (scope, month): dict.fromkeys(measures, 0) for scope in scopes for month in months
+    }
     for name, measure in measures.items():
-        row = measure.rows.annotate(**membership(measure.office)).aggregate(
-            **{
-                f"s{scope or 0}_{i}": measure.total(measure.in_month(month) & of_scope(scope))
-                for scope in scopes
-                for i, month in enumerate(months)
-            }
+        month_index = Case(
+            *(When(measure.in_month(month), then=Value(i)) for i, month in enumerate(months)),
+            output_field=IntegerField(),
         )
-        for scope in scopes:
-            for i, month in enumerate(months):
-                sums.setdefault((scope, month), {})[name] = int(row[f"s{scope or 0}_{i}"] or 0)
+        rows = (
+            measure.rows.annotate(**membership(measure.office), month_index=month_index)
+            .values("month_index")
+            .annotate(**{f"s{scope or 0}": measure.total(of_scope(scope)) for scope in scopes})
+            .order_by()
+        )
+        for row in rows:
+            if row["month_index"] is None:
+                continue
+            for scope in scopes:
+                sums[(scope, months[row["month_index"]])][name] = int(row[f"s{scope or 0}"] or 0)
 
     # One row: the offices with any figure per scope, over the period and in its last month.
     figures: dict[str, Exists] = {}
