@@ -18,8 +18,10 @@ from gunicorn.glogging import SafeAtoms
 
 REDACTED = "[redacted]"
 # ?key=…, &token=… in any URL, also percent-encoded inside another URL (a `next=` parameter).
+# A value stops at a backslash too: gunicorn escapes a quote as \" before the atom is redacted,
+# and the escape must stay in the line (a bare quote would end the log field early).
 _SECRET_QUERY = re.compile(
-    r"((?:^|[?&;]|%3F|%26)(?:key|token|code|uid)(?:=|%3D))[^&;\s\"'#%]*(?:%(?!26)[0-9A-F]{2}[^&;\s\"'#%]*)*",
+    r"((?:^|[?&;]|%3F|%26)(?:key|token|code|uid)(?:=|%3D))[^&;\s\"'#%\\]*(?:%(?!26)[0-9A-F]{2}[^&;\s\"'#%\\]*)*",
     re.IGNORECASE,
 )
 # allauth's keys in the path: /accounts/confirm-email/<key>/, /accounts/password/reset/key/<k>/.

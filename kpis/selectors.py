@@ -510,7 +510,8 @@ def filing_completeness(
                 SELECT substr(c.filed, {start}, {length}) AS filed,
                        substr(c.on_time, {start}, {length}) AS on_time
                 FROM {Office._meta.db_table} AS o
-                LEFT JOIN {KpiOfficeCoverage._meta.db_table} AS c ON c.office_id = o.id
+                LEFT JOIN {KpiOfficeCoverage._meta.db_table} AS c
+                    ON c.office_id = o.id AND c.association_id = o.association_id
                 WHERE o.association_id = %s AND o.status = %s
             )
             SELECT COUNT(*) AS expected, {", ".join(columns)} FROM marks""",  # noqa: S608

@@ -6,6 +6,7 @@ import atexit
 import calendar
 import hashlib
 import logging
+import os
 import re
 import secrets
 import threading
@@ -818,11 +819,14 @@ def applications_purge(*, now: datetime | None = None) -> dict[str, int]:
 
 VIEWS_KEY = "recruitment:views:{association_id}"
 # Views counted in this process and not yet sent: ((association, "posting:day") → views). Sent
-# to Redis in one pipeline at most every RECRUITMENT_VIEWS_SEND_SECONDS, by the flush in this
+# to Redis in one pipeline once RECRUITMENT_VIEWS_SEND_SECONDS have passed since the last send
+# (by the next view, or by the process's sender thread when no view comes), by a flush in this
 # process, and when the process exits; a process killed outright loses those seconds' views.
 _views_unsent: dict[tuple[int, str], int] = {}
 _views_sent_at = time.monotonic()
 _views_lock = threading.Lock()
+_views_sender_pid: int | None = None  # the process whose sender thread runs (forks have none)
+SENDER_WAKE_SECONDS = 0.5
 # Crawlers, link previews, monitors and scripts: not job seekers.
 BOT_AGENTS = re.compile(
     r"bot|crawl|spider|slurp|archiver|preview|facebookexternalhit|embedly|monitor|"
@@ -873,7 +877,34 @@ def posting_view_count(
         due = time.monotonic() - _views_sent_at >= settings.RECRUITMENT_VIEWS_SEND_SECONDS
     if due:
         posting_views_send()
+    else:
+        _views_sender_start()
     return True
+
+
+def _views_sender_start() -> None:
+    """Start this process's sender thread, once: it sends views kept longer than the interval
+    when no later view comes to send them (a quiet night after the last visitor)."""
+    global _views_sender_pid
+    with _views_lock:
+        if _views_sender_pid == os.getpid():
+            return
+        _views_sender_pid = os.getpid()
+    threading.Thread(target=_views_sender, name="posting-views-sender", daemon=True).start()
+
+
+def _views_sender() -> None:
+    while True:
+        time.sleep(SENDER_WAKE_SECONDS)
+        with _views_lock:
+            due = bool(_views_unsent) and (
+                time.monotonic() - _views_sent_at >= settings.RECRUITMENT_VIEWS_SEND_SECONDS
+            )
+        if due:
+            try:
+                posting_views_send()
+            except Exception:  # the thread must outlive any one failure
+                logger.exception("posting views not sent")
 
 
 def posting_views_send() -> int:

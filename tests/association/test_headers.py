@@ -177,3 +177,10 @@ def test_gunicorn_access_log_is_redacted() -> None:
     assert '"GET /events/offer/?key=[redacted] HTTP/1.1"' in line
     assert "/events/registration/?key=[redacted]" in line and "/x/?key=[redacted]" in line
     assert atoms["r"] == "GET /events/offer/?key=[redacted] HTTP/1.1"
+    # A quote in a redacted value stays escaped as gunicorn escapes it: no field can be forged.
+    environ["HTTP_REFERER"] = 'https://alpha.test/x/?key=abc"def'
+    atoms = logger.atoms_wrapper_class(
+        logger.atoms(response, SimpleNamespace(headers=[]), environ, timedelta(seconds=0))
+    )
+    assert atoms["f"] == 'https://alpha.test/x/?key=[redacted]\\"def'
+    assert "abc" not in logger.cfg.access_log_format % atoms

@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -172,6 +173,26 @@ def test_a_process_sends_its_views_at_most_every_few_seconds_and_on_exit(
         timeout=120,
     )
     assert _pending(tenant_a) == {field: b"2"}
+
+
+def test_views_kept_in_an_idle_process_are_sent_by_its_sender_thread(
+    tenant_a: Tenant, settings: Any
+) -> None:
+    """The last visitor of the night: no later view comes to send the kept ones, so the
+    process's sender thread does once the interval has passed."""
+    settings.RECRUITMENT_VIEWS_SEND_SECONDS = 1
+    with scope(association=tenant_a.association.pk):
+        posting = make_posting(tenant_a.offices[0])
+    posting_views_send()
+    field = f"{posting.pk}:{timezone.localdate().isoformat()}".encode()
+    posting_view_count(
+        association_id=tenant_a.association.pk, posting_id=posting.pk, user_agent=BROWSER
+    )
+    assert _pending(tenant_a) == {}
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _pending(tenant_a) != {field: b"1"}:
+        time.sleep(0.1)
+    assert _pending(tenant_a) == {field: b"1"}
 
 
 def test_views_redis_cannot_take_are_dropped_not_kept(tenant_a: Tenant, settings: Any) -> None:
