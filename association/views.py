@@ -148,15 +148,22 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@public
-def hero_image(request: HttpRequest) -> FileResponse:
-    """The home page's image, served through Django like the logo."""
+def _association_image(request: HttpRequest, field: str) -> FileResponse:
+    """One of the association's own images (logo, home page image), served through Django
+    from wherever files are stored, cacheable for an hour."""
     association = getattr(request, "association", None)
-    if association is None or not association.hero_image:
+    image = getattr(association, field, None) if association is not None else None
+    if not image:
         raise Http404
-    response = FileResponse(association.hero_image.open("rb"))
+    response = FileResponse(image.open("rb"))
     response["Cache-Control"] = "public, max-age=3600"
     return response
+
+
+@public
+def hero_image(request: HttpRequest) -> FileResponse:
+    """The home page's image."""
+    return _association_image(request, "hero_image")
 
 
 PENDING_SHOWN = 10
@@ -221,12 +228,7 @@ def dashboard_remind(request: AssociationRequest) -> HttpResponse:
 
 @public
 def logo(request: HttpRequest) -> FileResponse:
-    association = getattr(request, "association", None)
-    if association is None or not association.logo:
-        raise Http404
-    response = FileResponse(association.logo.open("rb"))
-    response["Cache-Control"] = "public, max-age=3600"
-    return response
+    return _association_image(request, "logo")
 
 
 def _check_database() -> None:

@@ -27,8 +27,6 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -38,7 +36,7 @@ from association.http import access_of, parse_id
 from association.permissions import AccessPolicy
 from core.calendar import parse_month
 from kpis.access import access_filing_by_id, access_filing_office_by_id, filing_office_ids
-from kpis.api_callers import OFFICE_AUTHENTICATION, OfficeTokenOrCapability, caller_token
+from kpis.api_callers import OfficeEndpoint, caller_token
 from kpis.checks import Problem, row_key
 from kpis.models import (
     EmploymentType,
@@ -361,13 +359,10 @@ def _via(request: Request) -> str:
 # --- views ---------------------------------------------------------------------------------
 
 
-class FilingView(GenericAPIView):
+class FilingView(OfficeEndpoint):
     """What the filing endpoints share: who may call them, and JSON in and out."""
 
     access_policy = AccessPolicy(capability="kpis.file")
-    authentication_classes = OFFICE_AUTHENTICATION
-    permission_classes = [OfficeTokenOrCapability]
-    parser_classes = [JSONParser]
     serializer_class = FilingSerializer
     queryset = StaffingReport.objects.none()
 

@@ -17,6 +17,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 
 from association.api_auth import ApiSessionAuthentication
@@ -88,6 +89,15 @@ class OfficeTokenOrCapability(HasCapability):
         if isinstance(request.auth, OfficeApiToken):
             return True
         return super().has_permission(request, view)
+
+
+class OfficeEndpoint(GenericAPIView):
+    """An office's endpoint: called with the office's token or by a person with the view's
+    capability (`access_policy`); the view then reaches the caller's offices only
+    (`caller_office_ids`, or the access helpers with `token=caller_token(request)`)."""
+
+    authentication_classes = OFFICE_AUTHENTICATION
+    permission_classes = [OfficeTokenOrCapability]
 
 
 def caller_token(request: Request) -> OfficeApiToken | None:

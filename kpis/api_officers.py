@@ -19,7 +19,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -29,7 +28,7 @@ from association.api_errors import PreconditionFailed
 from association.http import access_of, association_of
 from association.permissions import AccessPolicy
 from core.calendar import last_closed_month, parse_month
-from kpis.api_callers import OFFICE_AUTHENTICATION, OfficeTokenOrCapability, caller_token
+from kpis.api_callers import OfficeEndpoint, caller_token
 from kpis.filing_views import default_month
 from kpis.history import FilingMonth, office_filing_months
 from kpis.models import KpiMetric, KpiTarget
@@ -60,12 +59,10 @@ class FilingMonthSerializer(serializers.Serializer):
         return item.timeliness(self.context["today"])
 
 
-class OfficeFilingMonthsView(generics.GenericAPIView):
+class OfficeFilingMonthsView(OfficeEndpoint):
     """The office's filing months, newest first (the latest two years), missing ones too."""
 
     access_policy = AccessPolicy(capability=None)  # kpis.file on the office, or kpis.view_all
-    authentication_classes = OFFICE_AUTHENTICATION
-    permission_classes = [OfficeTokenOrCapability]
     serializer_class = FilingMonthSerializer
     queryset = Office.objects.none()
     pagination_class = None
@@ -224,7 +221,6 @@ class TargetListView(generics.GenericAPIView):
     If-Match for a target that does not exist yet is a 412 too."""
 
     access_policy = AccessPolicy(capability="kpis.manage")
-    parser_classes = [JSONParser]
     serializer_class = TargetSerializer
     queryset = KpiTarget.objects.none()
 

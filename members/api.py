@@ -9,7 +9,6 @@ from django.db import transaction
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -17,7 +16,7 @@ from association.api import StrictStringsMixin, service_error
 from association.api_conditional import etag_of_data, require_if_match, with_etag
 from association.http import access_of
 from association.permissions import AccessPolicy
-from kpis.api_callers import OFFICE_AUTHENTICATION, OfficeTokenOrCapability, caller_token
+from kpis.api_callers import OfficeEndpoint, caller_token
 from members.access import access_office_by_id, access_office_profile_by_id
 from members.models import Office, OfficeStatus
 from members.selectors import office_list, office_staff
@@ -90,14 +89,11 @@ class OfficeProfileSerializer(StrictStringsMixin, serializers.ModelSerializer):
         return data
 
 
-class OfficeDetailView(generics.GenericAPIView):
+class OfficeDetailView(OfficeEndpoint):
     """An office's profile (GET: whoever may open its page; its own token); change it (PATCH:
     who manages the office, or its own token), through the same service as its edit page."""
 
     access_policy = AccessPolicy(capability="members.directory")
-    authentication_classes = OFFICE_AUTHENTICATION
-    permission_classes = [OfficeTokenOrCapability]
-    parser_classes = [JSONParser]
     serializer_class = OfficeProfileSerializer
     queryset = Office.objects.none()
     conditional_updates = True
@@ -146,12 +142,10 @@ class StaffSerializer(serializers.Serializer):
     email = serializers.EmailField(source="user.email")
 
 
-class OfficeStaffView(generics.GenericAPIView):
+class OfficeStaffView(OfficeEndpoint):
     """The office's accounts and their roles (invitations and removals stay on its page)."""
 
     access_policy = AccessPolicy(capability="office.manage")
-    authentication_classes = OFFICE_AUTHENTICATION
-    permission_classes = [OfficeTokenOrCapability]
     serializer_class = StaffSerializer
     queryset = Office.objects.none()
     pagination_class = None

@@ -20,7 +20,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -29,8 +28,7 @@ from association.api_conditional import etag_of, require_if_match, with_etag
 from association.http import access_of
 from association.permissions import AccessPolicy
 from kpis.api_callers import (
-    OFFICE_AUTHENTICATION,
-    OfficeTokenOrCapability,
+    OfficeEndpoint,
     caller_office_ids,
     caller_token,
     caller_user,
@@ -188,11 +186,8 @@ class PostingSerializer(StrictStringsMixin, serializers.ModelSerializer):
         ]
 
 
-class PostingView(generics.GenericAPIView):
+class PostingView(OfficeEndpoint):
     access_policy = AccessPolicy(capability="recruitment.post")
-    authentication_classes = OFFICE_AUTHENTICATION
-    permission_classes = [OfficeTokenOrCapability]
-    parser_classes = [JSONParser]
     serializer_class = PostingSerializer
     queryset = JobPosting.objects.none()
 
@@ -346,13 +341,11 @@ class ApplicationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ApplicationListView(generics.GenericAPIView):
+class ApplicationListView(OfficeEndpoint):
     """Applications to the postings of the caller's offices, newest first (read only: the
     status is changed on the member pages, which mail the applicant)."""
 
     access_policy = AccessPolicy(capability="recruitment.post")
-    authentication_classes = OFFICE_AUTHENTICATION
-    permission_classes = [OfficeTokenOrCapability]
     serializer_class = ApplicationSerializer
     queryset = JobApplication.objects.none()
 

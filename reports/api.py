@@ -20,7 +20,6 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -107,7 +106,6 @@ class BuildSerializer(serializers.Serializer):
 
 class ReportView(generics.GenericAPIView):
     access_policy = AccessPolicy(capability="reports.view")
-    parser_classes = [JSONParser]
     serializer_class = ReportSerializer
     queryset = MonthlyReport.objects.none()
 

@@ -18,20 +18,12 @@ from subcommittees.models import Subcommittee
 from tests.association.test_api import add_offices
 from tests.conftest import client_for
 from tests.kpis.test_api import api, new_token
+from tests.kpis.test_reminders import ROW
 from tests.tenants import Tenant
 
 pytestmark = pytest.mark.django_db
 
 MONTH = date(2026, 9, 1)  # tests/tenants.py files office 1's 2026-09
-ROW = {
-    "job_category": "care_worker",
-    "employment_type": "regular",
-    "headcount_start": 5,
-    "hires": 0,
-    "separations": 0,
-    "separations_within_year": 0,
-    "headcount_end": 5,
-}
 
 
 def test_completeness_names_who_filed_and_who_not(tenant_a: Tenant, tenant_b: Tenant) -> None:
